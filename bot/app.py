@@ -1,0 +1,117 @@
+"""The aiohttp app factory: builds the services once and registers every endpoint."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot import outbox
+from bot.config import Settings
+from bot.db import Database, head_revision
+from bot.metrics import Metrics
+from bot.roster import load_roster
+from bot.services import Services, Unconfigured
+
+log = logging.getLogger(__name__)
+
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+
+
+def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Services:
+    """Create the database, roster and integration clients from settings."""
+    from integrations.slack import SlackClient
+    from integrations.zendesk import ZendeskClient
+
+    zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
+    slack = SlackClient.from_settings(settings) if settings.slack_bot_token else None
+    return Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        roster=load_roster(settings.roster_path),
+        zendesk=zendesk or Unconfigured("zendesk"),
+        slack=slack or Unconfigured("slack"),
+        metrics=metrics or Metrics(),
+    )
+
+
+@web.middleware
+async def _count_requests(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        route = request.match_info.route.resource
+        path = route.canonical if route is not None else "unmatched"
+        labels = {"path": path, "method": request.method, "status": str(status)}
+        services.metrics.inc("baton_http_requests_total", labels, help="HTTP requests served")
+        services.metrics.observe(
+            "baton_http_request_seconds",
+            time.perf_counter() - started,
+            {"path": path},
+            help="HTTP request latency",
+        )
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    body: dict[str, object] = {}
+    ready = True
+    try:
+        await services.db.ping()
+        body["database"] = "ok"
+        current, head = await services.db.current_revision(), head_revision()
+        body["migrations"] = {"current": current, "head": head}
+        if current != head:
+            ready = False
+            body["migrations_hint"] = "run `baton db upgrade`"
+        async with services.db.session() as s:
+            body["outbox"] = await outbox.backlog(s)
+    except Exception as err:  # readiness reports failures, it never raises them
+        log.warning("readyz.failed", extra={"error": type(err).__name__})
+        ready = False
+        body["database"] = f"unreachable: {type(err).__name__}"
+    body["status"] = "ready" if ready else "not ready"
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    from bot.stats import gauges
+
+    services = request.app[SERVICES]
+    text = services.metrics.render(await gauges(services.db))
+    return web.Response(text=text, content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+
+def create_app(services: Services) -> web.Application:
+    """The web process: health, readiness, metrics, and the handlers' endpoints."""
+    import handlers
+
+    app = web.Application(middlewares=[_count_requests], client_max_size=1024 * 1024)
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    handlers.register(app, services)
+
+    async def _close(_app: web.Application) -> None:
+        await services.db.dispose()
+
+    app.on_cleanup.append(_close)
+    return app

@@ -1,0 +1,140 @@
+"""Read a ticket the way a senior analyst would: category, VIP, language, what is missing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config import Tags
+from bot.domain import LANGUAGES, Category, Ticket, TicketFacts
+from bot.language import detect, from_locale
+
+# When an agent adds several category tags, the most serious one decides.
+SEVERITY: tuple[Category, ...] = (
+    Category.AML,
+    Category.FRAUD,
+    Category.WITHDRAWAL,
+    Category.DEPOSIT_MISSING,
+    Category.TX_FAILED,
+    Category.KYC,
+    Category.ACCOUNT,
+)
+
+_TXN_ID = re.compile(
+    r"\b(?:tx|txn|trx|dep|wd|pay|pix|ref|id)[-_:#]?\s?[A-Z0-9]{5,}\b"
+    r"|\bE\d{8}[A-Za-z0-9]{20,}\b"  # PIX end-to-end id
+    r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+    r"|\b(?:pi|ch|po|tr|re)_[A-Za-z0-9]{8,}\b",  # Stripe-style ids
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:R\$|US\$|\$|€|£|¥|₽|\b(?:BRL|USD|EUR|CNY|RMB|RUB|MXN|ARS|COP|CLP|USDT)\b)\s?\d[\d.,\s]*"
+    r"|\d[\d.,\s]*\s?(?:R\$|€|¥|₽|元|руб\w*|\b(?:BRL|USD|EUR|CNY|RMB|RUB|MXN|ARS|COP|CLP|USDT)\b"
+    r"|\breais\b|\bd[oó]lares\b|\bpesos\b|\bdollars\b|\brubles\b)",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
+    r"|\d{1,2}\s?(?:月|日|号)|\d{1,2}\s+(?:de\s+)?[A-Za-zçé]{3,}"
+    r"|\b(?:yesterday|today|ontem|hoje|anteontem|ayer|hoy|anteayer)\b|昨天|今天|前天|вчера|сегодня"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|segunda|terça|quarta"
+    r"|quinta|sexta|sábado|domingo|lunes|martes|miércoles|jueves|viernes)\b",
+    re.IGNORECASE,
+)
+_DOCUMENT = re.compile(
+    r"\b(?:passport|passaporte|pasaporte|cpf|cnpj|rg|cnh|dni|nie|curp|rut|id card|"
+    r"identity|identidade|identidad|driver'?s licen[cs]e|selfie|proof of address|"
+    r"comprovante|documento?s?|document)\b|身份证|护照|证件|паспорт|инн|снилс|удостоверени",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: Category | None
+    vip: bool
+    language: str | None
+    language_source: str  # tag | text | locale | none
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def category_of(ticket: Ticket, tags: Tags) -> Category | None:
+    """The escalation category from the agent's tags (most serious wins)."""
+    found = {cat for tag, cat in tags.categories.items() if tag in ticket.tags}
+    return next((c for c in SEVERITY if c in found), None)
+
+
+def is_vip(ticket: Ticket, tags: Tags) -> bool:
+    """VIP by ticket tag, configured VIP tags, or the requester's organization."""
+    vip_tags = {tags.vip, *tags.extra_vip}
+    org = ticket.requester
+    return bool(
+        vip_tags & ticket.tags
+        or vip_tags & org.organization_tags
+        or (org.organization_name and org.organization_name in tags.vip_organizations)
+    )
+
+
+def language_of(ticket: Ticket, tags: Tags) -> tuple[str | None, str]:
+    """The customer's language and where it came from: lang_ tag, their words, or locale."""
+    for tag in sorted(ticket.tags):
+        if tag.startswith(tags.language_prefix):
+            code = tag[len(tags.language_prefix) :].split("_")[0].lower()
+            if code in LANGUAGES:
+                return code, "tag"
+    detected = detect(ticket.description or ticket.subject)
+    if detected.language and detected.confidence >= 0.6:
+        return detected.language, "text"
+    if locale := from_locale(ticket.requester.locale):
+        return locale, "locale"
+    return None, "none"
+
+
+def missing_information(ticket: Ticket, category: Category | None, tags: Tags) -> tuple[str, ...]:
+    """What the agent must add before a senior analyst can work the ticket."""
+    if category is None:
+        names = ", ".join(sorted(tags.categories))
+        return (f"a category tag (one of: {names})",)
+    text = ticket.text
+    missing: list[str] = []
+    if category in (Category.WITHDRAWAL, Category.DEPOSIT_MISSING, Category.TX_FAILED):
+        has_id = bool(_TXN_ID.search(text))
+        if not has_id and not (_AMOUNT.search(text) and _DATE.search(text)):
+            missing.append(
+                "the transaction id, or the amount and the date of the transaction"
+            )
+    if category is Category.KYC and not (ticket.has_attachments or _DOCUMENT.search(text)):
+        missing.append("the customer's document (attach it or name the document type)")
+    if not (ticket.description or "").strip():
+        missing.append("a description of the customer's problem")
+    return tuple(missing)
+
+
+def classify(ticket: Ticket, tags: Tags) -> Classification:
+    """Classify a ticket for routing."""
+    category = category_of(ticket, tags)
+    language, source = language_of(ticket, tags)
+    return Classification(
+        category=category,
+        vip=is_vip(ticket, tags),
+        language=language,
+        language_source=source,
+        missing=missing_information(ticket, category, tags),
+    )
+
+
+def facts(ticket: Ticket, c: Classification) -> TicketFacts:
+    """The routing input for a classified, complete ticket."""
+    assert c.category is not None
+    return TicketFacts(
+        ticket_id=ticket.id,
+        category=c.category,
+        vip=c.vip,
+        language=c.language,
+        requester_id=ticket.requester.id,
+        created_at=ticket.created_at,
+    )

@@ -1,0 +1,227 @@
+"""The `baton` command (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import Settings, load_settings, redact_url
+from bot.errors import BatonError, ConfigError
+
+T = TypeVar("T")
+
+EPILOG = """\b
+Settings come from the environment and a .env file in the current folder;
+see the README for each one. Start with `baton demo` to see Baton at work.
+"""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as err:
+        raise click.ClickException(f"configuration error: {err}") from err
+
+
+def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    try:
+        return asyncio.run(coro_factory())
+    except BatonError as err:
+        raise click.ClickException(str(err)) from err
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="How much to log (to stderr).")
+def main(log_level: str) -> None:
+    """Baton: escalations from Zendesk to the senior analyst on shift, in Slack, with Jira.
+
+    Outsourcing agents tag a Zendesk ticket `esc_senior` plus a category tag; Baton routes it
+    to the right analyst on shift, alerts them in Slack and writes the decision on the ticket.
+    """
+    from bot import logs
+
+    logs.setup(log_level.upper())
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port to listen on [default: $PORT or 3000].")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to bind.")  # noqa: S104
+def serve(port: int | None, host: str) -> None:
+    """Run the web process: webhooks, Slack endpoint, health, metrics, dashboard.
+
+    Stops cleanly on SIGTERM or Ctrl-C. Run `baton worker` beside it to process
+    what the web process stores.
+    """
+    from aiohttp import web
+
+    from bot.app import build_services, create_app
+
+    settings = _settings()
+    services = build_services(settings)
+    click.echo(f"Baton web on http://{host}:{port or settings.port} "
+               f"(database {redact_url(settings.database_url)})", err=True)
+    web.run_app(create_app(services), host=host, port=port or settings.port, print=None,
+                access_log=None)
+
+
+@main.command()
+@click.option("--concurrency", default=8, show_default=True, help="Deliveries in flight at once.")
+@click.option("--poll", default=0.2, show_default=True, help="Seconds between polls when idle.")
+def worker(concurrency: int, poll: float) -> None:
+    """Run the background process: routing, outbox delivery, timers.
+
+    Several workers can share one PostgreSQL database; each event is routed once.
+    Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
+    """
+    from bot.app import build_services
+    from bot.worker import Worker
+
+    settings = _settings()
+
+    async def go() -> None:
+        services = build_services(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        click.echo(f"Baton worker started (database {redact_url(settings.database_url)}); "
+                   "Ctrl-C to stop.", err=True)
+        try:
+            await Worker(services, concurrency=concurrency, poll_seconds=poll).run(stop)
+        finally:
+            await services.db.dispose()
+        click.echo("Baton worker stopped.", err=True)
+
+    _run(go)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations (alembic)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to DATABASE_URL (safe to re-run)."""
+    from bot import db as dbmod
+
+    settings = _settings()
+    dbmod.upgrade(settings.database_url)
+    click.echo(f"Database {redact_url(settings.database_url)} is at {dbmod.head_revision()}.")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's migration revision and the newest one."""
+    from bot.db import Database, head_revision
+
+    settings = _settings()
+
+    async def go() -> str | None:
+        database = Database(settings.database_url)
+        try:
+            return await database.current_revision()
+        finally:
+            await database.dispose()
+
+    current = _run(go)
+    head = head_revision()
+    state = "up to date" if current == head else "run `baton db upgrade`"
+    click.echo(f"current: {current or 'none'}  head: {head}  ({state})")
+
+
+@main.command()
+@click.option("--db", "database", default="sqlite:///baton-demo.db", show_default=True,
+              help="Where the demo stores what it does (recreated on each run).")
+@click.option("--escalations", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSON Lines file of tickets [default: examples/escalations.jsonl].")
+def demo(database: str, escalations: str | None) -> None:
+    """Route the bundled escalations on the sample roster, with no credentials.
+
+    Each bundled ticket goes through the same intake, routing and outbox code the
+    server uses; the demo prints each routing decision, what Baton would post, and
+    a summary. Nothing leaves the machine.
+    """
+    from bot.demo import run_demo
+
+    _run(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
+
+
+@main.group()
+def zendesk() -> None:
+    """Zendesk set-up."""
+
+
+@zendesk.command("setup")
+@click.option("--public-url", required=True,
+              help="Baton's public base URL, e.g. https://baton.example.com")
+def zendesk_setup(public_url: str) -> None:
+    """Create or update the Zendesk webhook and the esc_senior trigger (idempotent)."""
+    from bot.app import build_services
+
+    settings = _settings()
+    if not settings.zendesk_configured:
+        raise click.ClickException(
+            "Zendesk is not configured: set ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN"
+        )
+    endpoint = public_url.rstrip("/") + "/webhooks/zendesk"
+
+    async def go() -> None:
+        services = build_services(settings)
+        try:
+            result = await services.zendesk.setup_webhook(
+                endpoint_url=endpoint, tag=settings.config.tags.escalate
+            )
+        finally:
+            await services.db.dispose()
+        verb = "created" if result.created_webhook else "updated"
+        click.echo(f"Webhook {result.webhook_id} {verb}, calling {endpoint}")
+        verb = "created" if result.created_trigger else "updated"
+        click.echo(f"Trigger {result.trigger_id} {verb}: tag {settings.config.tags.escalate} "
+                   "added -> webhook")
+        if result.signing_secret:
+            click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
+            click.echo(f"  {result.signing_secret}")
+
+    _run(go)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--status", type=click.Choice(["pending", "sending", "dead", "skipped", "done",
+                                             "all"]), default=None,
+              help="Only rows in this state [default: pending, sending and dead].")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
+    """List outbound actions waiting, failing or dead (`baton outbox retry ID` to retry)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bot.outbox_admin import list_rows
+
+    settings = _settings()
+    _run(lambda: list_rows(settings.database_url, status=status, limit=limit, echo=click.echo))
+
+
+@outbox.command("retry")
+@click.argument("row_id", type=int)
+def outbox_retry(row_id: int) -> None:
+    """Put a dead outbox row back in the queue with a fresh retry budget."""
+    from bot.outbox_admin import retry
+
+    settings = _settings()
+    if not _run(lambda: retry(settings.database_url, row_id)):
+        raise click.ClickException(f"outbox row {row_id} is not dead (see `baton outbox`)")
+    click.echo(f"Outbox row {row_id} queued again; the worker will deliver it.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""`baton demo`: the bundled escalations through the real intake, routing and outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from bot import db as dbmod
+from bot import inbox
+from bot.config import Settings
+from bot.db import Database
+from bot.domain import Requester, Ticket
+from bot.errors import NotConfigured, NotFound
+from bot.models import Escalation, OutboxMessage, RoutingDecisionRow
+from bot.ports import TicketUpdate, WebhookSetup
+from bot.roster import load_roster
+from bot.services import Services, Unconfigured
+from bot.worker import Worker
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+Echo = Callable[[str], object]
+
+
+def load_bundled(path: Path) -> list[Ticket]:
+    """Read tickets from a JSON Lines file (the demo's stand-in for the Zendesk API)."""
+    tickets: list[Ticket] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d: dict[str, Any] = json.loads(line)
+            r = d.get("requester") or {}
+            created = datetime.fromisoformat(d["created_at"])
+            tickets.append(
+                Ticket(
+                    id=int(d["id"]),
+                    subject=d.get("subject", ""),
+                    description=d.get("description", ""),
+                    tags=frozenset(d.get("tags", [])),
+                    requester=Requester(
+                        id=int(r.get("id", 0)),
+                        name=r.get("name", ""),
+                        email=r.get("email", ""),
+                        locale=r.get("locale"),
+                        time_zone=r.get("time_zone"),
+                        organization_name=r.get("organization"),
+                    ),
+                    created_at=created,
+                    updated_at=created,
+                    submitter_id=d.get("submitter_id"),
+                    has_attachments=bool(d.get("has_attachments")),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{n}: not a valid escalation: {err}") from err
+    return sorted(tickets, key=lambda t: t.created_at)
+
+
+class BundledTickets:
+    """Reads tickets from the bundle; writes are not sent (Zendesk is not configured)."""
+
+    def __init__(self, tickets: list[Ticket]) -> None:
+        self._tickets = {t.id: t for t in tickets}
+
+    async def get_ticket(self, ticket_id: int) -> Ticket:
+        try:
+            return self._tickets[ticket_id]
+        except KeyError:
+            raise NotFound(f"ticket {ticket_id}") from None
+
+    async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
+        raise NotConfigured("zendesk")
+
+    async def has_marker(self, ticket_id: int, marker: str) -> bool:
+        raise NotConfigured("zendesk")
+
+    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
+        raise NotConfigured("zendesk")
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) -> None:
+    """Route every bundled escalation and print what Baton decided and would send."""
+    path = Path(escalations) if escalations else EXAMPLES / "escalations.jsonl"
+    tickets = load_bundled(path)
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+    await asyncio.to_thread(dbmod.upgrade, database_url)
+    roster = load_roster(EXAMPLES / "roster.toml")
+    clock = Clock(tickets[0].created_at if tickets else datetime.now().astimezone())
+    services = Services(
+        settings=Settings(database_url=database_url, roster_path=EXAMPLES / "roster.toml"),
+        db=Database(database_url),
+        roster=roster,
+        zendesk=BundledTickets(tickets),
+        slack=Unconfigured("slack"),
+        clock=clock,
+    )
+    worker = Worker(services, name="demo", timer_seconds=0)
+    tz = roster.timezone
+    echo(f"Baton demo: {len(tickets)} escalations from {path.name}, roster of "
+         f"{len(roster.analysts)} people in {tz.key}.\n")
+    try:
+        for ticket in tickets:
+            # A webhook lands a minute after the agent tags the ticket.
+            clock.now = ticket.created_at + timedelta(minutes=1)
+            async with services.db.session() as s:
+                await inbox.store_event(
+                    s, source="zendesk", dedupe_key=f"demo:{ticket.id}", kind="trigger",
+                    ticket_id=ticket.id, payload={"ticket_id": str(ticket.id)},
+                )
+            await worker.drain()
+        await _print_table(services, echo)
+        await _print_outbox(services, echo)
+    finally:
+        await services.db.dispose()
+
+
+def _wrap(text: str, indent: int, width: int = 110) -> str:
+    return textwrap.fill(text, width=width, initial_indent="", subsequent_indent=" " * indent)
+
+
+async def _print_table(services: Services, echo: Echo) -> None:
+    tz = services.roster.timezone
+    async with services.db.session() as s:
+        escs = list(await s.scalars(select(Escalation).order_by(Escalation.ticket_created_at)))
+        decisions: dict[int, list[RoutingDecisionRow]] = {}
+        for d in await s.scalars(select(RoutingDecisionRow).order_by(RoutingDecisionRow.id)):
+            decisions.setdefault(d.escalation_id, []).append(d)
+    header = f"{'ticket':>7}  {'category':15} {'lang':4} {'VIP':3}  {'time (São Paulo)':16}  " \
+             f"{'analyst':16} reasons"
+    echo(header)
+    echo("-" * len(header) + "-" * 40)
+    indent = 7 + 2 + 16 + 5 + 4 + 18 + 17
+    for e in escs:
+        when = (e.ticket_created_at or e.received_at).astimezone(tz)
+        lang = e.language or "?"
+        vip = "yes" if e.vip else ""
+        rows = decisions.get(e.id, [])
+        if not rows:
+            who, why = "— incomplete", "missing: " + "; ".join(e.missing or [])
+        else:
+            first = rows[0]
+            who = _name(services, first.analyst_key) or "— unassigned"
+            why = "; ".join(first.reasons)
+        echo(f"{e.ticket_id:>7}  {e.category or '(none)':15} {lang:4} {vip:3}  "
+             f"{when:%a %d %H:%M}      {who:16} " + _wrap(why, indent))
+        for later in rows[1:]:
+            at = later.decided_at.astimezone(tz)
+            echo(f"{'':>7}  {'':15} {'':4} {'':3}  {at:%a %d %H:%M}      "
+                 f"{_name(services, later.analyst_key) or '— unassigned':16} "
+                 + _wrap("next shift: " + "; ".join(later.reasons), indent))
+    routed = sum(1 for e in escs if e.analyst_key)
+    echo(f"\n{len(escs)} escalations: {routed} routed, "
+         f"{sum(1 for e in escs if e.status == 'incomplete')} sent back as incomplete, "
+         f"{sum(1 for e in escs if e.status == 'unassigned')} waiting for a shift.")
+
+
+def _name(services: Services, key: str | None) -> str | None:
+    a = services.roster.by_key(key) if key else None
+    return a.name if a else key
+
+
+async def _print_outbox(services: Services, echo: Echo) -> None:
+    async with services.db.session() as s:
+        rows = list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    by_status: dict[str, int] = {}
+    for r in rows:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    echo("\nWhat Baton would send (Zendesk and Slack are not configured, so nothing left "
+         "this machine):")
+    for r in rows:
+        text = r.payload.get("internal_note") or r.payload.get("text") or ""
+        target = f"ticket #{r.payload['ticket_id']}" if r.service == "zendesk" else \
+            r.payload.get("channel") or r.action
+        echo(f"\n[{r.service} → {target}] {r.last_error or r.status}")
+        echo(textwrap.indent(str(text), "    "))
+    echo("\nOutbox: " + ", ".join(f"{n} {st}" for st, n in sorted(by_status.items())))

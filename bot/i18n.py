@@ -1,0 +1,110 @@
+"""Analyst-facing translations: one cached catalog per locale, and babel formatting helpers.
+
+Catalogs are the ``.po`` files under ``locales/``; they are compiled to ``.mo`` in memory on
+first use, so there is no build step. Never ``gettext.install()``: every user has their own
+language, so the gettext callable is looked up per user and passed down.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as _babel_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES: tuple[str, ...] = ("en", "pt_BR", "es", "zh_Hans", "ru")
+DEFAULT_LOCALE = "en"
+
+Gettext = Callable[[str], str]
+
+_lock = threading.Lock()
+_cache: dict[str, NullTranslations] = {}
+
+
+def normalize(locale: str | None) -> str:
+    """Map a Slack / Zendesk / roster locale ("pt-BR", "es-LA", "zh-CN") to a catalog locale."""
+    if not locale:
+        return DEFAULT_LOCALE
+    tag = locale.replace("_", "-").lower()
+    lang = tag.split("-", 1)[0]
+    if lang == "pt":
+        return "pt_BR"
+    if lang == "zh":
+        return "zh_Hans"
+    if lang in ("es", "ru", "en"):
+        return lang
+    return DEFAULT_LOCALE
+
+
+def translations(locale: str | None) -> NullTranslations:
+    """Return the cached catalog for a locale (English source text when there is none)."""
+    key = normalize(locale)
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            found = _cache[key] = _load(key)
+        return found
+
+
+def _load(locale: str) -> NullTranslations:
+    po = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf, domain="messages")
+
+
+def translator(locale: str | None) -> Gettext:
+    """Return the gettext callable for a locale."""
+    return translations(locale).gettext
+
+
+def ngettext(locale: str | None) -> Callable[[str, str, int], str]:
+    """Return the plural-aware gettext callable for a locale."""
+    return translations(locale).ngettext
+
+
+def babel_locale(locale: str | None) -> str:
+    """Return the babel locale identifier for formatting ("pt_BR", "zh_Hans_CN", …)."""
+    key = normalize(locale)
+    return "zh_Hans_CN" if key == "zh_Hans" else key
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def format_datetime(
+    value: datetime, *, locale: str | None, tz: str | ZoneInfo = "UTC", fmt: str = "short"
+) -> str:
+    """Format an aware datetime for a locale, in a time zone."""
+    zone = _zone(tz) if isinstance(tz, str) else tz
+    return str(_babel_datetime(value, fmt, tzinfo=zone, locale=babel_locale(locale)))
+
+
+def format_time(value: datetime, *, locale: str | None, tz: str | ZoneInfo = "UTC") -> str:
+    """Format the time of day of an aware datetime for a locale, in a time zone."""
+    from babel.dates import format_time as _babel_time
+
+    zone = _zone(tz) if isinstance(tz, str) else tz
+    return str(_babel_time(value.astimezone(zone), "short", locale=babel_locale(locale)))
+
+
+def reset_cache() -> None:
+    """Forget loaded catalogs (tests, or after editing a .po in a running dev server)."""
+    with _lock:
+        _cache.clear()

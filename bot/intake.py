@@ -1,0 +1,342 @@
+"""From a stored webhook to a routed escalation: re-read, classify, check, route, record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import alerts, inbox, notes, outbox
+from bot.classify import Classification, classify, facts
+from bot.config import Tags
+from bot.domain import (
+    Availability,
+    Category,
+    EscalationStatus,
+    Load,
+    Role,
+    RoutingDecision,
+    Ticket,
+    TicketFacts,
+)
+from bot.errors import IntegrationError, NotFound
+from bot.models import AuditEntry, AvailabilityRow, Escalation, InboxEvent, RoutingDecisionRow
+from bot.outbox import OutboxItem
+from bot.roster import on_shift
+from bot.routing import route
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CONTINUITY_WINDOW = timedelta(days=7)
+OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing one event did, for logs, metrics and the demo."""
+
+    status: str  # routed | unassigned | incomplete | duplicate | ignored | not_found
+    escalation_id: int | None = None
+    decision: RoutingDecision | None = None
+    classification: Classification | None = None
+    detail: str = ""
+
+
+async def team_state(
+    session: AsyncSession, *, now: datetime
+) -> tuple[list[Availability], dict[str, Load], dict[int, tuple[str, datetime]]]:
+    """Availability overrides in force, each analyst's open load, and recent requesters."""
+    rows = await session.scalars(
+        select(AvailabilityRow).where(
+            AvailabilityRow.starts_at <= now,
+            (AvailabilityRow.ends_at.is_(None)) | (AvailabilityRow.ends_at > now),
+        )
+    )
+    availability = [
+        Availability(
+            analyst_key=r.analyst_key,
+            kind=r.kind,
+            starts_at=r.starts_at,
+            ends_at=r.ends_at,
+            covering_for=r.covering_for,
+        )
+        for r in rows
+    ]
+    loads: dict[str, Load] = {}
+    open_rows = await session.execute(
+        select(
+            Escalation.analyst_key,
+            func.count(),
+            func.sum(case((Escalation.vip, 1), else_=0)),
+        )
+        .where(Escalation.analyst_key.is_not(None), Escalation.open_ticket_id.is_not(None))
+        .group_by(Escalation.analyst_key)
+    )
+    for key, count, vip in open_rows:
+        loads[key] = Load(open_count=int(count), open_vip=int(vip or 0))
+    last_rows = await session.execute(
+        select(Escalation.analyst_key, func.max(Escalation.routed_at))
+        .where(Escalation.analyst_key.is_not(None))
+        .group_by(Escalation.analyst_key)
+    )
+    for key, last in last_rows:
+        current = loads.get(key, Load())
+        loads[key] = Load(current.open_count, current.open_vip, last)
+    recent: dict[int, tuple[str, datetime]] = {}
+    recent_rows = await session.execute(
+        select(Escalation.requester_id, Escalation.analyst_key, Escalation.routed_at)
+        .where(
+            Escalation.requester_id.is_not(None),
+            Escalation.analyst_key.is_not(None),
+            Escalation.routed_at >= now - CONTINUITY_WINDOW,
+        )
+        .order_by(Escalation.routed_at)
+    )
+    for requester_id, key, at in recent_rows:
+        recent[int(requester_id)] = (key, at)  # ordered: the latest handler wins
+    return availability, loads, recent
+
+
+def sla_due(services: Services, *, category: Category, vip: bool, start: datetime) -> datetime:
+    """The resolution deadline: category SLA minutes, shortened for VIP customers."""
+    cfg = services.settings.config
+    minutes = cfg.sla_minutes.get(category, 240) * (cfg.vip_sla_factor if vip else 1.0)
+    return start + timedelta(minutes=minutes)
+
+
+async def process_event(services: Services, event: InboxEvent, *, worker: str) -> Outcome:
+    """Handle one claimed inbox event; its effects and its completion commit together."""
+    tags = services.settings.config.tags
+    if event.ticket_id is None:
+        async with services.db.session() as s:
+            await inbox.finish(s, event.id, worker)
+        return Outcome("ignored", detail="no ticket id")
+    try:
+        # The webhook body is a hint; the API is the truth.
+        ticket = await services.zendesk.get_ticket(event.ticket_id)
+    except NotFound:
+        async with services.db.session() as s:
+            await inbox.finish(s, event.id, worker)
+        return Outcome("not_found", detail=f"ticket {event.ticket_id} not found")
+    if tags.escalate not in ticket.tags:
+        async with services.db.session() as s:
+            await inbox.finish(s, event.id, worker)
+        return Outcome("ignored", detail=f"ticket {ticket.id} has no {tags.escalate} tag")
+    try:
+        async with services.db.session() as s:
+            outcome = await receive(services, s, ticket=ticket)
+            if not await inbox.finish(s, event.id, worker):
+                # Our lease ran out and another worker took the event: let it win.
+                raise _LostLease
+    except _LostLease:
+        return Outcome("duplicate", detail="lease lost to another worker")
+    except IntegrityError:
+        # Another worker opened an escalation for this ticket at the same moment.
+        async with services.db.session() as s:
+            await inbox.finish(s, event.id, worker)
+        return Outcome("duplicate", detail=f"ticket {ticket.id} already escalated")
+    services.metrics.inc(
+        "baton_escalations_total", {"outcome": outcome.status}, help="Escalations processed"
+    )
+    log.info(
+        "escalation.processed",
+        extra={"ticket": ticket.id, "outcome": outcome.status, "escalation": outcome.escalation_id},
+    )
+    return outcome
+
+
+class _LostLease(Exception):
+    pass
+
+
+async def receive(services: Services, s: AsyncSession, *, ticket: Ticket) -> Outcome:
+    """Open (or re-check) the escalation of a ticket tagged for escalation, in session s."""
+    tags = services.settings.config.tags
+    now = services.clock()
+    esc = await s.scalar(
+        select(Escalation).where(Escalation.open_ticket_id == ticket.id).with_for_update()
+    )
+    if esc is not None and esc.status != EscalationStatus.INCOMPLETE:
+        return Outcome("duplicate", esc.id, detail=f"ticket {ticket.id} is already escalated")
+    c = classify(ticket, tags)
+    if esc is None:
+        esc = Escalation(
+            ticket_id=ticket.id,
+            open_ticket_id=ticket.id,
+            status=EscalationStatus.RECEIVED,
+            subject=ticket.subject,
+            requester_id=ticket.requester.id,
+            agent_id=ticket.submitter_id,
+            ticket_created_at=ticket.created_at,
+            received_at=now,
+        )
+        s.add(esc)
+    esc.category = c.category.value if c.category else None
+    esc.vip = c.vip
+    esc.language = c.language
+    await s.flush()
+    if not c.complete:
+        return await _incomplete(services, s, esc=esc, ticket=ticket, c=c, tags=tags)
+    return await route_escalation(services, s, esc=esc, facts=facts(ticket, c), c=c)
+
+
+async def _incomplete(
+    services: Services,
+    s: AsyncSession,
+    *,
+    esc: Escalation,
+    ticket: Ticket,
+    c: Classification,
+    tags: Tags,
+) -> Outcome:
+    esc.status = EscalationStatus.INCOMPLETE
+    esc.missing = list(c.missing)
+    s.add(AuditEntry(actor="baton", action="incomplete", escalation_id=esc.id,
+                     ticket_id=ticket.id, detail={"missing": list(c.missing)}))
+    # Keyed on the ticket's state: two events about the same state send one note, while an
+    # agent who re-escalates without adding anything gets a fresh reminder.
+    stamp = ticket.updated_at.isoformat() if ticket.updated_at else str(esc.id)
+    key = f"zendesk:incomplete:{ticket.id}:{stamp}"
+    await outbox.enqueue(
+        s,
+        [
+            OutboxItem(
+                key=key,
+                service="zendesk",
+                action="update_ticket",
+                escalation_id=esc.id,
+                payload={
+                    "ticket_id": ticket.id,
+                    # Removing the escalation tag lets the agent re-escalate by adding it back.
+                    "add_tags": [tags.incomplete],
+                    "remove_tags": [tags.escalate],
+                    "internal_note": notes.incomplete_note(c.missing),
+                    "marker": key,
+                },
+            )
+        ],
+    )
+    return Outcome("incomplete", esc.id, classification=c, detail="; ".join(c.missing))
+
+
+async def route_escalation(
+    services: Services,
+    s: AsyncSession,
+    *,
+    esc: Escalation,
+    facts: TicketFacts,
+    c: Classification | None = None,
+) -> Outcome:
+    """Choose an analyst (or none) and record the decision with everything it sends."""
+    now = services.clock()
+    availability, loads, recent = await team_state(s, now=now)
+    decision = route(
+        facts=facts,
+        roster=services.roster,
+        now=now,
+        availability=availability,
+        loads=loads,
+        recent=recent,
+    )
+    tags = services.settings.config.tags
+    esc.missing = None
+    esc.sla_due_at = esc.sla_due_at or sla_due(
+        services, category=facts.category, vip=facts.vip, start=esc.received_at
+    )
+    row = RoutingDecisionRow(
+        escalation_id=esc.id,
+        analyst_key=decision.analyst.key if decision.analyst else None,
+        reasons=list(decision.reasons),
+        language_needed=decision.language_needed,
+        candidates=list(decision.candidates),
+        next_shift_at=decision.next_shift_at,
+        decided_at=now,
+    )
+    s.add(row)
+    await s.flush()
+    if decision.analyst is not None:
+        esc.status = EscalationStatus.ROUTED
+        esc.analyst_key = decision.analyst.key
+        esc.routed_at = now
+        add, remove = [tags.routed], [tags.incomplete, tags.unassigned]
+        assignee = decision.analyst.zendesk_id
+    else:
+        esc.status = EscalationStatus.UNASSIGNED
+        add, remove, assignee = [tags.unassigned], [tags.incomplete], None
+    s.add(AuditEntry(actor="baton", action=esc.status, escalation_id=esc.id,
+                     ticket_id=esc.ticket_id, detail={"decision": row.id,
+                                                      "analyst": esc.analyst_key}))
+    key = f"zendesk:route:{esc.id}:{row.id}"
+    items: list[OutboxItem] = [
+        OutboxItem(
+            key=key,
+            service="zendesk",
+            action="update_ticket",
+            escalation_id=esc.id,
+            payload={
+                "ticket_id": esc.ticket_id,
+                "assignee_id": assignee,
+                "add_tags": add,
+                "remove_tags": remove,
+                "priority": "high" if facts.vip else None,
+                "internal_note": notes.routing_note(
+                    esc=esc, decision=decision, roster=services.roster, classification=c
+                ),
+                "marker": key,
+            },
+        ),
+        *alerts.on_routed(services, esc, decision),
+    ]
+    await outbox.enqueue(s, items)
+    return Outcome(
+        "routed" if decision.analyst else "unassigned",
+        esc.id,
+        decision=decision,
+        classification=c,
+    )
+
+
+async def route_waiting(services: Services) -> list[Outcome]:
+    """Route unassigned escalations once someone is on shift again."""
+    outcomes: list[Outcome] = []
+    async with services.db.session() as s:
+        waiting: Sequence[Escalation] = (
+            await s.scalars(
+                select(Escalation)
+                .where(Escalation.status == EscalationStatus.UNASSIGNED)
+                .order_by(Escalation.sla_due_at, Escalation.id)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not waiting:
+            return []
+        availability, _, _ = await team_state(s, now=services.clock())
+        on_now = on_shift(services.roster, services.clock(), availability)
+        if not any(o.analyst.has_role(Role.ANALYST) for o in on_now):
+            return []
+        for esc in waiting:
+            f = TicketFacts(
+                ticket_id=esc.ticket_id,
+                category=Category(esc.category),
+                vip=esc.vip,
+                language=esc.language,
+                requester_id=esc.requester_id,
+                created_at=esc.ticket_created_at or esc.received_at,
+            )
+            outcome = await route_escalation(services, s, esc=esc, facts=f)
+            if outcome.status != "routed":
+                break  # still nobody on shift: the rest wait too
+            outcomes.append(outcome)
+    return outcomes
+
+
+def retry_delay(err: Exception, attempts: int) -> float:
+    """How long an event waits after a failed attempt."""
+    retry_after = err.retry_after if isinstance(err, IntegrationError) else None
+    return outbox.backoff(attempts, retry_after)

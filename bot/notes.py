@@ -1,0 +1,68 @@
+"""Internal notes Baton writes on tickets, for the outsourcing agents who read them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.classify import Classification
+from bot.domain import RoutingDecision
+from bot.models import Escalation
+from bot.roster import Roster
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "pt": "Portuguese",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "ru": "Russian",
+}
+_SOURCES = {
+    "tag": "from the lang_ tag",
+    "text": "from the customer's words",
+    "locale": "from the requester's locale",
+}
+
+
+def incomplete_note(missing: Sequence[str]) -> str:
+    """Tell the agent what to add before re-escalating."""
+    lines = ["Baton: this escalation cannot go to a senior analyst yet. Please add:"]
+    lines += [f"  • {m}" for m in missing]
+    lines.append("Then add the esc_senior tag again to re-escalate.")
+    return "\n".join(lines)
+
+
+def routing_note(
+    *,
+    esc: Escalation,
+    decision: RoutingDecision,
+    roster: Roster,
+    classification: Classification | None = None,
+) -> str:
+    """Who owns the escalation, why, what was found, and the SLA deadline."""
+    tz = roster.timezone
+    lines: list[str] = []
+    if decision.analyst is not None:
+        a = decision.analyst
+        shift = f"{a.shift.start:%H:%M}–{a.shift.end:%H:%M}"
+        lines.append(f"Baton: escalated to {a.name} (senior analyst, shift {shift}).")
+    else:
+        lines.append("Baton: no senior analyst is on shift right now.")
+        if decision.next_shift_at is not None:
+            at = decision.next_shift_at.astimezone(tz)
+            lines.append(f"It will be routed when the next shift starts, {at:%a %d %b %H:%M}.")
+        lines.append("The team leads have been alerted.")
+    lines.append("Why: " + "; ".join(decision.reasons) + ".")
+    facts = [f"category {esc.category}"]
+    if esc.vip:
+        facts.append("VIP")
+    if esc.language:
+        name = LANGUAGE_NAMES.get(esc.language, esc.language)
+        source = _SOURCES.get(classification.language_source, "") if classification else ""
+        facts.append(f"language {name} {source}".strip())
+    lines.append("Found: " + ", ".join(facts) + ".")
+    if decision.language_needed:
+        name = LANGUAGE_NAMES.get(decision.language_needed, decision.language_needed)
+        lines.append(f"Note: no {name} speaker is on shift; the analyst has been told.")
+    if esc.sla_due_at is not None:
+        lines.append(f"SLA: resolve by {esc.sla_due_at.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key}).")
+    return "\n".join(lines)

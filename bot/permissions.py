@@ -1,0 +1,108 @@
+"""Who may do what from Slack, by roster role: one place to read and to change the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import Analyst, Category, Role
+from bot.roster import Roster
+
+
+class Action(StrEnum):
+    """What a Slack user can ask Baton to do."""
+
+    HELP = "help"
+    WHO = "who"
+    QUEUE = "queue"
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    AWAY = "away"
+    BACK = "back"
+    COVER = "cover"
+    TXN = "txn"
+    DRAFT = "draft"
+    JIRA = "jira"
+    RESOLVE = "resolve"
+    REPORT = "report"
+    KYC = "kyc"
+
+
+# Unknown Slack users and outsourcing staff (not in the roster) get these only.
+PUBLIC: frozenset[Action] = frozenset({Action.HELP, Action.WHO})
+ANALYST: frozenset[Action] = PUBLIC | {
+    Action.QUEUE,
+    Action.CLAIM,
+    Action.ASSIGN,  # own escalations only: see can_assign
+    Action.AWAY,
+    Action.BACK,
+    Action.COVER,  # themselves covering only: see can_cover
+    Action.TXN,
+    Action.DRAFT,
+    Action.JIRA,
+    Action.RESOLVE,
+    Action.KYC,
+}
+LEAD: frozenset[Action] = ANALYST | {Action.REPORT}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a Slack request, and their roster entry if they have one."""
+
+    slack_id: str
+    analyst: Analyst | None = None
+
+    @property
+    def key(self) -> str:
+        return self.analyst.key if self.analyst else f"slack:{self.slack_id}"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.analyst is not None and self.analyst.has_role(Role.LEAD)
+
+    @property
+    def is_compliance(self) -> bool:
+        return self.analyst is not None and self.analyst.has_role(Role.COMPLIANCE)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.analyst is not None
+
+
+def actor_for(roster: Roster, slack_id: str) -> Actor:
+    """Look a Slack user up in the roster."""
+    return Actor(slack_id=slack_id, analyst=roster.by_slack_id(slack_id))
+
+
+def allowed(actor: Actor, action: Action) -> bool:
+    """Say whether the actor may use a command at all."""
+    if actor.analyst is None:
+        return action in PUBLIC
+    return action in (LEAD if actor.is_lead else ANALYST)
+
+
+def can_see(actor: Actor, *, category: str | None, analyst_key: str | None) -> bool:
+    """Compliance cases are visible to compliance, leads and the analyst handling them only."""
+    if not actor.is_staff:
+        return False
+    if category is None or not Category(category).is_compliance:
+        return True
+    return actor.is_compliance or actor.is_lead or analyst_key == actor.key
+
+
+def can_assign(actor: Actor, *, current_analyst_key: str | None) -> bool:
+    """Leads assign anything; an analyst can only hand over an escalation they hold."""
+    if actor.is_lead:
+        return True
+    return actor.is_staff and current_analyst_key == actor.key
+
+
+def can_cover(actor: Actor, *, coverer_key: str) -> bool:
+    """Leads set cover for anyone; an analyst only volunteers themselves."""
+    return actor.is_lead or (actor.is_staff and coverer_key == actor.key)
+
+
+def can_mark_away(actor: Actor, *, analyst_key: str) -> bool:
+    """Leads can mark anyone away or back; analysts only themselves."""
+    return actor.is_lead or (actor.is_staff and analyst_key == actor.key)

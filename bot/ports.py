@@ -1,0 +1,68 @@
+"""The interfaces each integration implements: a real client, and fakes in tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class TicketUpdate:
+    """One Zendesk ticket update: everything a routing (or another action) writes at once."""
+
+    ticket_id: int
+    assignee_id: int | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    priority: str | None = None
+    status: str | None = None
+    internal_note: str | None = None
+    public_reply: str | None = None
+    # A marker written into the comment so a retried delivery can tell it already landed.
+    marker: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookSetup:
+    webhook_id: str
+    trigger_id: int
+    created_webhook: bool
+    created_trigger: bool
+    signing_secret: str | None = None
+
+
+class ZendeskPort(Protocol):
+    async def get_ticket(self, ticket_id: int) -> Any:
+        """Read a ticket with its requester (a bot.domain.Ticket)."""
+        ...
+
+    async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
+        """Apply one update; returns a small result dict (e.g. the audit id)."""
+        ...
+
+    async def has_marker(self, ticket_id: int, marker: str) -> bool:
+        """Whether a comment carrying marker is already on the ticket."""
+        ...
+
+    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
+        """Create or update the webhook and the trigger that calls it."""
+        ...
+
+
+@dataclass(frozen=True)
+class SlackPost:
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    ts: str | None = None  # set: update that message in place (chat.update)
+    metadata_key: str | None = None  # idempotency key carried in message metadata
+
+
+class SlackPort(Protocol):
+    async def post(self, message: SlackPost) -> dict[str, Any]:
+        """Post (or update, when ts is set) a message; returns {"channel", "ts"}."""
+        ...
+
+    async def open_dm(self, user_id: str) -> str:
+        """Open a DM with a user; returns its channel id."""
+        ...

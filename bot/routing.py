@@ -1,0 +1,148 @@
+"""Who gets an escalation, and why: a pure function of the ticket, the roster and the team's load."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+from bot.domain import Availability, Load, Role, RoutingDecision, TicketFacts
+from bot.roster import OnShift, Roster, next_shift_start, on_shift
+
+CONTINUITY_WINDOW = timedelta(days=7)
+
+_NO_LOADS: Mapping[str, Load] = MappingProxyType({})
+_NO_RECENT: Mapping[int, tuple[str, datetime]] = MappingProxyType({})
+_IDLE_FOREVER = float("-inf")
+
+
+def route(
+    *,
+    facts: TicketFacts,
+    roster: Roster,
+    now: datetime,
+    availability: Sequence[Availability] = (),
+    loads: Mapping[str, Load] = _NO_LOADS,
+    recent: Mapping[int, tuple[str, datetime]] = _NO_RECENT,
+) -> RoutingDecision:
+    """Choose the analyst for an escalation and record the reasons.
+
+    Only people with the ``analyst`` role are routed to. In order (SPEC §5):
+
+    1. candidates are the analysts on shift now; nobody → no analyst, with the next shift start;
+    2. continuity: the analyst who handled this requester (``recent``: requester id →
+       (analyst key, when)) in the last 7 days, if on shift *and* speaking the ticket language —
+       we never break the language guarantee for continuity; the handover buffer does not apply,
+       as the customer already knows them;
+    3. language: keep only speakers of the ticket language if any is on shift, otherwise keep
+       everyone and set ``language_needed`` so the alert flags it;
+    4. drop those whose shift ends within the roster's handover buffer, unless that drops all;
+    5. least weighted open load (``Load.weighted``: a VIP ticket counts double);
+    6. longest since last assignment (never assigned counts as longest);
+    7. analyst key, so the same inputs always give the same answer.
+    """
+    tz = roster.timezone
+    team = [o for o in on_shift(roster, now, availability) if o.analyst.has_role(Role.ANALYST)]
+    candidates = tuple(o.analyst.key for o in team)
+    lang = facts.language
+
+    if not team:
+        upcoming = next_shift_start(roster, now, availability, role=Role.ANALYST)
+        if upcoming is None:
+            return RoutingDecision(
+                None, ("nobody on shift", "no analyst starts a shift in the next 14 days")
+            )
+        at, starters = upcoming
+        names = ", ".join(a.name for a in starters)
+        when = at.astimezone(tz)
+        return RoutingDecision(
+            None,
+            ("nobody on shift", f"next shift starts {when:%a %Y-%m-%d %H:%M} ({names})"),
+            next_shift_at=at,
+        )
+
+    reasons: list[str] = []
+    previous = recent.get(facts.requester_id) if facts.requester_id is not None else None
+    if previous is not None:
+        key, handled_at = previous
+        if timedelta(0) <= now - handled_at <= CONTINUITY_WINDOW:
+            handled = f"{handled_at.astimezone(tz):%Y-%m-%d}"
+            match = next((o for o in team if o.analyst.key == key), None)
+            if match is not None:
+                return RoutingDecision(
+                    match.analyst,
+                    (f"continuity: handled this customer on {handled}",),
+                    candidates=candidates,
+                )
+            who = roster.by_key(key)
+            name = who.name if who is not None else key
+            if match is None:
+                reasons.append(f"continuity skipped: {name} is not on shift")
+            else:
+                reasons.append(f"continuity skipped: {name} does not speak {lang}")
+
+    pool = list(team)
+    language_needed: str | None = None
+    if lang is not None:
+        speakers = [o for o in pool if o.analyst.speaks(lang)]
+        if speakers:
+            pool = speakers
+            reasons.append(f"speaks {lang}")
+        else:
+            language_needed = lang
+            reasons.append(f"no {lang} speaker on shift — language flagged")
+
+    pool = _outside_buffer(pool, roster, now, reasons)
+    chosen = _least_loaded(pool, loads, reasons)
+    return RoutingDecision(
+        chosen.analyst, tuple(reasons), language_needed=language_needed, candidates=candidates
+    )
+
+
+def _outside_buffer(
+    pool: list[OnShift], roster: Roster, now: datetime, reasons: list[str]
+) -> list[OnShift]:
+    """Drop those about to hand over, unless that would leave nobody."""
+    buffer = roster.handover_buffer
+    minutes = int(buffer.total_seconds() // 60)
+    leaving = [o for o in pool if o.ends_at - now <= buffer]
+    staying = [o for o in pool if o.ends_at - now > buffer]
+    if not leaving:
+        return pool
+    if not staying:
+        reasons.append(f"everyone eligible ends shift within {minutes} min; buffer not applied")
+        return pool
+    for o in leaving:
+        ends = o.ends_at.astimezone(roster.timezone)
+        reasons.append(
+            f"{o.analyst.name} ends shift at {ends:%H:%M}, within {minutes} min handover buffer"
+        )
+    return staying
+
+
+def _least_loaded(pool: list[OnShift], loads: Mapping[str, Load], reasons: list[str]) -> OnShift:
+    """Pick by weighted load, then longest idle, then key, saying which rule decided."""
+    if len(pool) == 1:
+        reasons.append("only eligible analyst on shift")
+        return pool[0]
+
+    def load(o: OnShift) -> Load:
+        return loads.get(o.analyst.key, Load())
+
+    def idle(o: OnShift) -> float:
+        last = load(o).last_assigned_at
+        return _IDLE_FOREVER if last is None else last.timestamp()
+
+    lowest = min(load(o).weighted for o in pool)
+    least = [o for o in pool if load(o).weighted == lowest]
+    best = min(least, key=lambda o: (idle(o), o.analyst.key))
+    if len(least) < len(pool):
+        ld = load(best)
+        reasons.append(f"lowest open load ({ld.open_count}, {ld.open_vip} VIP)")
+    if len(least) > 1:
+        earliest = idle(best)
+        if sum(1 for o in least if idle(o) == earliest) > 1:
+            reasons.append("tie broken by analyst key")
+        else:
+            reasons.append("longest since last assignment")
+    return best

@@ -1,0 +1,40 @@
+"""The services container: built once by the app factory and passed to everything below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.db import Database
+from bot.errors import NotConfigured
+from bot.metrics import Metrics
+from bot.models import utcnow
+from bot.ports import SlackPort, ZendeskPort
+from bot.roster import Roster
+
+
+class Unconfigured:
+    """Stands in for a service whose credentials are unset: every call says so."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        async def not_configured(*_args: Any, **_kwargs: Any) -> Any:
+            raise NotConfigured(self.service)
+
+        return not_configured
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    roster: Roster
+    zendesk: ZendeskPort
+    slack: SlackPort
+    metrics: Metrics = field(default_factory=Metrics)
+    clock: Callable[[], datetime] = utcnow

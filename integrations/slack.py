@@ -1,0 +1,157 @@
+"""Slack Web API client: slack_sdk's AsyncWebClient behind Baton's SlackPort.
+
+Every call goes through ``_call``, the one place that turns Slack failures into
+``IntegrationError``: rate limits and server or connection failures are retryable (honouring
+``Retry-After``), any other API error is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.config import Settings
+from bot.errors import IntegrationError
+from bot.ports import SlackPost
+
+log = logging.getLogger(__name__)
+
+SERVICE = "slack"
+TIMEOUT = 10  # seconds per call
+HISTORY_LIMIT = 50  # recent messages searched for an outbox key after a failed attempt
+METADATA_EVENT = "baton_outbox"
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+     "request_timeout"}
+)
+
+
+def should_retry(status: int | None, error: str | None) -> bool:
+    """Rate limits, Slack-side failures and unknown transport problems are worth another try."""
+    return status == 429 or (status is not None and status >= 500) or error in RETRYABLE_ERRORS
+
+
+def _retry_after(headers: Any) -> float | None:
+    try:
+        value = headers.get("retry-after") or headers.get("Retry-After")
+        return float(value) if value is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+class SlackClient:
+    """Baton's Slack client (implements bot.ports.SlackPort and a little more)."""
+
+    def __init__(self, web: AsyncWebClient) -> None:
+        self.web = web
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackClient:
+        """Build the client from SLACK_BOT_TOKEN and SLACK_API_URL."""
+        return cls(
+            AsyncWebClient(
+                token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT
+            )
+        )
+
+    async def _call(
+        self, method: Callable[..., Awaitable[AsyncSlackResponse]], **kwargs: Any
+    ) -> dict[str, Any]:
+        """Call one Web API method; map every failure to IntegrationError."""
+        name = getattr(method, "__name__", "slack")
+        try:
+            response = await method(**kwargs)
+        except SlackApiError as err:
+            status = err.response.status_code
+            error = str(err.response.get("error", "")) if err.response.data else ""
+            retryable = should_retry(status, error)
+            log.warning(
+                "slack.api_error",
+                extra={"method": name, "status": status, "error": error, "retry": retryable},
+            )
+            raise IntegrationError(
+                SERVICE,
+                f"{name}: {error or status}",
+                retryable=retryable,
+                retry_after=_retry_after(err.response.headers),
+                status=status,
+            ) from err
+        except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as err:
+            log.warning("slack.transport_error", extra={"method": name, "error": repr(err)})
+            raise IntegrationError(SERVICE, f"{name}: {err!r}", retryable=True) from err
+        data = response.data
+        return data if isinstance(data, dict) else {}
+
+    async def post(self, message: SlackPost) -> dict[str, Any]:
+        """Post a message, or update it in place when message.ts is set."""
+        kwargs: dict[str, Any] = {"channel": message.channel, "text": message.text}
+        if message.blocks:
+            kwargs["blocks"] = message.blocks
+        if message.ts:
+            data = await self._call(self.web.chat_update, ts=message.ts, **kwargs)
+        else:
+            if message.metadata_key:
+                kwargs["metadata"] = {
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": message.metadata_key},
+                }
+            data = await self._call(self.web.chat_postMessage, **kwargs)
+        return {"channel": data.get("channel", message.channel), "ts": data.get("ts")}
+
+    async def open_dm(self, user_id: str) -> str:
+        """Open (or find) the DM with a user and return its channel id."""
+        data = await self._call(self.web.conversations_open, users=user_id)
+        return str(data["channel"]["id"])
+
+    async def find_message(self, channel: str, key: str) -> str | None:
+        """Return the ts of a recent message whose metadata carries key, if any."""
+        try:
+            data = await self._call(
+                self.web.conversations_history,
+                channel=channel,
+                limit=HISTORY_LIMIT,
+                include_all_metadata=True,
+            )
+        except IntegrationError as err:
+            if err.retryable:
+                raise
+            # Cannot look (scope, not in channel): better one duplicate than a lost alert.
+            log.warning("slack.history_unavailable", extra={"channel": channel})
+            return None
+        for msg in data.get("messages", []):
+            payload = (msg.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return str(msg["ts"])
+        return None
+
+    async def conversations_history(self, channel: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Recent messages of a conversation, with their metadata."""
+        data = await self._call(
+            self.web.conversations_history, channel=channel, limit=limit, include_all_metadata=True
+        )
+        return list(data.get("messages", []))
+
+    async def user_locale(self, user_id: str) -> str | None:
+        """The user's Slack locale ("pt-BR"), if Slack tells."""
+        data = await self._call(self.web.users_info, user=user_id, include_locale=True)
+        locale = (data.get("user") or {}).get("locale")
+        return str(locale) if locale else None
+
+    async def views_publish(self, user_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Publish a user's App Home view."""
+        return await self._call(self.web.views_publish, user_id=user_id, view=view)
+
+    async def views_open(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal."""
+        return await self._call(self.web.views_open, trigger_id=trigger_id, view=view)
+
+    async def post_ephemeral(self, channel: str, user: str, text: str) -> dict[str, Any]:
+        """Post a message only one user sees."""
+        return await self._call(self.web.chat_postEphemeral, channel=channel, user=user, text=text)

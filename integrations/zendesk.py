@@ -1,0 +1,366 @@
+"""Zendesk through zenpy: tickets in and out as Baton dataclasses, webhook and trigger setup."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api import BaseApi
+from zenpy.lib.api_objects import Ticket as ZenpyTicket
+from zenpy.lib.api_objects import Trigger, Webhook
+from zenpy.lib.exception import ZenpyException
+
+from bot.config import Settings
+from bot.domain import Requester, Ticket
+from bot.errors import ConfigError, IntegrationError, NotFound
+from bot.ports import TicketUpdate, WebhookSetup
+
+log = logging.getLogger(__name__)
+
+SERVICE = "zendesk"
+WEBHOOK_NAME = "Baton escalations"
+TIMEOUT = (5.0, 30.0)  # connect, read (seconds); zenpy's default is a flat 60
+RETRYABLE_STATUSES = frozenset({408, 409, 429})  # 409: Zendesk's concurrent-update conflict
+T = TypeVar("T")
+
+
+class ZendeskHTTPError(Exception):
+    """An HTTP error answer, raised from the session before zenpy can act on it."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _raise_http_errors(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    # A requests response hook runs inside session.send, so the error reaches our _call
+    # before zenpy's _call_api sees the 429 and sleeps out Retry-After on its own.
+    if response.status_code >= 400:
+        raise ZendeskHTTPError(response)
+
+
+def should_retry(status: int | None) -> bool:
+    """Whether a failed call may succeed later: rate limits, conflicts, server errors, no answer."""
+    return status is None or status in RETRYABLE_STATUSES or status >= 500
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Read a Retry-After header: delay seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def trigger_title(tag: str) -> str:
+    return f"Baton: tag {tag} added → notify webhook"
+
+
+def marker_line(marker: str) -> str:
+    return f"[baton:{marker}]"
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
+    """Map a show-ticket body with users and organizations sideloaded to a Ticket."""
+    raw = data["ticket"]
+    users = {u["id"]: u for u in data.get("users") or ()}
+    orgs = {o["id"]: o for o in data.get("organizations") or ()}
+    requester_id = int(raw["requester_id"])
+    user = users.get(requester_id, {})
+    org_id = user.get("organization_id") or raw.get("organization_id")
+    org = orgs.get(org_id, {}) if org_id else {}
+    requester = Requester(
+        id=requester_id,
+        name=user.get("name") or "",
+        email=user.get("email") or "",
+        locale=user.get("locale"),
+        time_zone=user.get("iana_time_zone") or user.get("time_zone"),
+        organization_id=int(org_id) if org_id else None,
+        organization_name=org.get("name"),
+        organization_tags=frozenset(org.get("tags") or ()),
+    )
+    return Ticket(
+        id=int(raw["id"]),
+        subject=raw.get("subject") or raw.get("raw_subject") or "",
+        # Zendesk's description is the text of the ticket's first comment.
+        description=raw.get("description") or "",
+        tags=frozenset(raw.get("tags") or ()),
+        requester=requester,
+        created_at=_parse_time(raw["created_at"]),
+        status=raw.get("status") or "open",
+        assignee_id=raw.get("assignee_id"),
+        submitter_id=raw.get("submitter_id"),
+    )
+
+
+def update_body(update: TicketUpdate) -> dict[str, Any]:
+    """The ticket fields of one update, as Zendesk's update-ticket body expects them."""
+    body: dict[str, Any] = {}
+    if update.assignee_id is not None:
+        body["assignee_id"] = update.assignee_id
+    # additional_tags/remove_tags edit the tag list server-side, so a tag an agent adds
+    # meanwhile survives (sending "tags" would overwrite the whole list).
+    if update.add_tags:
+        body["additional_tags"] = list(update.add_tags)
+    if update.remove_tags:
+        body["remove_tags"] = list(update.remove_tags)
+    if update.priority is not None:
+        body["priority"] = update.priority
+    if update.status is not None:
+        body["status"] = update.status
+    text, public = (
+        (update.public_reply, True) if update.public_reply else (update.internal_note, False)
+    )
+    if text is not None or update.marker:
+        lines = [text] if text else []
+        if update.marker:
+            lines.append(marker_line(update.marker))
+        body["comment"] = {"body": "\n\n".join(lines), "public": public}
+    return body
+
+
+def webhook_template(endpoint_url: str) -> dict[str, Any]:
+    return {
+        "name": WEBHOOK_NAME,
+        "endpoint": endpoint_url,
+        "http_method": "POST",
+        "request_format": "json",
+        "status": "active",
+        "subscriptions": ["conditional_ticket_events"],
+    }
+
+
+def trigger_template(*, webhook_id: str, tag: str) -> dict[str, Any]:
+    payload = {
+        "ticket_id": "{{ticket.id}}",
+        "event": tag,
+        "updated_at": "{{ticket.updated_at_with_timestamp}}",
+        "tags": "{{ticket.tags}}",
+    }
+    return {
+        "title": trigger_title(tag),
+        "active": True,
+        "conditions": {
+            "all": [{"field": "current_tags", "operator": "includes", "value": tag}],
+            "any": [
+                {"field": "update_type", "operator": "is", "value": "Create"},
+                {"field": "update_type", "operator": "is", "value": "Change"},
+            ],
+        },
+        "actions": [
+            {"field": "notification_webhook", "value": [webhook_id, json.dumps(payload)]}
+        ],
+    }
+
+
+def _split_base_url(url: str) -> tuple[str, str, str, str]:
+    """Split ZENDESK_URL into zenpy's (protocol, subdomain, domain, path prefix)."""
+    parts = urlsplit(url.rstrip("/"))
+    host = parts.netloc.rpartition("@")[2]
+    subdomain, dot, domain = host.partition(".")
+    if parts.scheme not in ("http", "https") or not dot or not subdomain or not domain:
+        # zenpy always joins "<subdomain>.<domain>", so a dotless host cannot be expressed.
+        raise ConfigError(
+            f"ZENDESK_URL={url!r}: expected http(s)://host.with.dots[:port][/path] "
+            "(e.g. https://acme.zendesk.com or http://127.0.0.1:8080; use 127.0.0.1, not localhost)"
+        )
+    return parts.scheme, subdomain, domain, parts.path.strip("/")
+
+
+def _zenpy_apis(root: object) -> Iterable[BaseApi]:
+    """Every zenpy API object reachable from the client (some nest sub-APIs)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        for value in vars(obj).values():
+            if isinstance(value, BaseApi) and id(value) not in seen:
+                seen.add(id(value))
+                stack.append(value)
+                yield value
+
+
+class ZendeskClient:
+    """ZendeskPort over zenpy; every call runs in a worker thread and fails as IntegrationError."""
+
+    def __init__(
+        self, *, base_url: str, email: str, token: str, timeout: tuple[float, float] = TIMEOUT
+    ) -> None:
+        protocol, subdomain, domain, path = _split_base_url(base_url)
+        self.base_url = f"{protocol}://{subdomain}.{domain}" + (f"/{path}" if path else "")
+        self.timeout = timeout
+        # Our own session: no transport retries (the outbox retries) and errors raised early.
+        self.session = requests.Session()
+        self.session.hooks["response"].append(_raise_http_errors)
+        self.zenpy = Zenpy(
+            subdomain=subdomain,
+            domain=domain,
+            email=email,
+            token=token,
+            session=self.session,
+            timeout=timeout,
+            disable_cache=True,  # the API is the truth; zenpy's cache would serve stale tickets
+        )
+        # zenpy hard-codes https and "api/v2"; each API object carries its own copy.
+        for api in _zenpy_apis(self.zenpy):
+            api.protocol = protocol
+            if path:
+                api.api_prefix = f"{path}/{api.api_prefix.lstrip('/')}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ZendeskClient:
+        """Build the client from ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN."""
+        if not (settings.zendesk_url and settings.zendesk_email and settings.zendesk_api_token):
+            raise ConfigError("ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN must all be set")
+        return cls(
+            base_url=settings.zendesk_url,
+            email=settings.zendesk_email,
+            token=settings.zendesk_api_token,
+        )
+
+    async def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run one blocking zenpy call in a thread and translate its failure."""
+        try:
+            return await asyncio.to_thread(fn)
+        except ZendeskHTTPError as err:
+            raise self._http_error(what, err.response) from err
+        except (requests.Timeout, requests.ConnectionError) as err:
+            log.warning("zendesk.unreachable", extra={"call": what, "error": type(err).__name__})
+            raise IntegrationError(
+                SERVICE, f"{what}: {type(err).__name__}", retryable=should_retry(None)
+            ) from err
+        except (ZenpyException, requests.RequestException, ValueError, KeyError) as err:
+            log.warning("zendesk.bad_response", extra={"call": what, "error": type(err).__name__})
+            raise IntegrationError(SERVICE, f"{what}: unexpected response ({err})") from err
+
+    def _http_error(self, what: str, response: requests.Response) -> IntegrationError | NotFound:
+        status = response.status_code
+        extra = {"call": what, "status": status}
+        if status == 404:
+            log.info("zendesk.not_found", extra=extra)
+            return NotFound(f"zendesk: {what}: not found")
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        log.warning("zendesk.http_error", extra={**extra, "retry_after": retry_after})
+        detail = " ".join(response.text.split())[:200]
+        return IntegrationError(
+            SERVICE,
+            f"{what}: HTTP {status}: {detail}",
+            retryable=should_retry(status),
+            retry_after=retry_after,
+            status=status,
+        )
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        # For what zenpy cannot do in one request: the same session, auth and timeouts.
+        url = f"{self.base_url}/api/v2/{path}"
+        return self.session.request(method, url, timeout=self.timeout, **kwargs)
+
+    async def get_ticket(self, ticket_id: int) -> Ticket:
+        """Read a ticket with its requester and organization in one request (sideloads)."""
+        # zenpy's tickets(id=..., include=...) drops sideloads without its cache and would then
+        # fetch the requester lazily: a second request. One raw GET keeps it at one.
+        response = await self._call(
+            f"get ticket {ticket_id}",
+            lambda: self._request(
+                "GET",
+                f"tickets/{int(ticket_id)}.json",
+                params={"include": "users,organizations"},
+            ),
+        )
+        try:
+            return ticket_from_json(response.json())
+        except (ValueError, KeyError, TypeError) as err:
+            raise IntegrationError(SERVICE, f"get ticket {ticket_id}: unreadable body") from err
+
+    async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
+        """Apply one update (fields, tags, one comment) in a single PUT."""
+        ticket = ZenpyTicket(id=update.ticket_id, **update_body(update))
+        result = await self._call(
+            f"update ticket {update.ticket_id}", lambda: self.zenpy.tickets.update(ticket)
+        )
+        audit = getattr(result, "audit", None)
+        return {"audit_id": getattr(audit, "id", None)}
+
+    async def has_marker(self, ticket_id: int, marker: str) -> bool:
+        """Whether a comment on the ticket carries the marker line."""
+        line = marker_line(marker)
+
+        def scan() -> bool:
+            return any(line in (c.body or "") for c in self.zenpy.tickets.comments(ticket=ticket_id))
+
+        return await self._call(f"list comments of ticket {ticket_id}", scan)
+
+    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
+        """Create or update the Baton webhook and the trigger that calls it (idempotent)."""
+        wanted = webhook_template(endpoint_url)
+
+        def find_webhook() -> Any:
+            found = self.zenpy.webhooks.list(filter=WEBHOOK_NAME)
+            return next((w for w in found if w.name == WEBHOOK_NAME), None)
+
+        webhook = await self._call("find webhook", find_webhook)
+        created_webhook = webhook is None
+        if webhook is None:
+            webhook = await self._call(
+                "create webhook", lambda: self.zenpy.webhooks.create(Webhook(**wanted))
+            )
+        else:
+            existing_id = webhook.id
+            await self._call(
+                "update webhook",
+                lambda: self.zenpy.webhooks.update(existing_id, Webhook(**wanted)),
+            )
+        webhook_id = str(webhook.id)
+        secret = None
+        if created_webhook:
+            # Zendesk shows the signing secret on request; we print it once, at creation.
+            found = await self._call(
+                "read signing secret", lambda: self.zenpy.webhooks.show_secret(webhook_id)
+            )
+            secret = getattr(found, "secret", None)
+
+        spec = trigger_template(webhook_id=webhook_id, tag=tag)
+
+        def find_trigger() -> Any:
+            return next((t for t in self.zenpy.triggers() if t.title == spec["title"]), None)
+
+        trigger = await self._call("find trigger", find_trigger)
+        created_trigger = trigger is None
+        if trigger is None:
+            trigger = await self._call(
+                "create trigger", lambda: self.zenpy.triggers.create(Trigger(**spec))
+            )
+        else:
+            changed = Trigger(id=trigger.id, **spec)
+            await self._call("update trigger", lambda: self.zenpy.triggers.update(changed))
+        log.info(
+            "zendesk.webhook_setup",
+            extra={"webhook_id": webhook_id, "trigger_id": trigger.id, "created": created_webhook},
+        )
+        return WebhookSetup(
+            webhook_id=webhook_id,
+            trigger_id=int(trigger.id),
+            created_webhook=created_webhook,
+            created_trigger=created_trigger,
+            signing_secret=secret,
+        )
