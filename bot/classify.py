@@ -21,7 +21,7 @@ SEVERITY: tuple[Category, ...] = (
 )
 
 _TXN_ID = re.compile(
-    r"\b(?:tx|txn|trx|dep|wd|pay|pix|ref|id)[-_:#]?\s?[A-Z0-9]{5,}\b"
+    r"\b(?:tx|txn|trx|dep|wd|pay|pix|ref|id)[-_:#]?\s?(?=[A-Z]*\d)[A-Z0-9]{5,}\b"
     r"|\bE\d{8}[A-Za-z0-9]{20,}\b"  # PIX end-to-end id
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
     r"|\b(?:pi|ch|po|tr|re)_[A-Za-z0-9]{8,}\b",  # Stripe-style ids
@@ -35,7 +35,9 @@ _AMOUNT = re.compile(
 )
 _DATE = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"
-    r"|\d{1,2}\s?(?:月|日|号)|\d{1,2}\s+(?:de\s+)?[A-Za-zçé]{3,}"
+    r"|\d{1,2}\s?(?:月|日|号)|\d{1,2}\s+(?:de\s+)?(?:jan|fe[bv]|ma[ry]|abr|apr|ab?r|jun|jul"
+    r"|ago|aug|sep|set|o[ck]t|nov|de[cz]|dic|ene|января|февраля|марта|апреля|мая|июня|июля"
+    r"|августа|сентября|октября|ноября|декабря)\w*"
     r"|\b(?:yesterday|today|ontem|hoje|anteontem|ayer|hoy|anteayer)\b|昨天|今天|前天|вчера|сегодня"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|segunda|terça|quarta"
     r"|quinta|sexta|sábado|domingo|lunes|martes|miércoles|jueves|viernes)\b",

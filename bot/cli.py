@@ -151,8 +151,13 @@ def demo(database: str, escalations: str | None) -> None:
     server uses; the demo prints each routing decision, what Baton would post, and
     a summary. Nothing leaves the machine.
     """
+    import logging
+
     from bot.demo import run_demo
 
+    # The demo's output is its table; routine per-event logs would only bury it.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger().setLevel(logging.WARNING)
     _run(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
 
 

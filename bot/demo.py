@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot import db as dbmod
 from bot import inbox
-from bot.config import Settings
+from bot.config import Settings, load_batonconfig
 from bot.db import Database
-from bot.domain import Requester, Ticket
+from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
 from bot.models import Escalation, OutboxMessage, RoutingDecisionRow
 from bot.ports import TicketUpdate, WebhookSetup
@@ -108,7 +108,12 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     roster = load_roster(EXAMPLES / "roster.toml")
     clock = Clock(tickets[0].created_at if tickets else datetime.now().astimezone())
     services = Services(
-        settings=Settings(database_url=database_url, roster_path=EXAMPLES / "roster.toml"),
+        settings=Settings(
+            database_url=database_url,
+            roster_path=EXAMPLES / "roster.toml",
+            config_path=EXAMPLES / "config.toml",
+            config=load_batonconfig(EXAMPLES / "config.toml"),
+        ),
         db=Database(database_url),
         roster=roster,
         zendesk=BundledTickets(tickets),
@@ -121,6 +126,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
          f"{len(roster.analysts)} people in {tz.key}.\n")
     try:
         for ticket in tickets:
+            await _run_until(services, worker, clock, ticket.created_at)
             # A webhook lands a minute after the agent tags the ticket.
             clock.now = ticket.created_at + timedelta(minutes=1)
             async with services.db.session() as s:
@@ -129,10 +135,28 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
                     ticket_id=ticket.id, payload={"ticket_id": str(ticket.id)},
                 )
             await worker.drain()
+        # Let time run on to the next shift, so the last waiting escalation is routed too.
+        await _run_until(services, worker, clock, clock.now + timedelta(days=2))
         await _print_table(services, echo)
         await _print_outbox(services, echo)
     finally:
         await services.db.dispose()
+
+
+async def _run_until(services: Services, worker: Worker, clock: Clock, until: datetime) -> None:
+    """Advance the clock through the shift starts that waiting escalations wait for."""
+    while True:
+        async with services.db.session() as s:
+            due = await s.scalar(
+                select(func.min(RoutingDecisionRow.next_shift_at))
+                .join(Escalation, Escalation.id == RoutingDecisionRow.escalation_id)
+                .where(Escalation.status == EscalationStatus.UNASSIGNED)
+                .where(RoutingDecisionRow.next_shift_at > clock.now)
+            )
+        if due is None or due > until:
+            return
+        clock.now = due
+        await worker.drain()
 
 
 def _wrap(text: str, indent: int, width: int = 110) -> str:

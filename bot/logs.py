@@ -34,5 +34,5 @@ def setup(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "alembic.runtime.migration", "urllib3", "slack_bolt"):
+    for noisy in ("aiohttp.access", "alembic", "urllib3", "slack_bolt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -70,5 +70,7 @@ def verify_hub_signature(secret: str, body: bytes, header: str | None) -> None:
     algorithm, _, received = header.strip().partition("=")
     if algorithm.lower() != "sha256" or not received:
         raise SignatureError("unsupported signature algorithm")
-    if not hmac.compare_digest(sign_hub(secret, body).encode(), f"sha256={received.lower()}".encode()):
+    if not hmac.compare_digest(
+        sign_hub(secret, body).encode(), f"sha256={received.lower()}".encode()
+    ):
         raise SignatureError("signature mismatch")

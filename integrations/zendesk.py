@@ -167,9 +167,7 @@ def trigger_template(*, webhook_id: str, tag: str) -> dict[str, Any]:
                 {"field": "update_type", "operator": "is", "value": "Change"},
             ],
         },
-        "actions": [
-            {"field": "notification_webhook", "value": [webhook_id, json.dumps(payload)]}
-        ],
+        "actions": [{"field": "notification_webhook", "value": [webhook_id, json.dumps(payload)]}],
     }
 
 
@@ -306,7 +304,9 @@ class ZendeskClient:
         line = marker_line(marker)
 
         def scan() -> bool:
-            return any(line in (c.body or "") for c in self.zenpy.tickets.comments(ticket=ticket_id))
+            return any(
+                line in (c.body or "") for c in self.zenpy.tickets.comments(ticket=ticket_id)
+            )
 
         return await self._call(f"list comments of ticket {ticket_id}", scan)
 

@@ -95,3 +95,15 @@ def test_no_category_tag_is_incomplete_and_says_which_tags() -> None:
     c = classify(ticket("Customer is angry"), TAGS)
     assert c.category is None
     assert "esc_withdrawal" in c.missing[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The customer wants to know about deposits and payments, reference pending.",
+        "Quer depositar de novo, aguardando há 72 hours sem resposta.",
+        "Cliente diz que o pix transfer não funcionou.",
+    ],
+)
+def test_ordinary_words_are_not_transaction_ids_or_dates(text: str) -> None:
+    assert not classify(ticket(text, "esc_withdrawal"), TAGS).complete

@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +24,7 @@ import pytest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
-TOKEN = "apitoken"  # noqa: S105 - a test credential
+TOKEN = "apitoken"
 NOW = "2024-05-01T10:00:00Z"
 
 
@@ -71,6 +72,7 @@ class FakeZendesk:
         self.requests: list[Recorded] = []
         self._failures: list[Failure] = []
         self._down = False
+        self.delay = 0.0  # seconds to wait before answering, to provoke client timeouts
         self._lock = threading.Lock()
         self._ids = itertools.count(9000)
         self._server: ThreadingHTTPServer | None = None
@@ -198,7 +200,9 @@ NOT_FOUND: Response = (
 PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None}}
 
 
-def _route(fake: FakeZendesk, method: str, path: str, query: dict[str, list[str]], body: Any) -> Response:
+def _route(
+    fake: FakeZendesk, method: str, path: str, query: dict[str, list[str]], body: Any
+) -> Response:
     s = fake.state
     if m := re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path):
         tid = int(m[1])
@@ -285,14 +289,14 @@ def _update_ticket(fake: FakeZendesk, tid: int, changes: dict[str, Any]) -> dict
 
 
 def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
-    expected_auth = "Basic " + base64.b64encode(
-        f"{fake.email}/token:{fake.token}".encode()
-    ).decode()
+    expected_auth = (
+        "Basic " + base64.b64encode(f"{fake.email}/token:{fake.token}".encode()).decode()
+    )
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _handle(self) -> None:
@@ -307,6 +311,8 @@ def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
             fake.requests.append(
                 Recorded(self.command, parts.path, query, body, dict(self.headers.items()))
             )
+            if fake.delay:
+                time.sleep(fake.delay)
             if failure := fake._next_failure():
                 self._send(failure.status, failure.headers, failure.body)
             elif self.headers.get("Authorization") != expected_auth:
@@ -331,7 +337,7 @@ def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_PUT = do_POST = do_DELETE = _handle  # noqa: N815
+        do_GET = do_PUT = do_POST = do_DELETE = _handle
 
     return Handler
 

@@ -1,0 +1,172 @@
+"""Pure Block Kit builders: data and a gettext callable in, Slack dicts out (masked)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot import i18n
+from bot.alerts import buttons
+from bot.domain import Analyst, Availability
+from bot.masking import mask, mask_deep
+from bot.models import Escalation
+from bot.roster import OnShift
+from handlers.slack_ids import BlockId, CallbackId, HomeAction
+
+Block = dict[str, Any]
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mask(text)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mask(text)}]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def help_text(_: i18n.Gettext, entries: Sequence[tuple[str, str]]) -> str:
+    """The /baton help text: one usage line and description per subcommand."""
+    lines = [_("*Baton commands*")]
+    lines += [f"• `{usage}` — {description}" for usage, description in entries]
+    return "\n".join(lines)
+
+
+def _when(value: datetime | None, *, locale: str, tz: str) -> str:
+    return i18n.format_datetime(value, locale=locale, tz=tz) if value else "-"
+
+
+def who_text(
+    _: i18n.Gettext,
+    *,
+    now_on: Sequence[OnShift],
+    next_on: tuple[datetime, Sequence[Analyst]] | None,
+    locale: str,
+    tz: str,
+) -> str:
+    """Who is on shift now and next, with their languages."""
+    lines = [_("*On shift now*")]
+    if not now_on:
+        lines.append(_("Nobody is on shift right now."))
+    for o in now_on:
+        until = i18n.format_time(o.ends_at, locale=locale, tz=tz)
+        line = _("{name} ({languages}) until {time}").format(
+            name=o.analyst.name, languages=", ".join(o.analyst.languages), time=until
+        )
+        if o.covering_for:
+            line += " · " + _("covering for {name}").format(name=o.covering_for)
+        lines.append(f"• {line} <@{o.analyst.slack_id}>")
+    if next_on is not None:
+        at, people = next_on
+        lines.append(_("*Next on shift* ({time})").format(time=_when(at, locale=locale, tz=tz)))
+        lines += [f"• {a.name} ({', '.join(a.languages)})" for a in people]
+    return "\n".join(lines)
+
+
+def queue_lines(
+    _: i18n.Gettext, escalations: Sequence[Escalation], *, locale: str, tz: str
+) -> list[str]:
+    """One line per open escalation: ticket, category, status, SLA deadline."""
+    out = []
+    for e in escalations:
+        vip = "VIP · " if e.vip else ""
+        due = _when(e.sla_due_at, locale=locale, tz=tz)
+        out.append(
+            f"• #{e.ticket_id} · {vip}{e.category or '-'} · {e.status} · "
+            + _("SLA due {time}").format(time=due)
+        )
+    return out
+
+
+def queue_text(
+    _: i18n.Gettext, escalations: Sequence[Escalation], *, whose: str, locale: str, tz: str
+) -> str:
+    """The /baton queue answer."""
+    if not escalations:
+        return _("No open escalations for {who}.").format(who=whose)
+    title = _("Open escalations for {who} (oldest SLA first)").format(who=whose)
+    return "\n".join([f"*{title}*", *queue_lines(_, escalations, locale=locale, tz=tz)])
+
+
+def home_view(
+    _: i18n.Gettext,
+    *,
+    analyst: Analyst | None,
+    escalations: Sequence[Escalation],
+    who: str,
+    away_until: datetime | None,
+    locale: str,
+    tz: str,
+) -> dict[str, Any]:
+    """The App Home tab: my queue, who is on shift, and my availability with Away/Back."""
+    blocks: list[Block] = [header(_("Baton: escalation desk"))]
+    if analyst is None:
+        blocks.append(section(_("You are not on the roster: ask a lead to add you.")))
+    else:
+        blocks.append(header(_("My open escalations")))
+        if escalations:
+            for e in escalations:
+                blocks.append(section(queue_lines(_, [e], locale=locale, tz=tz)[0]))
+                blocks.append(buttons(e.id, _))
+        else:
+            blocks.append(section(_("No open escalations for {who}.").format(who=analyst.name)))
+        blocks.append(header(_("My availability")))
+        if away_until is not None:
+            state = _("Away until {time}").format(time=_when(away_until, locale=locale, tz=tz))
+            button = (HomeAction.BACK, _("I'm back"))
+        else:
+            state = _("Available")
+            button = (HomeAction.AWAY, _("Go away until end of shift"))
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": state},
+                "accessory": {
+                    "type": "button",
+                    "action_id": str(button[0]),
+                    "text": {"type": "plain_text", "text": button[1]},
+                    "value": analyst.key,
+                },
+            }
+        )
+    blocks.append({"type": "divider"})
+    blocks.append(section(who))
+    return {"type": "home", "blocks": mask_deep(blocks)}
+
+
+def away_until(marks: Sequence[Availability], *, key: str, now: datetime) -> datetime | None:
+    """When the analyst's running away mark ends (None: not away; far future if open-ended)."""
+    ends = [
+        m.ends_at or datetime.max.replace(tzinfo=now.tzinfo)
+        for m in marks
+        if m.kind == "away" and m.analyst_key == key and m.active(now)
+    ]
+    return max(ends) if ends else None
+
+
+def reassign_modal(_: i18n.Gettext, *, escalation_id: int, ticket_id: int) -> dict[str, Any]:
+    """The Reassign modal: pick a user from a users select."""
+    return {
+        "type": "modal",
+        "callback_id": str(CallbackId.REASSIGN),
+        "private_metadata": str(escalation_id),
+        "title": {"type": "plain_text", "text": _("Reassign")[:24]},
+        "submit": {"type": "plain_text", "text": _("Reassign")[:24]},
+        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
+        "blocks": [
+            section(_("Hand ticket #{ticket} to:").format(ticket=ticket_id)),
+            {
+                "type": "input",
+                "block_id": str(BlockId.REASSIGN_USER),
+                "label": {"type": "plain_text", "text": _("Analyst")},
+                "element": {
+                    "type": "users_select",
+                    "action_id": str(BlockId.REASSIGN_USER_ACTION),
+                },
+            },
+        ],
+    }

@@ -1,0 +1,247 @@
+"""The `/baton` dispatcher: one table row per subcommand (handler, permission, usage line).
+
+Adding a subcommand later is one ``Subcommand`` row in ``COMMANDS`` plus its function. Every
+failure becomes an ephemeral message for the user: their usage line, a refusal, or an error id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import availability, escalations, i18n
+from bot.domain import Analyst
+from bot.errors import BatonError, NotFound, UserFacingError
+from bot.permissions import Action, Actor, allowed, can_cover
+from bot.roster import next_shift_start, on_shift
+from bot.services import Services
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who asked, in which language, and when."""
+
+    services: Services
+    actor: Actor
+    locale: str
+    now: datetime
+
+    @property
+    def _(self) -> i18n.Gettext:
+        return i18n.translator(self.locale)
+
+    @property
+    def tz(self) -> str:
+        return str(self.services.roster.timezone)
+
+
+class Usage(BatonError):
+    """The arguments do not fit the subcommand: show its usage line."""
+
+
+Handler = Callable[[Ctx, list[str]], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    action: Action
+    usage: str
+    describe: Callable[[i18n.Gettext], str]
+    handler: Handler | None = None  # None: coming soon
+
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def parse_ticket(word: str) -> int:
+    """Parse "12345" or "#12345"."""
+    text = word.lstrip("#")
+    if not text.isdigit() or len(text) > 15:
+        raise Usage(word)
+    return int(text)
+
+
+def resolve_user(ctx: Ctx, word: str) -> Analyst:
+    """Find a roster analyst from a Slack mention (<@U…|name>), @key or key."""
+    roster = ctx.services.roster
+    m = _MENTION.match(word)
+    found = roster.by_slack_id(m.group(1)) if m else roster.by_key(word.lstrip("@").lower())
+    if found is None:
+        raise UserFacingError(ctx._("{user} is not on the roster.").format(user=word))
+    return found
+
+
+def _me(ctx: Ctx) -> Analyst:
+    if ctx.actor.analyst is None:
+        raise UserFacingError(ctx._("You are not on the roster."))
+    return ctx.actor.analyst
+
+
+async def cmd_help(ctx: Ctx, _args: list[str]) -> str:
+    entries = [(c.usage, c.describe(ctx._)) for c in COMMANDS.values()]
+    return blocks.help_text(ctx._, entries)
+
+
+async def cmd_who(ctx: Ctx, _args: list[str]) -> str:
+    async with ctx.services.db.session() as s:
+        marks = await availability.current(s, now=ctx.now)
+    roster = ctx.services.roster
+    nxt = next_shift_start(roster, ctx.now, marks)
+    return blocks.who_text(
+        ctx._, now_on=on_shift(roster, ctx.now, marks), next_on=nxt, locale=ctx.locale, tz=ctx.tz
+    )
+
+
+async def cmd_queue(ctx: Ctx, args: list[str]) -> str:
+    if len(args) > 1:
+        raise Usage()
+    who = resolve_user(ctx, args[0]) if args else _me(ctx)
+    async with ctx.services.db.session() as s:
+        rows = await escalations.queue(s, analyst_key=who.key, viewer=ctx.actor)
+    return blocks.queue_text(ctx._, rows, whose=who.name, locale=ctx.locale, tz=ctx.tz)
+
+
+async def cmd_claim(ctx: Ctx, args: list[str]) -> str:
+    if len(args) != 1:
+        raise Usage()
+    ticket = parse_ticket(args[0])
+    async with ctx.services.db.session() as s:
+        await escalations.claim(
+            s, services=ctx.services, actor=ctx.actor, now=ctx.now, ticket_id=ticket
+        )
+    return ctx._("You claimed ticket #{ticket}.").format(ticket=ticket)
+
+
+async def cmd_assign(ctx: Ctx, args: list[str]) -> str:
+    if len(args) != 2:
+        raise Usage()
+    ticket, assignee = parse_ticket(args[0]), resolve_user(ctx, args[1])
+    async with ctx.services.db.session() as s:
+        await escalations.assign(
+            s, services=ctx.services, actor=ctx.actor, assignee=assignee, now=ctx.now,
+            ticket_id=ticket,
+        )
+    return ctx._("Ticket #{ticket} is now assigned to {name}.").format(
+        ticket=ticket, name=assignee.name
+    )
+
+
+async def cmd_away(ctx: Ctx, args: list[str]) -> str:
+    if len(args) > 1:
+        raise Usage()
+    me = _me(ctx)
+    duration = availability.parse_duration(args[0]) if args else None
+    async with ctx.services.db.session() as s:
+        until = await availability.mark_away(
+            s, roster=ctx.services.roster, analyst=me, now=ctx.now, actor=ctx.actor.key,
+            duration=duration,
+        )
+    when = i18n.format_datetime(until, locale=ctx.locale, tz=ctx.tz)
+    return ctx._("You are away until {time}. New escalations go to others.").format(time=when)
+
+
+async def cmd_back(ctx: Ctx, args: list[str]) -> str:
+    if args:
+        raise Usage()
+    me = _me(ctx)
+    async with ctx.services.db.session() as s:
+        await availability.mark_back(s, analyst=me, now=ctx.now, actor=ctx.actor.key)
+    return ctx._("Welcome back: you receive escalations again.")
+
+
+async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
+    if len(args) not in (3, 4) or args[1].lower() not in ("for", "por", "para", "за"):
+        raise Usage()
+    coverer, covered = resolve_user(ctx, args[0]), resolve_user(ctx, args[2])
+    if not can_cover(ctx.actor, coverer_key=coverer.key):
+        raise UserFacingError(ctx._("Only leads can set cover for someone else."))
+    roster = ctx.services.roster
+    until = availability.parse_until(args[3], now=ctx.now, roster=roster) if len(args) == 4 else None
+    async with ctx.services.db.session() as s:
+        ends = await availability.add_cover(
+            s, roster=roster, coverer=coverer, covered=covered, now=ctx.now, actor=ctx.actor.key,
+            until=until,
+        )
+    return ctx._("{coverer} covers for {covered} until {time}.").format(
+        coverer=coverer.name, covered=covered.name,
+        time=i18n.format_datetime(ends, locale=ctx.locale, tz=ctx.tz),
+    )
+
+
+def _soon(name: str, usage: str, action: Action) -> Subcommand:
+    return Subcommand(name, action, usage, lambda _: _("coming soon"))
+
+
+COMMANDS: dict[str, Subcommand] = {
+    c.name: c
+    for c in (
+        Subcommand("help", Action.HELP, "/baton help", lambda _: _("this list"), cmd_help),
+        Subcommand(
+            "who", Action.WHO, "/baton who", lambda _: _("who is on shift now and next"), cmd_who
+        ),
+        Subcommand(
+            "queue", Action.QUEUE, "/baton queue [@user]",
+            lambda _: _("open escalations, oldest SLA first"), cmd_queue,
+        ),
+        Subcommand(
+            "claim", Action.CLAIM, "/baton claim <ticket>",
+            lambda _: _("take an escalation"), cmd_claim,
+        ),
+        Subcommand(
+            "assign", Action.ASSIGN, "/baton assign <ticket> @user",
+            lambda _: _("hand an escalation over"), cmd_assign,
+        ),
+        Subcommand(
+            "away", Action.AWAY, "/baton away [30m|2h|1d]",
+            lambda _: _("stop receiving escalations (default: until your shift ends)"), cmd_away,
+        ),
+        Subcommand("back", Action.BACK, "/baton back", lambda _: _("receive escalations again"),
+                   cmd_back),
+        Subcommand(
+            "cover", Action.COVER, "/baton cover @a for @b [until]",
+            lambda _: _("@a takes @b's shift (until a time like 18:00 or for 4h)"), cmd_cover,
+        ),
+        _soon("txn", "/baton txn <transaction id, email or customer id>", Action.TXN),
+        _soon("draft", "/baton draft <ticket> [template] [lang]", Action.DRAFT),
+        _soon("jira", "/baton jira <ticket> [project]", Action.JIRA),
+        _soon("resolve", "/baton resolve <ticket>", Action.RESOLVE),
+        _soon("report", "/baton report [week|month]", Action.REPORT),
+        _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
+    )
+}
+
+
+async def dispatch(ctx: Ctx, text: str) -> str:
+    """Run one `/baton …` request and return the (ephemeral) answer; never raises."""
+    _ = ctx._
+    words = text.split()
+    if not words:
+        return await cmd_help(ctx, [])
+    sub = COMMANDS.get(words[0].lower())
+    if sub is None:
+        unknown = _("Unknown command `{command}`.").format(command=words[0][:40])
+        return f"{unknown}\n{await cmd_help(ctx, [])}"
+    if not allowed(ctx.actor, sub.action):
+        return _("Sorry, `/baton {command}` is for the analysts on the roster.").format(
+            command=sub.name
+        )
+    if sub.handler is None:
+        return _("`/baton {command}` is coming soon.").format(command=sub.name)
+    try:
+        return await sub.handler(ctx, words[1:])
+    except Usage:
+        return _("Usage: `{usage}`").format(usage=sub.usage)
+    except (UserFacingError, NotFound) as err:
+        return str(err)
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("slack.command_failed", extra={"command": sub.name, "error_id": error_id})
+        return _("Something went wrong (error id {error_id}).").format(error_id=error_id)

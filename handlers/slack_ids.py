@@ -1,0 +1,30 @@
+"""Slack action, block and callback ids: one StrEnum each, never string literals in handlers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.alerts import AlertAction
+
+__all__ = ["AlertAction", "BlockId", "CallbackId", "HomeAction"]
+
+
+class HomeAction(StrEnum):
+    """Buttons on the App Home tab."""
+
+    AWAY = "home_away"
+    BACK = "home_back"
+    REFRESH = "home_refresh"
+
+
+class CallbackId(StrEnum):
+    """Modal callback ids."""
+
+    REASSIGN = "reassign_modal"
+
+
+class BlockId(StrEnum):
+    """Input blocks whose values handlers read back."""
+
+    REASSIGN_USER = "reassign_user"
+    REASSIGN_USER_ACTION = "reassign_user_select"

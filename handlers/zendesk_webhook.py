@@ -1,0 +1,182 @@
+"""POST /webhooks/zendesk: verify the signature, parse the event, store it, answer 200."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import inbox
+from bot.errors import SignatureError
+from bot.services import Services
+from bot.signing import verify_zendesk_signature
+
+log = logging.getLogger(__name__)
+
+PATH = "/webhooks/zendesk"
+MAX_BODY = 256 * 1024
+SIGNATURE = "X-Zendesk-Webhook-Signature"
+TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
+INVOCATION_ID = "X-Zendesk-Webhook-Invocation-Id"
+EVENT_PREFIX = "zen:event-type:"
+TICKET_EVENT_PREFIX = EVENT_PREFIX + "ticket."
+# Our trigger sends "ticket_id"; "ticketID" is what hand-written trigger templates often use.
+TICKET_ID_KEYS = ("ticket_id", "ticketID")
+
+
+class BadEvent(ValueError):
+    """A body that is not a Zendesk event we understand; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class ZendeskEvent:
+    """A parsed delivery: a ticket event to store, or another event type to ignore."""
+
+    kind: str
+    dedupe_key: str
+    payload: Mapping[str, Any]
+    ticket_id: int | None = None
+    ignored: bool = False
+
+
+def _ticket_id(value: Any, field: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > 0:
+        return int(value)
+    raise BadEvent(f"{field} must be a positive integer in digits")
+
+
+def parse_zendesk_event(body: bytes, headers: Mapping[str, str]) -> ZendeskEvent:
+    """Parse a trigger or event-subscription body; raise BadEvent with a reason."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadEvent("body is not valid JSON") from err
+    if not isinstance(data, dict):
+        raise BadEvent("body must be a JSON object")
+    wanted = INVOCATION_ID.lower()
+    invocation = next((v.strip() for k, v in headers.items() if k.lower() == wanted), "")
+    fallback = "sha256:" + hashlib.sha256(body).hexdigest()
+    event_type = data.get("type")
+    if isinstance(event_type, str) and event_type.startswith(EVENT_PREFIX):
+        event_id = data.get("id")
+        own_key = f"event:{event_id}" if isinstance(event_id, str) and event_id else fallback
+        key = f"zendesk:{f'invocation:{invocation}' if invocation else own_key}"
+        kind = event_type.removeprefix(EVENT_PREFIX)
+        if not event_type.startswith(TICKET_EVENT_PREFIX):
+            return ZendeskEvent(kind=kind, dedupe_key=key, payload=data, ignored=True)
+        detail = data.get("detail")
+        if not isinstance(detail, dict) or "id" not in detail:
+            raise BadEvent("ticket event has no detail.id")
+        return ZendeskEvent(
+            kind=kind,
+            dedupe_key=key,
+            payload=data,
+            ticket_id=_ticket_id(detail["id"], "detail.id"),
+        )
+    field = next((k for k in TICKET_ID_KEYS if k in data), None)
+    if field is None:
+        raise BadEvent("no ticket id (expected ticket_id, or an event with detail.id)")
+    return ZendeskEvent(
+        kind="trigger",
+        dedupe_key=f"zendesk:invocation:{invocation}" if invocation else f"zendesk:{fallback}",
+        payload=data,
+        ticket_id=_ticket_id(data[field], field),
+    )
+
+
+def _reject(services: Services, status: int, reason: str, event: str) -> web.Response:
+    services.metrics.inc(
+        "baton_webhooks_rejected_total",
+        {"source": "zendesk", "reason": reason},
+        help="Webhook deliveries rejected",
+    )
+    log.warning(event, extra={"source": "zendesk", "reason": reason, "status": status})
+    return web.json_response({"error": reason}, status=status)
+
+
+async def _read_limited(request: web.Request) -> bytes | None:
+    """The body, or None once it passes MAX_BODY (chunked bodies carry no length up front)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def make_handler(services: Services) -> Any:
+    """Build the endpoint bound to services."""
+
+    async def zendesk_webhook(request: web.Request) -> web.Response:
+        secret = services.settings.zendesk_webhook_secret
+        if not secret:
+            return _reject(
+                services, 503, "webhook secret not configured", "zendesk_webhook.unconfigured"
+            )
+        if request.content_type != "application/json":
+            return _reject(
+                services, 415, "content type must be application/json", "zendesk_webhook.rejected"
+            )
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return _reject(services, 413, "body too large", "zendesk_webhook.rejected")
+        body = await _read_limited(request)
+        if body is None:
+            return _reject(services, 413, "body too large", "zendesk_webhook.rejected")
+        try:
+            verify_zendesk_signature(
+                secret=secret,
+                timestamp=request.headers.get(TIMESTAMP),
+                body=body,
+                signature=request.headers.get(SIGNATURE),
+                now=services.clock(),
+            )
+        except SignatureError as err:
+            return _reject(services, 401, str(err), "zendesk_webhook.bad_signature")
+        try:
+            event = parse_zendesk_event(body, request.headers)
+        except BadEvent as err:
+            return _reject(services, 400, str(err), "zendesk_webhook.malformed")
+        services.metrics.inc(
+            "baton_webhooks_received_total", {"source": "zendesk"}, help="Webhook deliveries"
+        )
+        if event.ignored:
+            log.info("zendesk_webhook.ignored", extra={"kind": event.kind})
+            return web.json_response({"status": "ignored"})
+        try:
+            async with services.db.session() as session:
+                stored = await inbox.store_event(
+                    session,
+                    source="zendesk",
+                    dedupe_key=event.dedupe_key,
+                    kind=event.kind,
+                    ticket_id=event.ticket_id,
+                    payload=event.payload,
+                )
+        except SQLAlchemyError as err:
+            # Not stored, so not acknowledged: a 503 makes Zendesk deliver it again later.
+            log.error("zendesk_webhook.store_failed", extra={"error": type(err).__name__})
+            return web.json_response({"error": "storage unavailable, retry later"}, status=503)
+        # The session block has committed here: only now is the event durable.
+        status = "stored" if stored else "duplicate"
+        log.info(
+            "zendesk_webhook.received",
+            extra={"kind": event.kind, "ticket_id": event.ticket_id, "status": status},
+        )
+        return web.json_response({"status": status})
+
+    return zendesk_webhook
+
+
+def register(app: web.Application, services: Services) -> None:
+    """Add POST /webhooks/zendesk."""
+    app.router.add_post(PATH, make_handler(services))
