@@ -132,15 +132,16 @@ def render(
             ticket=esc.ticket_id
         )
         text = f"{title}: {esc.subject}".strip()
-        fields = [
-            f"*{_('Category')}:* {esc.category or '-'}",
-            f"*{_('Language')}:* {esc.language or '-'}",
-            f"*{_('Assigned to')}:* {who}",
-            f"*{_('Status')}:* {status}",
+        pairs = [
+            (_("Category"), esc.category or "-"),
+            (_("Language"), esc.language or "-"),
+            (_("Assigned to"), who),
+            (_("Status"), status),
         ]
         if esc.sla_due_at is not None:
             due = i18n.format_datetime(esc.sla_due_at, locale=locale, tz=tz)
-            fields.append(f"*{_('SLA due')}:* {due}")
+            pairs.append((_("SLA due"), due))
+        fields = [f"*{label}:* {value}" for label, value in pairs]
         icon = ":rotating_light:" if esc.vip else ":bell:"
         blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"{icon} *{title}*"}},
@@ -200,28 +201,45 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
         channel = (s.slack_vip_channel if esc.vip else None) or s.slack_routing_channel
         items.append(
             _post_item(
-                services, esc, kind=Kind.CHANNEL, key=_key(esc.id, Kind.CHANNEL),
-                channel=channel, analyst=analyst,
+                services,
+                esc,
+                kind=Kind.CHANNEL,
+                key=_key(esc.id, Kind.CHANNEL),
+                channel=channel,
+                analyst=analyst,
             )
         )
         items.append(
             _post_item(
-                services, esc, kind=Kind.DM, key=_key(esc.id, Kind.DM, analyst.key),
-                user=analyst.slack_id, analyst=analyst, locale=analyst.locale,
+                services,
+                esc,
+                kind=Kind.DM,
+                key=_key(esc.id, Kind.DM, analyst.key),
+                user=analyst.slack_id,
+                analyst=analyst,
+                locale=analyst.locale,
             )
         )
     else:
         items.append(
             _post_item(
-                services, esc, kind=Kind.LEADS, key=_key(esc.id, Kind.LEADS),
-                channel=s.slack_leads_channel, analyst=None,
+                services,
+                esc,
+                kind=Kind.LEADS,
+                key=_key(esc.id, Kind.LEADS),
+                channel=s.slack_leads_channel,
+                analyst=None,
             )
         )
     if _is_compliance(esc):
         items.append(
             _post_item(
-                services, esc, kind=Kind.COMPLIANCE, key=_key(esc.id, Kind.COMPLIANCE),
-                channel=s.slack_compliance_channel, analyst=analyst,
+                services,
+                esc,
+                kind=Kind.COMPLIANCE,
+                key=_key(esc.id, Kind.COMPLIANCE),
+                channel=s.slack_compliance_channel,
+                analyst=analyst,
             )
         )
     return items
@@ -238,13 +256,16 @@ def changed(esc: Escalation, *, ref: str) -> OutboxItem:
     )
 
 
-def dm_item(
-    services: Services, esc: Escalation, *, analyst: Analyst, ref: str
-) -> OutboxItem:
+def dm_item(services: Services, esc: Escalation, *, analyst: Analyst, ref: str) -> OutboxItem:
     """A DM handing an escalation to an analyst (on reassignment)."""
     return _post_item(
-        services, esc, kind=Kind.DM, key=_key(esc.id, Kind.DM, analyst.key, ref),
-        user=analyst.slack_id, analyst=analyst, locale=analyst.locale,
+        services,
+        esc,
+        kind=Kind.DM,
+        key=_key(esc.id, Kind.DM, analyst.key, ref),
+        user=analyst.slack_id,
+        analyst=analyst,
+        locale=analyst.locale,
     )
 
 

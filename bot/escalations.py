@@ -44,10 +44,20 @@ async def find_open(
 
 
 async def _audit(
-    session: AsyncSession, *, esc: Escalation, actor: Actor, action: str, now: datetime, **detail: object
+    session: AsyncSession,
+    *,
+    esc: Escalation,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    **detail: object,
 ) -> AuditEntry:
     entry = AuditEntry(
-        at=now, actor=actor.key, action=action, escalation_id=esc.id, ticket_id=esc.ticket_id,
+        at=now,
+        actor=actor.key,
+        action=action,
+        escalation_id=esc.id,
+        ticket_id=esc.ticket_id,
         detail=dict(detail),
     )
     session.add(entry)
@@ -106,7 +116,9 @@ async def claim(
         [
             alerts.changed(esc, ref=ref),
             _zendesk_item(
-                esc, assignee=actor.analyst, note=f"Claimed by {actor.analyst.name} (Baton).",
+                esc,
+                assignee=actor.analyst,
+                note=f"Claimed by {actor.analyst.name} (Baton).",
                 ref=f"claim-{entry.id}",
             ),
         ],
@@ -127,7 +139,9 @@ async def assign(
     """Hand an escalation to someone: leads for any, analysts for their own."""
     esc = await find_open(session, ticket_id=ticket_id, escalation_id=escalation_id)
     if not can_assign(actor, current_analyst_key=esc.analyst_key):
-        raise UserFacingError("only a lead, or the analyst holding it, can reassign this escalation")
+        raise UserFacingError(
+            "only a lead, or the analyst holding it, can reassign this escalation"
+        )
     assignee_actor = Actor(slack_id=assignee.slack_id, analyst=assignee)
     if not can_see(assignee_actor, category=esc.category, analyst_key=None):
         raise UserFacingError(f"{assignee.name} cannot take compliance cases")
@@ -138,8 +152,13 @@ async def assign(
     esc.status = EscalationStatus.ROUTED
     esc.claimed_at = None
     entry = await _audit(
-        session, esc=esc, actor=actor, action="escalation.assigned", now=now,
-        previous=previous, assignee=assignee.key,
+        session,
+        esc=esc,
+        actor=actor,
+        action="escalation.assigned",
+        now=now,
+        previous=previous,
+        assignee=assignee.key,
     )
     ref = f"assign:{entry.id}"
     by = actor.analyst.name if actor.analyst else actor.key
@@ -149,7 +168,9 @@ async def assign(
             alerts.changed(esc, ref=ref),
             alerts.dm_item(services, esc, analyst=assignee, ref=str(entry.id)),
             _zendesk_item(
-                esc, assignee=assignee, note=f"Assigned to {assignee.name} by {by} (Baton).",
+                esc,
+                assignee=assignee,
+                note=f"Assigned to {assignee.name} by {by} (Baton).",
                 ref=f"assign-{entry.id}",
             ),
         ],

@@ -42,8 +42,9 @@ async def store_event(
         available_at=now,
         received_at=now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
+    result = await session.execute(stmt.returning(InboxEvent.id))
+    return result.first() is not None
 
 
 async def claim(

@@ -87,7 +87,7 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(
             r"(?i)(\b(?:passport|passaporte|pasaporte|паспорт|护照|documento|document|doc)"
             r"(?:\s*(?:no\.?|number|n[º°o]\.?|nº|№|número|numero|номер|号码|#))?\s*[:#]?\s*)"
-            r"([A-Za-z]{0,2}\d[\d -]{4,12}\d)"
+            r"([A-Za-z]{0,3}\d[\d -]{4,12}\d)"
         ),
         _mask_after_label,
     ),

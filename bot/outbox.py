@@ -65,8 +65,8 @@ async def enqueue(session: AsyncSession, items: Sequence[OutboxItem]) -> int:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     ins = pg_insert(OutboxMessage) if dialect == "postgresql" else sqlite_insert(OutboxMessage)
     stmt = ins.values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = await session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    result = await session.execute(stmt.returning(OutboxMessage.id))
+    return len(result.all())
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:

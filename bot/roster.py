@@ -102,7 +102,9 @@ def _instance(shift: Shift, day: date, tz: ZoneInfo) -> tuple[datetime, datetime
     return start, end
 
 
-def shift_instance(analyst: Analyst, roster: Roster, at: datetime) -> tuple[datetime, datetime] | None:
+def shift_instance(
+    analyst: Analyst, roster: Roster, at: datetime
+) -> tuple[datetime, datetime] | None:
     """Return the UTC (start, end) of the analyst's own scheduled shift containing ``at``."""
     _require_aware(at)
     local_day = at.astimezone(roster.timezone).date()
@@ -122,10 +124,14 @@ def on_shift(
     """List who is on shift at ``at``, applying away marks and cover overrides, in roster order."""
     _require_aware(at)
     active = [a for a in availability if a.active(at)]
-    covers = [a for a in active if a.kind == "cover" and a.covering_for is not None]
+    covers = [
+        (a, a.covering_for)
+        for a in active
+        if a.kind == "cover" and a.covering_for is not None and a.covering_for != a.analyst_key
+    ]
     away = {a.analyst_key for a in active if a.kind == "away"}
     # The covered analyst is off for the override; their schedule passes to whoever covers.
-    away |= {c.covering_for for c in covers if c.covering_for != c.analyst_key}
+    away |= {covered_key for _, covered_key in covers}
 
     found: dict[str, OnShift] = {}
     for analyst in roster.analysts:
@@ -134,10 +140,10 @@ def on_shift(
         own = shift_instance(analyst, roster, at)
         if own is not None:
             found[analyst.key] = OnShift(analyst, own[0], own[1])
-    for cover in covers:
+    for cover, covered_key in covers:
         coverer = roster.by_key(cover.analyst_key)
-        covered = roster.by_key(cover.covering_for or "")
-        if coverer is None or covered is None or coverer is covered or coverer.key in away:
+        covered = roster.by_key(covered_key)
+        if coverer is None or covered is None or coverer.key in away:
             continue
         slot = shift_instance(covered, roster, at)
         if slot is None:
@@ -265,9 +271,7 @@ class _Parser:
             where = f"shift {name!r}"
             if not isinstance(spec, dict):
                 raise self.fail(where, 'expected a table with start = "HH:MM" and end = "HH:MM"')
-            out[name] = Shift(
-                name, self.time(where, spec, "start"), self.time(where, spec, "end")
-            )
+            out[name] = Shift(name, self.time(where, spec, "start"), self.time(where, spec, "end"))
         return out
 
     def time(self, where: str, spec: dict[str, Any], name: str) -> time:
@@ -355,4 +359,3 @@ class _Parser:
                     )
             out.append(frozenset(WEEKDAYS[d.lower()] for d in week))
         return tuple(out)
-

@@ -1,4 +1,4 @@
-"""Who gets an escalation, and why: a pure function of the ticket, the roster and the team's load."""
+"""Who gets an escalation, and why: a pure function of the ticket, the roster and the load."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def route(
         if timedelta(0) <= now - handled_at <= CONTINUITY_WINDOW:
             handled = f"{handled_at.astimezone(tz):%Y-%m-%d}"
             match = next((o for o in team if o.analyst.key == key), None)
-            if match is not None:
+            if match is not None and match.analyst.speaks(lang):
                 return RoutingDecision(
                     match.analyst,
                     (f"continuity: handled this customer on {handled}",),

@@ -10,6 +10,7 @@ from bot.services import Services
 def register(app: web.Application, services: Services) -> None:
     """Wire every handler module into the aiohttp app."""
     # Modules register here as they land: zendesk_webhook, slack (bolt), jira_webhook, dashboard.
-    from handlers import zendesk_webhook
+    from handlers import slack, zendesk_webhook
 
     zendesk_webhook.register(app, services)
+    slack.register(app, services)

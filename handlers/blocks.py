@@ -88,8 +88,12 @@ def queue_text(
     """The /baton queue answer."""
     if not escalations:
         return _("No open escalations for {who}.").format(who=whose)
+    n = len(escalations)
+    ngettext = i18n.ngettext(locale)
+    count = ngettext("{count} open escalation", "{count} open escalations", n)
     title = _("Open escalations for {who} (oldest SLA first)").format(who=whose)
-    return "\n".join([f"*{title}*", *queue_lines(_, escalations, locale=locale, tz=tz)])
+    lines = queue_lines(_, escalations, locale=locale, tz=tz)
+    return "\n".join([f"*{title}*", count.format(count=n), *lines])
 
 
 def home_view(

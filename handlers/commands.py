@@ -126,7 +126,11 @@ async def cmd_assign(ctx: Ctx, args: list[str]) -> str:
     ticket, assignee = parse_ticket(args[0]), resolve_user(ctx, args[1])
     async with ctx.services.db.session() as s:
         await escalations.assign(
-            s, services=ctx.services, actor=ctx.actor, assignee=assignee, now=ctx.now,
+            s,
+            services=ctx.services,
+            actor=ctx.actor,
+            assignee=assignee,
+            now=ctx.now,
             ticket_id=ticket,
         )
     return ctx._("Ticket #{ticket} is now assigned to {name}.").format(
@@ -141,7 +145,11 @@ async def cmd_away(ctx: Ctx, args: list[str]) -> str:
     duration = availability.parse_duration(args[0]) if args else None
     async with ctx.services.db.session() as s:
         until = await availability.mark_away(
-            s, roster=ctx.services.roster, analyst=me, now=ctx.now, actor=ctx.actor.key,
+            s,
+            roster=ctx.services.roster,
+            analyst=me,
+            now=ctx.now,
+            actor=ctx.actor.key,
             duration=duration,
         )
     when = i18n.format_datetime(until, locale=ctx.locale, tz=ctx.tz)
@@ -164,14 +172,22 @@ async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
     if not can_cover(ctx.actor, coverer_key=coverer.key):
         raise UserFacingError(ctx._("Only leads can set cover for someone else."))
     roster = ctx.services.roster
-    until = availability.parse_until(args[3], now=ctx.now, roster=roster) if len(args) == 4 else None
+    until = (
+        availability.parse_until(args[3], now=ctx.now, roster=roster) if len(args) == 4 else None
+    )
     async with ctx.services.db.session() as s:
         ends = await availability.add_cover(
-            s, roster=roster, coverer=coverer, covered=covered, now=ctx.now, actor=ctx.actor.key,
+            s,
+            roster=roster,
+            coverer=coverer,
+            covered=covered,
+            now=ctx.now,
+            actor=ctx.actor.key,
             until=until,
         )
     return ctx._("{coverer} covers for {covered} until {time}.").format(
-        coverer=coverer.name, covered=covered.name,
+        coverer=coverer.name,
+        covered=covered.name,
         time=i18n.format_datetime(ends, locale=ctx.locale, tz=ctx.tz),
     )
 
@@ -188,26 +204,42 @@ COMMANDS: dict[str, Subcommand] = {
             "who", Action.WHO, "/baton who", lambda _: _("who is on shift now and next"), cmd_who
         ),
         Subcommand(
-            "queue", Action.QUEUE, "/baton queue [@user]",
-            lambda _: _("open escalations, oldest SLA first"), cmd_queue,
+            "queue",
+            Action.QUEUE,
+            "/baton queue [@user]",
+            lambda _: _("open escalations, oldest SLA first"),
+            cmd_queue,
         ),
         Subcommand(
-            "claim", Action.CLAIM, "/baton claim <ticket>",
-            lambda _: _("take an escalation"), cmd_claim,
+            "claim",
+            Action.CLAIM,
+            "/baton claim <ticket>",
+            lambda _: _("take an escalation"),
+            cmd_claim,
         ),
         Subcommand(
-            "assign", Action.ASSIGN, "/baton assign <ticket> @user",
-            lambda _: _("hand an escalation over"), cmd_assign,
+            "assign",
+            Action.ASSIGN,
+            "/baton assign <ticket> @user",
+            lambda _: _("hand an escalation over"),
+            cmd_assign,
         ),
         Subcommand(
-            "away", Action.AWAY, "/baton away [30m|2h|1d]",
-            lambda _: _("stop receiving escalations (default: until your shift ends)"), cmd_away,
+            "away",
+            Action.AWAY,
+            "/baton away [30m|2h|1d]",
+            lambda _: _("stop receiving escalations (default: until your shift ends)"),
+            cmd_away,
         ),
-        Subcommand("back", Action.BACK, "/baton back", lambda _: _("receive escalations again"),
-                   cmd_back),
         Subcommand(
-            "cover", Action.COVER, "/baton cover @a for @b [until]",
-            lambda _: _("@a takes @b's shift (until a time like 18:00 or for 4h)"), cmd_cover,
+            "back", Action.BACK, "/baton back", lambda _: _("receive escalations again"), cmd_back
+        ),
+        Subcommand(
+            "cover",
+            Action.COVER,
+            "/baton cover @a for @b [until]",
+            lambda _: _("@a takes @b's shift (until a time like 18:00 or for 4h)"),
+            cmd_cover,
         ),
         _soon("txn", "/baton txn <transaction id, email or customer id>", Action.TXN),
         _soon("draft", "/baton draft <ticket> [template] [lang]", Action.DRAFT),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import availability, escalations
@@ -20,9 +21,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     async with services.db.session() as s:
         marks = await availability.current(s, now=now)
         rows = (
-            await escalations.queue(s, analyst_key=analyst.key, viewer=ctx.actor)
-            if analyst
-            else []
+            await escalations.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
         )
     roster = services.roster
     who = blocks.who_text(
@@ -34,7 +33,12 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     )
     away = blocks.away_until(marks, key=analyst.key, now=now) if analyst else None
     return blocks.home_view(
-        ctx._, analyst=analyst, escalations=rows, who=who, away_until=away, locale=ctx.locale,
+        ctx._,
+        analyst=analyst,
+        escalations=rows,
+        who=who,
+        away_until=away,
+        locale=ctx.locale,
         tz=ctx.tz,
     )
 
@@ -44,7 +48,7 @@ async def publish_home(client: AsyncWebClient, ctx: Ctx) -> None:
     await client.views_publish(user_id=ctx.actor.slack_id, view=await render_home(ctx))
 
 
-def register(bolt: Any, locales: UserLocales) -> None:
+def register(bolt: AsyncApp, locales: UserLocales) -> None:
     """Listen for app_home_opened."""
 
     @bolt.event("app_home_opened")

@@ -30,6 +30,11 @@ TICKET_EVENT_PREFIX = EVENT_PREFIX + "ticket."
 TICKET_ID_KEYS = ("ticket_id", "ticketID")
 
 
+MAX_KEY = 200  # inbox_events.dedupe_key column size
+MAX_KIND = 100  # inbox_events.kind column size
+MAX_ID = 2**63 - 1  # inbox_events.ticket_id is a BIGINT
+
+
 class BadEvent(ValueError):
     """A body that is not a Zendesk event we understand; the message is the reason."""
 
@@ -44,12 +49,19 @@ class ZendeskEvent:
     ticket_id: int | None = None
     ignored: bool = False
 
+    def __post_init__(self) -> None:
+        # Keys and kinds come from the sender: keep them within the inbox's columns.
+        if len(self.dedupe_key) > MAX_KEY:
+            digest = hashlib.sha256(self.dedupe_key.encode()).hexdigest()
+            object.__setattr__(self, "dedupe_key", f"zendesk:long:{digest}")
+        object.__setattr__(self, "kind", self.kind[:MAX_KIND])
+
 
 def _ticket_id(value: Any, field: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > 0:
-        return int(value)
     raise BadEvent(f"{field} must be a positive integer in digits")
 
 

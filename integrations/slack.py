@@ -7,7 +7,6 @@ Every call goes through ``_call``, the one place that turns Slack failures into
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,8 +27,14 @@ TIMEOUT = 10  # seconds per call
 HISTORY_LIMIT = 50  # recent messages searched for an outbox key after a failed attempt
 METADATA_EVENT = "baton_outbox"
 RETRYABLE_ERRORS = frozenset(
-    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
-     "request_timeout"}
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+    }
 )
 
 
@@ -83,7 +88,7 @@ class SlackClient:
                 retry_after=_retry_after(err.response.headers),
                 status=status,
             ) from err
-        except (aiohttp.ClientError, asyncio.TimeoutError, SlackRequestError) as err:
+        except (TimeoutError, aiohttp.ClientError, SlackRequestError) as err:
             log.warning("slack.transport_error", extra={"method": name, "error": repr(err)})
             raise IntegrationError(SERVICE, f"{name}: {err!r}", retryable=True) from err
         data = response.data

@@ -110,6 +110,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
         status=raw.get("status") or "open",
         assignee_id=raw.get("assignee_id"),
         submitter_id=raw.get("submitter_id"),
+        updated_at=_parse_time(raw["updated_at"]) if raw.get("updated_at") else None,
     )
 
 
@@ -150,7 +151,9 @@ def webhook_template(endpoint_url: str) -> dict[str, Any]:
     }
 
 
-def trigger_template(*, webhook_id: str, tag: str) -> dict[str, Any]:
+def trigger_template(
+    *, webhook_id: str, tag: str, routed_tag: str = "baton_routed"
+) -> dict[str, Any]:
     payload = {
         "ticket_id": "{{ticket.id}}",
         "event": tag,
@@ -161,7 +164,11 @@ def trigger_template(*, webhook_id: str, tag: str) -> dict[str, Any]:
         "title": trigger_title(tag),
         "active": True,
         "conditions": {
-            "all": [{"field": "current_tags", "operator": "includes", "value": tag}],
+            "all": [
+                {"field": "current_tags", "operator": "includes", "value": tag},
+                # Baton's own update of a routed ticket must not call Baton again.
+                {"field": "current_tags", "operator": "not_includes", "value": routed_tag},
+            ],
             "any": [
                 {"field": "update_type", "operator": "is", "value": "Create"},
                 {"field": "update_type", "operator": "is", "value": "Change"},

@@ -165,9 +165,13 @@ def test_analyst_ending_within_buffer_is_skipped() -> None:
 
 def test_buffer_boundary_is_inclusive() -> None:
     roster = team(person("bruno", MORNING), person("tom", AFTERNOON))
-    at_edge = route(facts=facts(), roster=roster, now=sp(2026, 1, 12, 14, 30), loads={"tom": Load(1)})
+    at_edge = route(
+        facts=facts(), roster=roster, now=sp(2026, 1, 12, 14, 30), loads={"tom": Load(1)}
+    )
     assert at_edge.analyst is not None and at_edge.analyst.key == "tom"
-    before = route(facts=facts(), roster=roster, now=sp(2026, 1, 12, 14, 29), loads={"tom": Load(1)})
+    before = route(
+        facts=facts(), roster=roster, now=sp(2026, 1, 12, 14, 29), loads={"tom": Load(1)}
+    )
     assert before.analyst is not None and before.analyst.key == "bruno"
 
 

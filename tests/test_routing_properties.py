@@ -60,9 +60,7 @@ class Case:
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     roster = draw(rosters())
-    now = draw(
-        st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC))
-    )
+    now = draw(st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC)))
     key_list = [a.key for a in roster.analysts]
     keys = st.sampled_from(key_list)
     loads: dict[str, Load] = {}
@@ -153,7 +151,9 @@ def test_routing_invariants(case: Case) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(rosters(), st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC)))
+@given(
+    rosters(), st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC))
+)
 def test_on_shift_instances_contain_the_instant(roster: Roster, now: datetime) -> None:
     for o in on_shift(roster, now):
         assert o.starts_at <= now < o.ends_at

@@ -1,0 +1,274 @@
+"""A fake Slack Web API on a local port: recorded response shapes, call log, failure injection.
+
+Point ``AsyncWebClient(base_url=fake.api_url)`` at it. Every call is recorded in ``.calls``
+(method + merged query/form/JSON params); ``response_url`` posts land under ``/respond/…`` and
+are recorded with method ``"response_url"``. ``fail(method, …)`` injects failures such as
+Slack's 429 rate limit with ``retry-after``.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+TOKEN = "xoxb-test-token"
+
+
+def recorded(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+RATE_LIMITED = recorded("ratelimited_429.json")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    land: bool = False  # apply the call first (the answer is lost, the effect is not)
+
+
+class FakeSlack:
+    """State and behaviour; the HTTP handler below is a thin shell around ``handle``."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.locales: dict[str, str] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.delay = 0.0
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self.url = ""
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.url}/respond/{name}"
+
+    # --- test helpers ---------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        status: int = 429,
+        error: str = "ratelimited",
+        retry_after: str | None = "1",
+        land: bool = False,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail (default: the recorded 429)."""
+        headers = {"retry-after": retry_after} if retry_after and status == 429 else {}
+        body = (
+            dict(RATE_LIMITED["body"]) if error == "ratelimited" else {"ok": False, "error": error}
+        )
+        with self._lock:
+            self.failures.setdefault(method, []).extend(
+                Failure(status, body, headers, land) for _ in range(times)
+            )
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def texts(self) -> list[str]:
+        """Every piece of text Baton sent to Slack (messages, blocks, views, responses)."""
+        out: list[str] = []
+        for c in self.calls:
+            if c.method in (
+                "auth.test",
+                "users.info",
+                "conversations.open",
+                "conversations.history",
+            ):
+                continue
+            out.append(json.dumps(c.params, ensure_ascii=False))
+        return out
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``count`` calls of ``method`` arrived (listeners run after the ack)."""
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.called(method)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"expected {count} {method} call(s), got {self.called(method)}")
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.messages.clear()
+            self.failures.clear()
+            self.locales.clear()
+            self.delay = 0.0
+
+    # --- behaviour ----------------------------------------------------------------------------
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.delay:
+            time.sleep(self.delay)
+        if path.startswith("/respond/"):
+            with self._lock:
+                self.calls.append(Call("response_url", params, headers))
+            return 200, {"ok": True}, {}
+        method = path.removeprefix("/api/")
+        with self._lock:
+            self.calls.append(Call(method, params, headers))
+            queue = self.failures.get(method) or []
+            failure = queue.pop(0) if queue else None
+        if headers.get("authorization") != f"Bearer {TOKEN}":
+            return 200, recorded("auth.test.error.json"), {}
+        if failure is not None and not failure.land:
+            return failure.status, failure.body, failure.headers
+        status, body = self.answer(method, params)
+        if failure is not None:
+            return failure.status, failure.body, failure.headers
+        return status, body, {}
+
+    def _next_ts(self) -> str:
+        return f"{1700000000 + next(self._ts)}.{next(self._ts):06d}"
+
+    def answer(self, method: str, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method == "auth.test":
+            return 200, recorded("auth.test.ok_bot_token.json")
+        if method == "chat.postMessage":
+            body = recorded("chat.postMessage.ok.json")
+            ts, channel = self._next_ts(), str(p.get("channel"))
+            msg = {
+                "type": "message",
+                "text": p.get("text", ""),
+                "ts": ts,
+                "bot_id": body["message"]["bot_id"],
+                "blocks": p.get("blocks", []),
+            }
+            if p.get("metadata"):
+                msg["metadata"] = p["metadata"]
+            with self._lock:
+                self.messages.setdefault(channel, []).insert(0, msg)
+            body.update(channel=channel, ts=ts, message=msg)
+            return 200, body
+        if method == "chat.update":
+            body = recorded("chat.update.ok.json")
+            channel, ts = str(p.get("channel")), str(p.get("ts"))
+            found = [m for m in self.messages.get(channel, []) if m["ts"] == ts]
+            if not found:
+                return 200, recorded("chat.update.error.json") | {"error": "message_not_found"}
+            found[0].update(text=p.get("text", ""), blocks=p.get("blocks", []))
+            body.update(channel=channel, ts=ts, text=p.get("text", ""))
+            body["message"] = {"text": p.get("text", ""), "user": "W23456789"}
+            return 200, body
+        if method == "chat.postEphemeral":
+            return 200, recorded("chat.postEphemeral.ok.json") | {"message_ts": self._next_ts()}
+        if method == "conversations.open":
+            body = recorded("conversations.open.ok.json")
+            body["channel"] = {"id": "D" + str(p.get("users", "X")).lstrip("UW")}
+            return 200, body
+        if method == "conversations.history":
+            with self._lock:
+                msgs = copy.deepcopy(self.messages.get(str(p.get("channel")), []))
+            limit = int(p.get("limit", 100))
+            return 200, {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit}
+        if method == "users.info":
+            body = recorded("users.info.ok.json")
+            user = str(p.get("user"))
+            body["user"]["id"] = user
+            if str(p.get("include_locale")).lower() in ("true", "1"):
+                body["user"]["locale"] = self.locales.get(user, "en-US")
+            return 200, body
+        if method in ("views.open", "views.publish"):
+            if method == "views.open" and not p.get("trigger_id"):
+                return 200, recorded("views.open.error.json")
+            body = recorded("views.open.ok.json")
+            view = p.get("view")
+            body["view"].update(json.loads(view) if isinstance(view, str) else view or {})
+            return 200, body
+        return 200, {"ok": False, "error": "unknown_method"}
+
+
+def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+        def _params(self) -> tuple[str, dict[str, Any]]:
+            split = urlsplit(self.path)
+            params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(split.query).items()}
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            ctype = self.headers.get("content-type", "")
+            if raw and "json" in ctype:
+                params.update(json.loads(raw))
+            elif raw:
+                params.update({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
+            for key in ("blocks", "metadata", "view"):
+                if isinstance(params.get(key), str) and params[key][:1] in "[{":
+                    params[key] = json.loads(params[key])
+            return split.path, params
+
+        def _serve(self) -> None:
+            path, params = self._params()
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body, extra = fake.handle(path, params, headers)
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json; charset=utf-8")
+            self.send_header("content-length", str(len(data)))
+            for k, v in extra.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_POST = _serve
+        do_GET = _serve
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def fake_slack_server() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fake_slack(fake_slack_server: FakeSlack) -> Iterator[FakeSlack]:
+    """The running fake, emptied for this test."""
+    fake_slack_server.reset()
+    yield fake_slack_server

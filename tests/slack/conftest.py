@@ -1,0 +1,4 @@
+"""Fixtures for the Slack tests: the fake Slack server, services wired to it, the app client."""
+
+from tests.fakes.slack_server import fake_slack, fake_slack_server  # noqa: F401
+from tests.slack.support import client, services  # noqa: F401

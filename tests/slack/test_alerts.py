@@ -1,0 +1,182 @@
+"""Routing alerts end to end: on_routed → outbox → alerts.deliver → the fake Slack."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import alerts, outbox
+from bot.models import AlertMessage, OutboxMessage, utcnow
+from bot.services import Services
+from tests.fakes.slack_server import FakeSlack
+from tests.slack.support import (
+    COMPLIANCE,
+    LEADS,
+    PII,
+    ROUTING,
+    VIP,
+    add_escalation,
+    drain,
+    find_pii,
+    route,
+)
+
+
+def _posts(fake: FakeSlack, channel: str | None = None) -> list[dict]:
+    return [
+        c.params
+        for c in fake.called("chat.postMessage")
+        if channel is None or c.params["channel"] == channel
+    ]
+
+
+async def test_routed_escalation_posts_channel_alert_and_dm_once(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services)
+    await route(services, esc, "carla")
+    # Routing retried (worker crashed after enqueue, event reprocessed): nothing new is queued.
+    await route(services, esc, "carla")
+    async with services.db.session() as s:
+        keys = sorted(await s.scalars(select(OutboxMessage.idempotency_key)))
+    assert keys == [f"slack:esc:{esc.id}:channel", f"slack:esc:{esc.id}:dm:carla"]
+    outcomes = await drain(services)
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert await drain(services) == []
+
+    channel = _posts(fake_slack, ROUTING)
+    assert len(channel) == 1
+    dm = fake_slack.called("conversations.open")
+    assert [c.params["users"] for c in dm] == ["U05CAR0003"]
+    assert len(_posts(fake_slack, "D05CAR0003")) == 1
+    assert len(_posts(fake_slack)) == 2
+    # Buttons exist with their ids, and carry the escalation id.
+    actions = next(b for b in channel[0]["blocks"] if b["type"] == "actions")
+    ids = [e["action_id"] for e in actions["elements"]]
+    assert ids == ["esc_claim", "esc_reassign", "esc_draft", "esc_txn", "esc_jira", "esc_resolve"]
+    assert {e["value"] for e in actions["elements"]} == {str(esc.id)}
+    # The outbox key travels in message metadata (for the at-most-once check).
+    assert channel[0]["metadata"]["event_payload"]["key"] == f"slack:esc:{esc.id}:channel"
+    async with services.db.session() as s:
+        stored = list(await s.scalars(select(AlertMessage).order_by(AlertMessage.kind)))
+    assert [(m.kind, m.channel) for m in stored] == [("channel", ROUTING), ("dm", "D05CAR0003")]
+    assert not find_pii(fake_slack.texts())
+
+
+async def test_dm_is_in_the_analysts_language(services: Services, fake_slack: FakeSlack) -> None:
+    esc = await add_escalation(services)
+    await route(services, esc, "carla")  # carla's roster locale is pt-BR
+    await drain(services)
+    dm = _posts(fake_slack, "D05CAR0003")[0]
+    assert "Escalonamento #48213" in dm["text"]
+    button_texts = [e["text"]["text"] for e in dm["blocks"][-1]["elements"]]
+    assert "Assumir" in button_texts
+
+
+async def test_vip_goes_to_vip_channel_with_mention(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, vip=True, ticket_id=50001)
+    await route(services, esc, "carla")
+    await drain(services)
+    assert _posts(fake_slack, ROUTING) == []
+    (vip,) = _posts(fake_slack, VIP)
+    assert vip["text"].startswith("<@U05CAR0003>")
+
+
+async def test_unassigned_alerts_the_leads(services: Services, fake_slack: FakeSlack) -> None:
+    esc = await add_escalation(services, status="unassigned", analyst_key=None, ticket_id=50002)
+    await route(services, esc, None)
+    await drain(services)
+    assert len(_posts(fake_slack, LEADS)) == 1
+    assert _posts(fake_slack, ROUTING) == []
+    assert fake_slack.called("conversations.open") == []
+
+
+async def test_compliance_case_details_only_in_compliance_channel(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    subject = "Suspected structuring: 9 deposits of 9,900.00 from Ivan Petrov"
+    esc = await add_escalation(
+        services, category="aml", ticket_id=50003, subject=subject, analyst_key="eduarda"
+    )
+    await route(services, esc, "eduarda")
+    await drain(services)
+    (detailed,) = _posts(fake_slack, COMPLIANCE)
+    assert "Ivan Petrov" in str(detailed["blocks"])
+    public = _posts(fake_slack, ROUTING) + _posts(fake_slack, "D05EDU0005")
+    assert len(public) == 2
+    for msg in public:
+        assert "Ivan Petrov" not in str(msg) and "structuring" not in str(msg)
+        assert "#50003" in msg["text"]
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, ticket_id=50004)
+    await route(services, esc, "carla")
+    fake_slack.fail("chat.postMessage", times=1)  # the recorded 429, retry-after: 1
+    outcomes = await drain(services)
+    retried = [o for o in outcomes if o.status == outbox.PENDING]
+    assert len(retried) == 1 and retried[0].retry_in is not None and retried[0].retry_in >= 1.0
+    later = await drain(services, now=utcnow() + timedelta(minutes=5))
+    assert [o.status for o in later] == ["done"]
+    assert len(_posts(fake_slack)) == 3  # the 429'd call + two delivered
+
+
+async def test_lost_answer_does_not_post_twice(services: Services, fake_slack: FakeSlack) -> None:
+    """The post lands but Slack's answer is lost (500): the retry finds it via history."""
+    esc = await add_escalation(services, ticket_id=50005)
+    async with services.db.session() as s:
+        items = [
+            i for i in alerts.on_routed(services, esc, _decision(services)) if "channel" in i.key
+        ]
+        await outbox.enqueue(s, items)
+    fake_slack.fail("chat.postMessage", status=500, error="internal_error", land=True)
+    assert [o.status for o in await drain(services)] == ["pending"]
+    later = await drain(services, now=utcnow() + timedelta(minutes=5))
+    assert [o.status for o in later] == ["done"]
+    assert later[0].result and later[0].result.get("deduplicated") is True
+    assert len(fake_slack.messages[ROUTING]) == 1
+    assert len(fake_slack.called("conversations.history")) == 1
+
+
+async def test_update_before_post_landed_is_retryable(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, ticket_id=50006)
+    await route(services, esc, "carla")
+    async with services.db.session() as s:
+        await outbox.enqueue(s, [alerts.changed(esc, ref="claim:1")])
+        update = await s.scalar(select(OutboxMessage).where(OutboxMessage.action == "update"))
+        assert update is not None
+        update.attempts = 1
+    from bot import delivery
+
+    try:
+        await delivery.deliver(services, update)
+    except Exception as err:
+        assert getattr(err, "retryable", False), err
+    else:
+        raise AssertionError("update delivered before its post")
+    await drain(services)
+    await drain(services, now=utcnow() + timedelta(minutes=5))
+    assert len(fake_slack.called("chat.update")) == 2  # channel message and DM
+
+
+async def test_leads_alert_is_masked(services: Services, fake_slack: FakeSlack) -> None:
+    async with services.db.session() as s:
+        await outbox.enqueue(
+            s, [alerts.leads_alert(services, key="leads:x", text=f"failed for {PII['email']}")]
+        )
+    await drain(services)
+    (msg,) = _posts(fake_slack, LEADS)
+    assert PII["email"] not in msg["text"] and "j***@g***.com" in msg["text"]
+
+
+def _decision(services: Services):  # type: ignore[no-untyped-def]
+    from bot.domain import RoutingDecision
+
+    return RoutingDecision(analyst=services.roster.by_key("carla"), reasons=("test",))
