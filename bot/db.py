@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -61,7 +60,8 @@ class Database:
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["poolclass"] = NullPool
+            # Each aiosqlite connection is a thread: reuse a few rather than open one per session.
+            kwargs.update(pool_size=4, max_overflow=4)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -69,11 +69,18 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing our own transactions here is far cheaper
+        # than letting them collide and back off inside SQLite's busy handler.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Open a session in a transaction: committed on success, rolled back on error."""
-        async with self.sessions() as s, s.begin():
+        if self._write_lock is None:
+            async with self.sessions() as s, s.begin():
+                yield s
+            return
+        async with self._write_lock, self.sessions() as s, s.begin():
             yield s
 
     async def ping(self) -> None:

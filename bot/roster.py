@@ -171,16 +171,19 @@ def next_shift_start(
     *,
     role: Role | None = None,
 ) -> tuple[datetime, list[Analyst]] | None:
-    """Return the next instant after ``at`` when someone comes on shift, and who (14-day horizon).
+    """Return the next instant after ``at`` when someone comes on shift, and who.
 
     Coming on shift is a scheduled shift start, but also the end of an away mark or the start of
     a cover override in the middle of a shift. With ``role``, only analysts having it count.
     """
     _require_aware(at)
-    horizon = at + SEARCH_HORIZON
+    # Look at least one whole days-off cycle ahead, so a long rota cannot hide the next shift.
+    longest_cycle = max((len(a.days_off) for a in roster.analysts), default=1)
+    search = max(SEARCH_HORIZON, timedelta(weeks=longest_cycle + 1))
+    horizon = at + search
     local_day = at.astimezone(roster.timezone).date()
     moments: set[datetime] = set()
-    for offset in range(-1, SEARCH_HORIZON.days + 2):
+    for offset in range(-1, search.days + 2):
         day = local_day + timedelta(days=offset)
         moments.update(_instance(a.shift, day, roster.timezone)[0] for a in roster.analysts)
     for mark in availability:

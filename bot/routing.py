@@ -50,7 +50,7 @@ def route(
         upcoming = next_shift_start(roster, now, availability, role=Role.ANALYST)
         if upcoming is None:
             return RoutingDecision(
-                None, ("nobody on shift", "no analyst starts a shift in the next 14 days")
+                None, ("nobody on shift", "no analyst has a shift in the rota")
             )
         at, starters = upcoming
         names = ", ".join(a.name for a in starters)

@@ -213,6 +213,15 @@ class FakeSlack:
         return 200, {"ok": False, "error": "unknown_method"}
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server that does not print tracebacks when a client hangs up."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -257,8 +266,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="session")
 def fake_slack_server() -> Iterator[FakeSlack]:
     fake = FakeSlack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -43,6 +43,7 @@ class Recorded:
     query: dict[str, list[str]]
     json: Any
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when it arrived (benchmarks time updates)
 
 
 @dataclass
