@@ -86,6 +86,7 @@ async def team_state(
         .group_by(Escalation.analyst_key)
     )
     for key, last in last_rows:
+        assert key is not None  # filtered in the query
         current = loads.get(key, Load())
         loads[key] = Load(current.open_count, current.open_vip, last)
     recent: dict[int, tuple[str, datetime]] = {}
@@ -99,7 +100,8 @@ async def team_state(
         .order_by(Escalation.routed_at)
     )
     for requester_id, key, at in recent_rows:
-        recent[int(requester_id)] = (key, at)  # ordered: the latest handler wins
+        if requester_id is not None and key is not None and at is not None:
+            recent[int(requester_id)] = (key, at)  # ordered: the latest handler wins
     return availability, loads, recent
 
 
@@ -321,6 +323,8 @@ async def route_waiting(services: Services) -> list[Outcome]:
         if not any(o.analyst.has_role(Role.ANALYST) for o in on_now):
             return []
         for esc in waiting:
+            if esc.category is None:
+                continue  # only complete escalations are ever unassigned
             f = TicketFacts(
                 ticket_id=esc.ticket_id,
                 category=Category(esc.category),

@@ -71,7 +71,7 @@ async def enqueue(session: AsyncSession, items: Sequence[OutboxItem]) -> int:
 
 def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds to wait before the next try: exponential with jitter, never below Retry-After."""
-    delay = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    delay: float = min(MAX_DELAY, BASE_DELAY * 2.0 ** max(0, attempts - 1))
     delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not crypto
     return max(delay, retry_after or 0.0)
 

@@ -14,8 +14,13 @@ from bot.language import detect, from_locale
 TAGS = Tags(extra_vip=frozenset({"high_roller"}), vip_organizations=frozenset({"Aurora Capital"}))
 
 
-def ticket(description: str, *tags: str, locale: str | None = "en-US", org: str | None = None,
-           attachments: bool = False) -> Ticket:
+def ticket(
+    description: str,
+    *tags: str,
+    locale: str | None = "en-US",
+    org: str | None = None,
+    attachments: bool = False,
+) -> Ticket:
     return Ticket(
         id=1,
         subject="Help",
@@ -46,13 +51,16 @@ def test_short_or_mixed_text_is_not_confident() -> None:
 
 
 def test_chinese_writer_with_default_english_locale_gets_chinese() -> None:
-    c = classify(ticket("我在11月16日存了¥8,000，但是账户里没有显示。", "esc_deposit_missing"), TAGS)
+    c = classify(
+        ticket("我在11月16日存了¥8,000，但是账户里没有显示。", "esc_deposit_missing"), TAGS
+    )
     assert (c.language, c.language_source) == ("zh", "text")
 
 
 def test_lang_tag_wins_over_words_and_locale() -> None:
-    c = classify(ticket("Hello, my deposit TX-8F3K29Q1 is missing.", "esc_deposit_missing",
-                        "lang_ru"), TAGS)
+    c = classify(
+        ticket("Hello, my deposit TX-8F3K29Q1 is missing.", "esc_deposit_missing", "lang_ru"), TAGS
+    )
     assert (c.language, c.language_source) == ("ru", "tag")
 
 
@@ -63,15 +71,23 @@ def test_locale_is_the_fallback() -> None:
 
 
 def test_most_serious_category_wins() -> None:
-    c = classify(ticket("Many small deposits TX-AAAAA1 from third parties", "esc_deposit_missing",
-                        "esc_aml"), TAGS)
+    c = classify(
+        ticket(
+            "Many small deposits TX-AAAAA1 from third parties", "esc_deposit_missing", "esc_aml"
+        ),
+        TAGS,
+    )
     assert c.category is Category.AML
 
 
 @pytest.mark.parametrize(
     ("tags", "org", "vip"),
-    [(("vip",), None, True), (("high_roller",), None, True), ((), "Aurora Capital", True),
-     ((), "Someone Else", False)],
+    [
+        (("vip",), None, True),
+        (("high_roller",), None, True),
+        ((), "Aurora Capital", True),
+        ((), "Someone Else", False),
+    ],
 )
 def test_vip(tags: tuple[str, ...], org: str | None, vip: bool) -> None:
     assert classify(ticket("TX-8F3K29Q1", "esc_withdrawal", *tags, org=org), TAGS).vip is vip

@@ -54,8 +54,14 @@ def add_escalation(
     requester_id: int = 7001,
 ) -> None:
     """A ticket shaped like Zendesk's show-ticket body, with its requester."""
-    fake.add_user(id=requester_id, name="Cliente", email=f"c{requester_id}@example.com",
-                  locale="pt-BR", time_zone="Brasilia", organization_id=None)
+    fake.add_user(
+        id=requester_id,
+        name="Cliente",
+        email=f"c{requester_id}@example.com",
+        locale="pt-BR",
+        time_zone="Brasilia",
+        organization_id=None,
+    )
     fake.add_ticket(
         {
             "id": ticket_id,
@@ -126,8 +132,11 @@ async def post_trigger(client: TestClient[Any, Any], ticket_id: int, **headers: 
 
 
 def puts(fake: FakeZendesk, ticket_id: int) -> list[dict[str, Any]]:
-    return [r.json["ticket"] for r in fake.requests_to("PUT", f"/api/v2/tickets/{ticket_id}.json")
-            if r.json]
+    return [
+        r.json["ticket"]
+        for r in fake.requests_to("PUT", f"/api/v2/tickets/{ticket_id}.json")
+        if r.json
+    ]
 
 
 def baton_notes(fake: FakeZendesk, ticket_id: int) -> list[str]:
@@ -143,14 +152,18 @@ async def make_due(db: Database) -> None:
     """Let time pass: every waiting event and outbox row becomes due now."""
     past = utcnow() - timedelta(seconds=1)
     async with db.session() as s:
-        await s.execute(update(InboxEvent).where(InboxEvent.status == "pending")
-                        .values(available_at=past))
-        await s.execute(update(OutboxMessage).where(OutboxMessage.status == "pending")
-                        .values(available_at=past))
+        await s.execute(
+            update(InboxEvent).where(InboxEvent.status == "pending").values(available_at=past)
+        )
+        await s.execute(
+            update(OutboxMessage).where(OutboxMessage.status == "pending").values(available_at=past)
+        )
 
 
 async def test_webhook_to_one_read_and_one_update(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 101)
     assert await post_trigger(client, 101) == "stored"
@@ -163,7 +176,9 @@ async def test_webhook_to_one_read_and_one_update(
     assert body["assignee_id"] in (ANA, BRUNO)
     assert body["additional_tags"] == ["baton_routed"]
     assert body["comment"]["public"] is False
-    assert "escalated to" in body["comment"]["body"] and "SLA: resolve by" in body["comment"]["body"]
+    assert (
+        "escalated to" in body["comment"]["body"] and "SLA: resolve by" in body["comment"]["body"]
+    )
     async with services.db.session() as s:
         esc = await s.scalar(select(Escalation))
         decision = await s.scalar(select(RoutingDecisionRow))
@@ -174,38 +189,57 @@ async def test_webhook_to_one_read_and_one_update(
 
 
 async def test_event_subscription_body_routes_too(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 102)
-    body = json.dumps({
-        "type": "zen:event-type:ticket.tags_changed", "account_id": 1,
-        "id": "5d0a6f36-8a51-4c41-9a37-1f3c4d2c0a01", "time": "2026-11-16T12:58:00Z",
-        "zendesk_event_version": "2022-11-06", "subject": "zen:ticket:102",
-        "detail": {"id": "102", "tags": ["esc_senior", "esc_withdrawal"]},
-        "event": {"tags": {"added": ["esc_senior"], "removed": []}},
-    }).encode()
+    body = json.dumps(
+        {
+            "type": "zen:event-type:ticket.tags_changed",
+            "account_id": 1,
+            "id": "5d0a6f36-8a51-4c41-9a37-1f3c4d2c0a01",
+            "time": "2026-11-16T12:58:00Z",
+            "zendesk_event_version": "2022-11-06",
+            "subject": "zen:ticket:102",
+            "detail": {"id": "102", "tags": ["esc_senior", "esc_withdrawal"]},
+            "event": {"tags": {"added": ["esc_senior"], "removed": []}},
+        }
+    ).encode()
     ts = stamp(client)
-    resp = await client.post("/webhooks/zendesk", data=body, headers={
-        "Content-Type": "application/json", "X-Zendesk-Webhook-Signature-Timestamp": ts,
-        "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body)})
+    resp = await client.post(
+        "/webhooks/zendesk",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Zendesk-Webhook-Signature-Timestamp": ts,
+            "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body),
+        },
+    )
     assert resp.status == 200
     await Worker(services).drain()
     assert len(puts(fake_zendesk, 102)) == 1
 
 
 async def test_duplicates_never_route_twice(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 103)
-    statuses = [await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-1"})
-                for _ in range(3)]
+    statuses = [
+        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-1"})
+        for _ in range(3)
+    ]
     assert statuses == ["stored", "duplicate", "duplicate"]
     # Another delivery about the same ticket (another invocation) while it is open.
-    assert await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-2"}) \
-        == "stored"
+    assert (
+        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-2"}) == "stored"
+    )
     await Worker(services).drain()
-    assert await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-3"}) \
-        == "stored"
+    assert (
+        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-3"}) == "stored"
+    )
     await Worker(services).drain()
 
     assert len(puts(fake_zendesk, 103)) == 1
@@ -215,7 +249,9 @@ async def test_duplicates_never_route_twice(
 
 
 async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 104)
     await post_trigger(client, 104)
@@ -239,7 +275,9 @@ async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
 
 
 async def test_zendesk_down_then_back_loses_nothing(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 105)
     fake_zendesk.down()
@@ -264,7 +302,9 @@ async def test_zendesk_down_then_back_loses_nothing(
 
 
 async def test_worker_killed_after_claim_is_taken_over_and_routes_once(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 106)
     await post_trigger(client, 106)
@@ -349,7 +389,9 @@ async def test_worker_killed_after_update_landed_does_not_post_twice(
 
 
 async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
-    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk  # noqa: F811
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,  # noqa: F811
 ) -> None:
     add_escalation(fake_zendesk, 109, text="Cliente diz que o saque não chegou, pode ver?")
     await post_trigger(client, 109)
@@ -395,30 +437,53 @@ async def test_nobody_on_shift_waits_for_the_next_shift(
 
 
 async def test_two_workers_racing_on_200_events_route_each_once(
-    services: Services, fake_zendesk: FakeZendesk, clock: Clock  # noqa: F811
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    clock: Clock,  # noqa: F811
 ) -> None:
     ids = list(range(1000, 1200))
     async with services.db.session() as s:
         for tid in ids:
             add_escalation(fake_zendesk, tid, requester_id=tid)
-            await inbox.store_event(s, source="zendesk", dedupe_key=f"t:{tid}", kind="trigger",
-                                    ticket_id=tid, payload={"ticket_id": str(tid)})
+            await inbox.store_event(
+                s,
+                source="zendesk",
+                dedupe_key=f"t:{tid}",
+                kind="trigger",
+                ticket_id=tid,
+                payload={"ticket_id": str(tid)},
+            )
     # Two workers, each with its own connection pool, as two processes would have.
     other_db = Database(services.db.url)
-    other = Services(settings=services.settings, db=other_db, roster=services.roster,
-                     zendesk=services.zendesk, slack=services.slack, clock=clock)
+    other = Services(
+        settings=services.settings,
+        db=other_db,
+        roster=services.roster,
+        zendesk=services.zendesk,
+        slack=services.slack,
+        clock=clock,
+    )
     try:
-        await asyncio.gather(Worker(services, name="w1").drain(max_passes=500),
-                             Worker(other, name="w2").drain(max_passes=500))
+        await asyncio.gather(
+            Worker(services, name="w1").drain(max_passes=500),
+            Worker(other, name="w2").drain(max_passes=500),
+        )
     finally:
         await other_db.dispose()
     async with services.db.session() as s:
-        per_ticket = dict((await s.execute(
-            select(Escalation.ticket_id, func.count()).group_by(Escalation.ticket_id))).all())
+        per_ticket = dict(
+            (
+                await s.execute(
+                    select(Escalation.ticket_id, func.count()).group_by(Escalation.ticket_id)
+                )
+            ).all()
+        )
         done = await s.scalar(select(func.count()).where(InboxEvent.status == "done"))
     assert per_ticket == dict.fromkeys(ids, 1)
     assert done == 200
     assert await count(services.db, RoutingDecisionRow) == 200
-    updated = sorted(int(r.path.split("/")[-1].split(".")[0])
-                     for r in fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json"))
+    updated = sorted(
+        int(r.path.split("/")[-1].split(".")[0])
+        for r in fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json")
+    )
     assert updated == ids

@@ -1,0 +1,89 @@
+"""The web process: health, readiness and metrics endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
+
+from bot import outbox
+from bot.app import create_app
+from bot.config import Settings
+from bot.db import Database, head_revision
+from bot.outbox import OutboxItem
+from bot.roster import load_roster
+from bot.services import Services, Unconfigured
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_services(db: Database) -> Services:
+    return Services(
+        settings=Settings(database_url=db.url),
+        db=db,
+        roster=load_roster(ROOT / "examples" / "roster.toml"),
+        zendesk=Unconfigured("zendesk"),
+        slack=Unconfigured("slack"),
+    )
+
+
+@pytest.fixture
+async def client(db: Database) -> AsyncIterator[TestClient[Any, Any]]:
+    app = create_app(make_services(db))
+    app.on_cleanup.clear()
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def test_healthz(client: TestClient[Any, Any]) -> None:
+    resp = await client.get("/healthz")
+    assert resp.status == 200 and await resp.json() == {"status": "ok"}
+
+
+async def test_readyz_reports_database_migrations_and_backlog(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    async with db.session() as s:
+        await outbox.enqueue(s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})])
+    resp = await client.get("/readyz")
+    body = await resp.json()
+    assert resp.status == 200, body
+    assert body["status"] == "ready"
+    assert body["migrations"] == {"current": head_revision(), "head": head_revision()}
+    assert body["outbox"] == {"pending": 1}
+
+
+async def test_readyz_is_503_when_migrations_are_behind(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+    try:
+        resp = await client.get("/readyz")
+        body = await resp.json()
+        assert resp.status == 503
+        assert body["migrations_hint"] == "run `baton db upgrade`"
+    finally:
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()}
+            )
+
+
+async def test_metrics_are_prometheus_text(client: TestClient[Any, Any], db: Database) -> None:
+    async with db.session() as s:
+        await outbox.enqueue(s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})])
+    await client.get("/healthz")
+    await client.post("/webhooks/zendesk", data=b"{}", headers={"Content-Type": "text/plain"})
+    resp = await client.get("/metrics")
+    assert resp.status == 200 and resp.content_type == "text/plain"
+    text_ = await resp.text()
+    assert "# TYPE baton_http_requests_total counter" in text_
+    assert 'baton_http_requests_total{method="GET",path="/healthz",status="200"} 1' in text_
+    assert 'baton_outbox_rows{status="pending"} 1' in text_
+    assert "baton_http_request_seconds_bucket" in text_
+    assert "baton_webhooks_rejected_total" in text_
