@@ -95,8 +95,12 @@ async def metrics(request: web.Request) -> web.Response:
 
     services = request.app[SERVICES]
     text = services.metrics.render(await gauges(services.db))
-    return web.Response(text=text, content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
+    return web.Response(
+        text=text,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 def create_app(services: Services) -> web.Application:

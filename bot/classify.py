@@ -106,9 +106,7 @@ def missing_information(ticket: Ticket, category: Category | None, tags: Tags) -
     if category in (Category.WITHDRAWAL, Category.DEPOSIT_MISSING, Category.TX_FAILED):
         has_id = bool(_TXN_ID.search(text))
         if not has_id and not (_AMOUNT.search(text) and _DATE.search(text)):
-            missing.append(
-                "the transaction id, or the amount and the date of the transaction"
-            )
+            missing.append("the transaction id, or the amount and the date of the transaction")
     if category is Category.KYC and not (ticket.has_attachments or _DOCUMENT.search(text)):
         missing.append("the customer's document (attach it or name the document type)")
     if not (ticket.description or "").strip():

@@ -37,9 +37,13 @@ def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--log-level", default="INFO", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              help="How much to log (to stderr).")
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    help="How much to log (to stderr).",
+)
 def main(log_level: str) -> None:
     """Baton: escalations from Zendesk to the senior analyst on shift, in Slack, with Jira.
 
@@ -66,10 +70,14 @@ def serve(port: int | None, host: str) -> None:
 
     settings = _settings()
     services = build_services(settings)
-    click.echo(f"Baton web on http://{host}:{port or settings.port} "
-               f"(database {redact_url(settings.database_url)})", err=True)
-    web.run_app(create_app(services), host=host, port=port or settings.port, print=None,
-                access_log=None)
+    click.echo(
+        f"Baton web on http://{host}:{port or settings.port} "
+        f"(database {redact_url(settings.database_url)})",
+        err=True,
+    )
+    web.run_app(
+        create_app(services), host=host, port=port or settings.port, print=None, access_log=None
+    )
 
 
 @main.command()
@@ -93,8 +101,10 @@ def worker(concurrency: int, poll: float) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        click.echo(f"Baton worker started (database {redact_url(settings.database_url)}); "
-                   "Ctrl-C to stop.", err=True)
+        click.echo(
+            f"Baton worker started (database {redact_url(settings.database_url)}); Ctrl-C to stop.",
+            err=True,
+        )
         try:
             await Worker(services, concurrency=concurrency, poll_seconds=poll).run(stop)
         finally:
@@ -140,10 +150,19 @@ def db_current() -> None:
 
 
 @main.command()
-@click.option("--db", "database", default="sqlite:///baton-demo.db", show_default=True,
-              help="Where the demo stores what it does (recreated on each run).")
-@click.option("--escalations", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSON Lines file of tickets [default: examples/escalations.jsonl].")
+@click.option(
+    "--db",
+    "database",
+    default="sqlite:///baton-demo.db",
+    show_default=True,
+    help="Where the demo stores what it does (recreated on each run).",
+)
+@click.option(
+    "--escalations",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSON Lines file of tickets [default: examples/escalations.jsonl].",
+)
 def demo(database: str, escalations: str | None) -> None:
     """Route the bundled escalations on the sample roster, with no credentials.
 
@@ -167,8 +186,9 @@ def zendesk() -> None:
 
 
 @zendesk.command("setup")
-@click.option("--public-url", required=True,
-              help="Baton's public base URL, e.g. https://baton.example.com")
+@click.option(
+    "--public-url", required=True, help="Baton's public base URL, e.g. https://baton.example.com"
+)
 def zendesk_setup(public_url: str) -> None:
     """Create or update the Zendesk webhook and the esc_senior trigger (idempotent)."""
     from bot.app import build_services
@@ -191,8 +211,10 @@ def zendesk_setup(public_url: str) -> None:
         verb = "created" if result.created_webhook else "updated"
         click.echo(f"Webhook {result.webhook_id} {verb}, calling {endpoint}")
         verb = "created" if result.created_trigger else "updated"
-        click.echo(f"Trigger {result.trigger_id} {verb}: tag {settings.config.tags.escalate} "
-                   "added -> webhook")
+        click.echo(
+            f"Trigger {result.trigger_id} {verb}: tag {settings.config.tags.escalate} "
+            "added -> webhook"
+        )
         if result.signing_secret:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
             click.echo(f"  {result.signing_secret}")
@@ -201,9 +223,12 @@ def zendesk_setup(public_url: str) -> None:
 
 
 @main.group(invoke_without_command=True)
-@click.option("--status", type=click.Choice(["pending", "sending", "dead", "skipped", "done",
-                                             "all"]), default=None,
-              help="Only rows in this state [default: pending, sending and dead].")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sending", "dead", "skipped", "done", "all"]),
+    default=None,
+    help="Only rows in this state [default: pending, sending and dead].",
+)
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
 def outbox(ctx: click.Context, status: str | None, limit: int) -> None:

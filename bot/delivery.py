@@ -32,7 +32,10 @@ async def _zendesk(services: Services, row: OutboxMessage) -> Mapping[str, Any] 
     update = TicketUpdate(**payload)
     # A retry may follow an attempt that landed but whose answer was lost: look before
     # writing again, so the note is posted at most once.
-    if row.attempts > 1 and update.marker:
-        if await services.zendesk.has_marker(update.ticket_id, update.marker):
-            return {"already_applied": True}
+    if (
+        row.attempts > 1
+        and update.marker
+        and await services.zendesk.has_marker(update.ticket_id, update.marker)
+    ):
+        return {"already_applied": True}
     return await services.zendesk.update_ticket(update)

@@ -88,6 +88,15 @@ class BundledTickets:
         raise NotConfigured("zendesk")
 
 
+def _fresh_database(database_url: str) -> None:
+    """Start from an empty, migrated database so every run of the demo prints the same."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+    dbmod.upgrade(database_url)
+
+
 @dataclass
 class Clock:
     now: datetime
@@ -100,11 +109,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     """Route every bundled escalation and print what Baton decided and would send."""
     path = Path(escalations) if escalations else EXAMPLES / "escalations.jsonl"
     tickets = load_bundled(path)
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database:
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-    await asyncio.to_thread(dbmod.upgrade, database_url)
+    await asyncio.to_thread(_fresh_database, database_url)
     roster = load_roster(EXAMPLES / "roster.toml")
     clock = Clock(tickets[0].created_at if tickets else datetime.now().astimezone())
     services = Services(
@@ -122,8 +127,10 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     )
     worker = Worker(services, name="demo", timer_seconds=0)
     tz = roster.timezone
-    echo(f"Baton demo: {len(tickets)} escalations from {path.name}, roster of "
-         f"{len(roster.analysts)} people in {tz.key}.\n")
+    echo(
+        f"Baton demo: {len(tickets)} escalations from {path.name}, roster of "
+        f"{len(roster.analysts)} people in {tz.key}.\n"
+    )
     try:
         for ticket in tickets:
             await _run_until(services, worker, clock, ticket.created_at)
@@ -131,8 +138,12 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
             clock.now = ticket.created_at + timedelta(minutes=1)
             async with services.db.session() as s:
                 await inbox.store_event(
-                    s, source="zendesk", dedupe_key=f"demo:{ticket.id}", kind="trigger",
-                    ticket_id=ticket.id, payload={"ticket_id": str(ticket.id)},
+                    s,
+                    source="zendesk",
+                    dedupe_key=f"demo:{ticket.id}",
+                    kind="trigger",
+                    ticket_id=ticket.id,
+                    payload={"ticket_id": str(ticket.id)},
                 )
             await worker.drain()
         # Let time run on to the next shift, so the last waiting escalation is routed too.
@@ -170,8 +181,10 @@ async def _print_table(services: Services, echo: Echo) -> None:
         decisions: dict[int, list[RoutingDecisionRow]] = {}
         for d in await s.scalars(select(RoutingDecisionRow).order_by(RoutingDecisionRow.id)):
             decisions.setdefault(d.escalation_id, []).append(d)
-    header = f"{'ticket':>7}  {'category':15} {'lang':4} {'VIP':3}  {'time (São Paulo)':16}  " \
-             f"{'analyst':16} reasons"
+    header = (
+        f"{'ticket':>7}  {'category':15} {'lang':4} {'VIP':3}  {'time (São Paulo)':16}  "
+        f"{'analyst':16} reasons"
+    )
     echo(header)
     echo("-" * len(header) + "-" * 40)
     indent = 7 + 2 + 16 + 5 + 4 + 18 + 17
@@ -186,17 +199,23 @@ async def _print_table(services: Services, echo: Echo) -> None:
             first = rows[0]
             who = _name(services, first.analyst_key) or "— unassigned"
             why = "; ".join(first.reasons)
-        echo(f"{e.ticket_id:>7}  {e.category or '(none)':15} {lang:4} {vip:3}  "
-             f"{when:%a %d %H:%M}      {who:16} " + _wrap(why, indent))
+        echo(
+            f"{e.ticket_id:>7}  {e.category or '(none)':15} {lang:4} {vip:3}  "
+            f"{when:%a %d %H:%M}      {who:16} " + _wrap(why, indent)
+        )
         for later in rows[1:]:
             at = later.decided_at.astimezone(tz)
-            echo(f"{'':>7}  {'':15} {'':4} {'':3}  {at:%a %d %H:%M}      "
-                 f"{_name(services, later.analyst_key) or '— unassigned':16} "
-                 + _wrap("next shift: " + "; ".join(later.reasons), indent))
+            echo(
+                f"{'':>7}  {'':15} {'':4} {'':3}  {at:%a %d %H:%M}      "
+                f"{_name(services, later.analyst_key) or '— unassigned':16} "
+                + _wrap("next shift: " + "; ".join(later.reasons), indent)
+            )
     routed = sum(1 for e in escs if e.analyst_key)
-    echo(f"\n{len(escs)} escalations: {routed} routed, "
-         f"{sum(1 for e in escs if e.status == 'incomplete')} sent back as incomplete, "
-         f"{sum(1 for e in escs if e.status == 'unassigned')} waiting for a shift.")
+    echo(
+        f"\n{len(escs)} escalations: {routed} routed, "
+        f"{sum(1 for e in escs if e.status == 'incomplete')} sent back as incomplete, "
+        f"{sum(1 for e in escs if e.status == 'unassigned')} waiting for a shift."
+    )
 
 
 def _name(services: Services, key: str | None) -> str | None:
@@ -204,18 +223,51 @@ def _name(services: Services, key: str | None) -> str | None:
     return a.name if a else key
 
 
+_KIND_LABELS = {
+    "channel": "routing channel",
+    "vip": "VIP channel",
+    "compliance": "compliance channel",
+    "leads": "leads channel",
+}
+
+
+def _target(services: Services, row: OutboxMessage, *, vip: bool) -> str:
+    p = row.payload
+    if row.service == "zendesk":
+        return f"Zendesk, internal note on ticket #{p['ticket_id']}"
+    if p.get("user"):
+        analyst = next((a for a in services.roster.analysts if a.slack_id == p["user"]), None)
+        return f"Slack, DM to {analyst.name if analyst else p['user']}"
+    kind = str(p.get("kind") or "")
+    if kind == "channel" and vip:
+        kind = "vip"
+    label = _KIND_LABELS.get(kind, "leads channel" if row.action == "post_leads" else row.action)
+    return f"Slack, {label}"
+
+
 async def _print_outbox(services: Services, echo: Echo) -> None:
     async with services.db.session() as s:
         rows = list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        tickets = {
+            esc_id: (ticket_id, vip)
+            for esc_id, ticket_id, vip in await s.execute(
+                select(Escalation.id, Escalation.ticket_id, Escalation.vip)
+            )
+        }
     by_status: dict[str, int] = {}
     for r in rows:
         by_status[r.status] = by_status.get(r.status, 0) + 1
-    echo("\nWhat Baton would send (Zendesk and Slack are not configured, so nothing left "
-         "this machine):")
+    echo(
+        "\nWhat Baton would send. Zendesk and Slack are not configured, so each action is "
+        "recorded in the outbox as not sent and nothing leaves this machine:"
+    )
+    current: int | None = None
     for r in rows:
+        ticket, vip = tickets.get(r.escalation_id or 0, (None, False))
+        if ticket != current and ticket is not None:
+            current = ticket
+            echo(f"\n── ticket #{ticket} " + "─" * 60)
         text = r.payload.get("internal_note") or r.payload.get("text") or ""
-        target = f"ticket #{r.payload['ticket_id']}" if r.service == "zendesk" else \
-            r.payload.get("channel") or r.action
-        echo(f"\n[{r.service} → {target}] {r.last_error or r.status}")
-        echo(textwrap.indent(str(text), "    "))
+        echo(f"  [{_target(services, r, vip=vip)}] ({r.last_error or r.status})")
+        echo(textwrap.indent(str(text), "      "))
     echo("\nOutbox: " + ", ".join(f"{n} {st}" for st, n in sorted(by_status.items())))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, inbox, notes, outbox
+from bot.availability import current as marks_in_force
 from bot.classify import Classification, classify, facts
 from bot.config import Tags
 from bot.domain import (
@@ -25,7 +26,7 @@ from bot.domain import (
     TicketFacts,
 )
 from bot.errors import IntegrationError, NotFound
-from bot.models import AuditEntry, AvailabilityRow, Escalation, InboxEvent, RoutingDecisionRow
+from bot.models import AuditEntry, Escalation, InboxEvent, RoutingDecisionRow
 from bot.outbox import OutboxItem
 from bot.roster import on_shift
 from bot.routing import route
@@ -52,22 +53,7 @@ async def team_state(
     session: AsyncSession, *, now: datetime
 ) -> tuple[list[Availability], dict[str, Load], dict[int, tuple[str, datetime]]]:
     """Availability overrides in force, each analyst's open load, and recent requesters."""
-    rows = await session.scalars(
-        select(AvailabilityRow).where(
-            AvailabilityRow.starts_at <= now,
-            (AvailabilityRow.ends_at.is_(None)) | (AvailabilityRow.ends_at > now),
-        )
-    )
-    availability = [
-        Availability(
-            analyst_key=r.analyst_key,
-            kind=r.kind,
-            starts_at=r.starts_at,
-            ends_at=r.ends_at,
-            covering_for=r.covering_for,
-        )
-        for r in rows
-    ]
+    availability = await marks_in_force(session, now=now)
     loads: dict[str, Load] = {}
     open_rows = await session.execute(
         select(
@@ -199,8 +185,15 @@ async def _incomplete(
 ) -> Outcome:
     esc.status = EscalationStatus.INCOMPLETE
     esc.missing = list(c.missing)
-    s.add(AuditEntry(actor="baton", action="incomplete", escalation_id=esc.id,
-                     ticket_id=ticket.id, detail={"missing": list(c.missing)}))
+    s.add(
+        AuditEntry(
+            actor="baton",
+            action="incomplete",
+            escalation_id=esc.id,
+            ticket_id=ticket.id,
+            detail={"missing": list(c.missing)},
+        )
+    )
     # Keyed on the ticket's state: two events about the same state send one note, while an
     # agent who re-escalates without adding anything gets a fresh reminder.
     stamp = ticket.updated_at.isoformat() if ticket.updated_at else str(esc.id)
@@ -247,6 +240,7 @@ async def route_escalation(
         recent=recent,
     )
     tags = services.settings.config.tags
+    was_waiting = esc.status == EscalationStatus.UNASSIGNED
     esc.missing = None
     esc.sla_due_at = esc.sla_due_at or sla_due(
         services, category=facts.category, vip=facts.vip, start=esc.received_at
@@ -271,9 +265,15 @@ async def route_escalation(
     else:
         esc.status = EscalationStatus.UNASSIGNED
         add, remove, assignee = [tags.unassigned], [tags.incomplete], None
-    s.add(AuditEntry(actor="baton", action=esc.status, escalation_id=esc.id,
-                     ticket_id=esc.ticket_id, detail={"decision": row.id,
-                                                      "analyst": esc.analyst_key}))
+    s.add(
+        AuditEntry(
+            actor="baton",
+            action=esc.status,
+            escalation_id=esc.id,
+            ticket_id=esc.ticket_id,
+            detail={"decision": row.id, "analyst": esc.analyst_key},
+        )
+    )
     key = f"zendesk:route:{esc.id}:{row.id}"
     items: list[OutboxItem] = [
         OutboxItem(
@@ -295,6 +295,9 @@ async def route_escalation(
         ),
         *alerts.on_routed(services, esc, decision),
     ]
+    if was_waiting and decision.analyst is not None:
+        # The leads were told it was waiting: their message now says who has it.
+        items.append(alerts.changed(esc, ref=f"routed:{row.id}"))
     await outbox.enqueue(s, items)
     return Outcome(
         "routed" if decision.analyst else "unassigned",

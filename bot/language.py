@@ -6,23 +6,28 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Frequent function words that tell Portuguese, Spanish and English apart in short messages.
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "pt": frozenset(
+    "pt": _words(
         "não nao meu minha foi já ja está esta estou você voce obrigado obrigada ainda "
         "depósito deposito saque conta dinheiro quando fiz uma um pelo pela até ate isso "
         "também tambem são sao dia dias mas com para por que do da dos das no na os as "
-        "recebi caiu olá ola bom boa tarde noite".split()
+        "recebi caiu olá ola bom boa tarde noite"
     ),
-    "es": frozenset(
+    "es": _words(
         "no mi mis fue ya está estoy usted gracias todavía aún depósito retiro cuenta "
         "dinero cuando hice una un por para que del de la los las el en pero con es "
-        "hola buenas recibí llegó tengo hace días día".split()
+        "hola buenas recibí llegó tengo hace días día"
     ),
-    "en": frozenset(
+    "en": _words(
         "the my i is was it has have not yet still deposit withdrawal account money "
         "when made a an for to of and but with please hello hi thanks thank you days "
-        "received arrived where why".split()
+        "received arrived where why"
     ),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -7,9 +7,7 @@ import re
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # Belt and braces: anything that looks like a credential is blanked even if passed by mistake.
-_SECRET = re.compile(
-    r"(xox[abpr]-[A-Za-z0-9-]+|(?i:(?:token|secret|password|authorization)=)\S+)"
-)
+_SECRET = re.compile(r"(xox[abpr]-[A-Za-z0-9-]+|(?i:(?:token|secret|password|authorization)=)\S+)")
 
 
 def _redact(value: object) -> str:

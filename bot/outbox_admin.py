@@ -20,9 +20,7 @@ async def list_rows(
         async with db.session() as s:
             q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
             if status is None:
-                q = q.where(
-                    OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING, outbox.DEAD))
-                )
+                q = q.where(OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING, outbox.DEAD)))
             elif status != "all":
                 q = q.where(OutboxMessage.status == status)
             rows = list(await s.scalars(q))

@@ -49,9 +49,7 @@ def route(
     if not team:
         upcoming = next_shift_start(roster, now, availability, role=Role.ANALYST)
         if upcoming is None:
-            return RoutingDecision(
-                None, ("nobody on shift", "no analyst has a shift in the rota")
-            )
+            return RoutingDecision(None, ("nobody on shift", "no analyst has a shift in the rota"))
         at, starters = upcoming
         names = ", ".join(a.name for a in starters)
         when = at.astimezone(tz)

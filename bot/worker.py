@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -59,10 +60,8 @@ class Worker:
                 log.exception("worker.batch_failed", extra={"worker": self.name})
                 counts = Counts()
             if counts.total == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
         log.info("worker.stopped", extra={"worker": self.name})
 
     async def run_once(self) -> Counts:
@@ -163,6 +162,9 @@ class Worker:
                         )
                         await outbox.enqueue(
                             s,
-                            [alerts.leads_alert(self.services, key=f"leads:dead:{row.id}",
-                                                text=text)],
+                            [
+                                alerts.leads_alert(
+                                    self.services, key=f"leads:dead:{row.id}", text=text
+                                )
+                            ],
                         )

@@ -362,7 +362,11 @@ class ZendeskClient:
             await self._call("update trigger", lambda: self.zenpy.triggers.update(changed))
         log.info(
             "zendesk.webhook_setup",
-            extra={"webhook_id": webhook_id, "trigger_id": trigger.id, "webhook_created": created_webhook},
+            extra={
+                "webhook_id": webhook_id,
+                "trigger_id": trigger.id,
+                "webhook_created": created_webhook,
+            },
         )
         return WebhookSetup(
             webhook_id=webhook_id,

@@ -14,12 +14,21 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk, fake_zendesk  # noqa: F401
+from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
-    [], ["serve"], ["worker"], ["demo"], ["db"], ["db", "upgrade"], ["db", "current"],
-    ["zendesk"], ["zendesk", "setup"], ["outbox"], ["outbox", "retry"],
+    [],
+    ["serve"],
+    ["worker"],
+    ["demo"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "current"],
+    ["zendesk"],
+    ["zendesk", "setup"],
+    ["outbox"],
+    ["outbox", "retry"],
 ]
 
 
@@ -44,19 +53,31 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def baton(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def test_demo_prints_the_routing_table(tmp_path: Path) -> None:
-    result = baton("demo", "--db", f"sqlite:///{tmp_path}/demo.db", env=env_for(tmp_path),
-                   cwd=tmp_path)  # from any folder: the demo finds its bundled files
+    result = baton(
+        "demo", "--db", f"sqlite:///{tmp_path}/demo.db", env=env_for(tmp_path), cwd=tmp_path
+    )  # from any folder: the demo finds its bundled files
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "ticket  category" in out and "analyst" in out and "reasons" in out
-    for category in ("withdrawal", "deposit_missing", "tx_failed", "kyc", "fraud", "aml",
-                     "account"):
+    for category in (
+        "withdrawal",
+        "deposit_missing",
+        "tx_failed",
+        "kyc",
+        "fraud",
+        "aml",
+        "account",
+    ):
         assert category in out
     assert "no zh speaker on shift" in out
     assert "— incomplete" in out and "— unassigned" in out
@@ -97,14 +118,20 @@ def test_processes_stop_cleanly_on_sigterm(tmp_path: Path, process: str) -> None
     env = env_for(tmp_path, PORT=str(free_port()))
     baton("db", "upgrade", env=env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", process], env=env, cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "bot", process],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         if process == "serve":
+
             def listening() -> bool:
                 with socket.socket() as s:
                     return s.connect_ex(("127.0.0.1", int(env["PORT"]))) == 0
+
             wait_for(listening)
         else:
             time.sleep(2)
@@ -117,10 +144,11 @@ def test_processes_stop_cleanly_on_sigterm(tmp_path: Path, process: str) -> None
 
 
 def test_zendesk_setup_creates_then_updates(
-    tmp_path: Path, fake_zendesk: FakeZendesk, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    tmp_path: Path, fake_zendesk: FakeZendesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in env_for(tmp_path, ZENDESK_URL=fake_zendesk.url, ZENDESK_EMAIL=EMAIL,
-                              ZENDESK_API_TOKEN=TOKEN).items():
+    for key, value in env_for(
+        tmp_path, ZENDESK_URL=fake_zendesk.url, ZENDESK_EMAIL=EMAIL, ZENDESK_API_TOKEN=TOKEN
+    ).items():
         monkeypatch.setenv(key, value)
     runner = CliRunner()
     first = runner.invoke(main, ["zendesk", "setup", "--public-url", "https://baton.example.com"])

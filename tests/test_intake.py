@@ -23,7 +23,7 @@ from bot.services import Services, Unconfigured
 from bot.signing import sign_zendesk
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk, fake_zendesk  # noqa: F401
+from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-webhook-secret"
@@ -89,7 +89,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:  # noqa: F811
+def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
     return Services(
         settings=Settings(database_url=db.url, zendesk_webhook_secret=SECRET),
         db=db,
@@ -163,7 +163,7 @@ async def make_due(db: Database) -> None:
 async def test_webhook_to_one_read_and_one_update(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 101)
     assert await post_trigger(client, 101) == "stored"
@@ -191,7 +191,7 @@ async def test_webhook_to_one_read_and_one_update(
 async def test_event_subscription_body_routes_too(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 102)
     body = json.dumps(
@@ -224,7 +224,7 @@ async def test_event_subscription_body_routes_too(
 async def test_duplicates_never_route_twice(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 103)
     statuses = [
@@ -251,7 +251,7 @@ async def test_duplicates_never_route_twice(
 async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 104)
     await post_trigger(client, 104)
@@ -277,7 +277,7 @@ async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
 async def test_zendesk_down_then_back_loses_nothing(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 105)
     fake_zendesk.down()
@@ -304,7 +304,7 @@ async def test_zendesk_down_then_back_loses_nothing(
 async def test_worker_killed_after_claim_is_taken_over_and_routes_once(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 106)
     await post_trigger(client, 106)
@@ -331,7 +331,7 @@ async def test_worker_killed_after_claim_is_taken_over_and_routes_once(
 async def test_worker_killed_before_commit_routes_once_after_restart(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     add_escalation(fake_zendesk, 107)
@@ -357,7 +357,7 @@ async def test_worker_killed_before_commit_routes_once_after_restart(
 async def test_worker_killed_after_update_landed_does_not_post_twice(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     add_escalation(fake_zendesk, 108)
@@ -391,7 +391,7 @@ async def test_worker_killed_after_update_landed_does_not_post_twice(
 async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     add_escalation(fake_zendesk, 109, text="Cliente diz que o saque não chegou, pode ver?")
     await post_trigger(client, 109)
@@ -417,7 +417,7 @@ async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
 async def test_nobody_on_shift_waits_for_the_next_shift(
     client: TestClient[Any, Any],
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
     clock: Clock,
 ) -> None:
     # Saturday 21 Nov 2026, 09:30 São Paulo: nobody works Saturday morning in that rota week.
@@ -439,7 +439,7 @@ async def test_nobody_on_shift_waits_for_the_next_shift(
 async def test_two_workers_racing_on_200_events_route_each_once(
     services: Services,
     fake_zendesk: FakeZendesk,
-    clock: Clock,  # noqa: F811
+    clock: Clock,
 ) -> None:
     ids = list(range(1000, 1200))
     async with services.db.session() as s:

@@ -21,14 +21,14 @@ from bot.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk, fake_zendesk  # noqa: F401
+from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
 @pytest.fixture
-def services(db: Database, fake_zendesk: FakeZendesk) -> Services:  # noqa: F811
+def services(db: Database, fake_zendesk: FakeZendesk) -> Services:
     return Services(
         settings=Settings(database_url=db.url),
         db=db,
@@ -69,7 +69,7 @@ def test_backoff_grows_honours_retry_after_and_is_capped() -> None:
 
 async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     fake_zendesk.seed()  # ticket 2
     fake_zendesk.fail_next(1, status=422, body='{"error":"RecordInvalid"}')
@@ -87,7 +87,7 @@ async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
 
 async def test_retries_run_out_after_the_budget(
     services: Services,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
 ) -> None:
     fake_zendesk.seed()
     fake_zendesk.down()
@@ -102,7 +102,7 @@ async def test_retries_run_out_after_the_budget(
 
 def test_outbox_command_lists_and_retries_dead_rows(
     database_url: str,
-    fake_zendesk: FakeZendesk,  # noqa: F811
+    fake_zendesk: FakeZendesk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A sync test: the CLI runs its own event loop, as it does in a terminal.

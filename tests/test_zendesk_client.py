@@ -11,9 +11,7 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketUpdate
 from integrations.zendesk import ZendeskClient, retry_after_seconds, should_retry
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk, fake_zendesk
-
-__all__ = ["fake_zendesk"]
+from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 
 @pytest.fixture
