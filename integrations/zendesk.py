@@ -182,12 +182,14 @@ def _split_base_url(url: str) -> tuple[str, str, str, str]:
     """Split ZENDESK_URL into zenpy's (protocol, subdomain, domain, path prefix)."""
     parts = urlsplit(url.rstrip("/"))
     host = parts.netloc.rpartition("@")[2]
+    if host.split(":")[0] == "localhost":
+        host = "127.0.0.1" + host[len("localhost") :]  # zenpy needs a dotted host
     subdomain, dot, domain = host.partition(".")
     if parts.scheme not in ("http", "https") or not dot or not subdomain or not domain:
         # zenpy always joins "<subdomain>.<domain>", so a dotless host cannot be expressed.
         raise ConfigError(
             f"ZENDESK_URL={url!r}: expected http(s)://host.with.dots[:port][/path] "
-            "(e.g. https://acme.zendesk.com or http://127.0.0.1:8080; use 127.0.0.1, not localhost)"
+            "(e.g. https://acme.zendesk.com or http://127.0.0.1:8080)"
         )
     return parts.scheme, subdomain, domain, parts.path.strip("/")
 

@@ -231,6 +231,10 @@ async def test_setup_webhook_creates_then_is_idempotent(
     assert {"field": "current_tags", "operator": "includes", "value": "esc_senior"} in trigger[
         "conditions"
     ]["all"]
+    # Baton's own update of a routed ticket does not call the webhook again.
+    assert {"field": "current_tags", "operator": "not_includes", "value": "baton_routed"} in (
+        trigger["conditions"]["all"]
+    )
     [action] = trigger["actions"]
     assert action["field"] == "notification_webhook"
     assert action["value"][0] == first.webhook_id
@@ -258,7 +262,9 @@ def test_url_with_path_prefix_and_rejections() -> None:
     assert c.base_url == "https://proxy.example.com/zd"
     assert c.zenpy.tickets.api_prefix == "zd/api/v2"
     assert ZendeskClient(base_url="https://acme.zendesk.com", email=EMAIL, token=TOKEN)
-    for bad in ("http://localhost:3000", "ftp://acme.zendesk.com", "acme"):
+    local = ZendeskClient(base_url="http://localhost:3000", email=EMAIL, token=TOKEN)
+    assert local.base_url == "http://127.0.0.1:3000"  # zenpy needs a dotted host
+    for bad in ("http://zendesk-mock:3000", "ftp://acme.zendesk.com", "acme"):
         with pytest.raises(ConfigError):
             ZendeskClient(base_url=bad, email=EMAIL, token=TOKEN)
     with pytest.raises(ConfigError):
