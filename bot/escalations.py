@@ -66,16 +66,16 @@ async def _audit(
 
 
 def _zendesk_item(esc: Escalation, *, assignee: Analyst, note: str, ref: str) -> OutboxItem:
-    marker = f"baton:{ref}:{esc.id}"
+    key = f"zendesk:{ref}:{esc.id}"
     return OutboxItem(
-        key=f"zendesk:{ref}:{esc.id}",
+        key=key,
         service="zendesk",
         action="update_ticket",
         payload={
             "ticket_id": esc.ticket_id,
             "assignee_id": assignee.zendesk_id,
-            "internal_note": f"{note}\n[{marker}]",
-            "marker": marker,
+            "internal_note": note,
+            "marker": key,  # the Zendesk client appends it as the note's last line
         },
         escalation_id=esc.id,
     )
