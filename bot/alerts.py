@@ -284,6 +284,8 @@ def leads_alert(services: Services, *, key: str, text: str) -> OutboxItem:
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
     """Deliver one Slack outbox row; raises IntegrationError (retryable or not)."""
+    if not services.settings.slack_bot_token:
+        raise NotConfigured(SERVICE)  # recorded as not sent, even when there is nothing to edit
     if row.action in (POST, POST_LEADS):
         return await _deliver_post(services, row)
     if row.action == UPDATE:
