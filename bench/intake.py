@@ -61,30 +61,11 @@ def pct(values: list[float], q: float) -> float:
 def seed(fake: FakeZendesk, n: int) -> list[int]:
     ids = list(range(50_000, 50_000 + n))
     for i, tid in enumerate(ids):
-        fake.add_user(
-            id=80_000 + i,
-            name=f"Customer {i}",
-            email=f"c{i}@example.com",
-            locale="pt-BR",
-            time_zone="Brasilia",
-            organization_id=None,
-        )
-        fake.add_ticket(
-            {
-                "id": tid,
-                "subject": "Saque não recebido",
-                "raw_subject": "Saque não recebido",
-                "description": f"Olá, meu saque TX-BENCH{i:05d} de ontem ainda não caiu na conta.",
-                "status": "open",
-                "priority": "normal",
-                "requester_id": 80_000 + i,
-                "submitter_id": 500101,
-                "assignee_id": None,
-                "organization_id": None,
-                "tags": ["esc_senior", "esc_withdrawal"] + (["vip"] if i % 4 == 0 else []),
-                "created_at": "2026-11-16T12:55:00Z",
-                "updated_at": "2026-11-16T12:58:00Z",
-            }
+        fake.add_escalation(
+            tid,
+            tags=("esc_senior", "esc_withdrawal", *(("vip",) if i % 4 == 0 else ())),
+            text=f"Olá, meu saque TX-BENCH{i:05d} de ontem ainda não caiu na conta.",
+            requester_id=80_000 + i,
         )
     return ids
 

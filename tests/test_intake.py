@@ -45,44 +45,6 @@ class Clock:
         return self.now
 
 
-def add_escalation(
-    fake: FakeZendesk,
-    ticket_id: int,
-    *,
-    tags: tuple[str, ...] = ("esc_senior", "esc_withdrawal"),
-    text: str = "Olá, meu saque TX-8F3K29Q1 de ontem ainda não caiu na minha conta.",
-    requester_id: int = 7001,
-) -> None:
-    """A ticket shaped like Zendesk's show-ticket body, with its requester."""
-    fake.add_user(
-        id=requester_id,
-        name="Cliente",
-        email=f"c{requester_id}@example.com",
-        locale="pt-BR",
-        time_zone="Brasilia",
-        organization_id=None,
-    )
-    fake.add_ticket(
-        {
-            "id": ticket_id,
-            "url": f"{fake.url}/api/v2/tickets/{ticket_id}.json",
-            "subject": "Saque não recebido",
-            "raw_subject": "Saque não recebido",
-            "description": text,
-            "status": "open",
-            "priority": "normal",
-            "requester_id": requester_id,
-            "submitter_id": 500101,
-            "assignee_id": None,
-            "organization_id": None,
-            "tags": list(tags),
-            "created_at": "2026-11-16T12:55:00Z",
-            "updated_at": "2026-11-16T12:58:00Z",
-            "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
-        }
-    )
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(MONDAY_10)
@@ -165,7 +127,7 @@ async def test_webhook_to_one_read_and_one_update(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 101)
+    fake_zendesk.add_escalation(101)
     assert await post_trigger(client, 101) == "stored"
     await Worker(services).drain()
 
@@ -193,7 +155,7 @@ async def test_event_subscription_body_routes_too(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 102)
+    fake_zendesk.add_escalation(102)
     body = json.dumps(
         {
             "type": "zen:event-type:ticket.tags_changed",
@@ -226,7 +188,7 @@ async def test_duplicates_never_route_twice(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 103)
+    fake_zendesk.add_escalation(103)
     statuses = [
         await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-1"})
         for _ in range(3)
@@ -253,7 +215,7 @@ async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 104)
+    fake_zendesk.add_escalation(104)
     await post_trigger(client, 104)
     worker = Worker(services)
     await worker.process_events()
@@ -279,7 +241,7 @@ async def test_zendesk_down_then_back_loses_nothing(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 105)
+    fake_zendesk.add_escalation(105)
     fake_zendesk.down()
     assert await post_trigger(client, 105) == "stored"  # the web process does not need Zendesk
     worker = Worker(services)
@@ -306,7 +268,7 @@ async def test_worker_killed_after_claim_is_taken_over_and_routes_once(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 106)
+    fake_zendesk.add_escalation(106)
     await post_trigger(client, 106)
     async with services.db.session() as s:
         [claimed] = await inbox.claim(s, worker="dead-worker")  # then the process is killed
@@ -334,7 +296,7 @@ async def test_worker_killed_before_commit_routes_once_after_restart(
     fake_zendesk: FakeZendesk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    add_escalation(fake_zendesk, 107)
+    fake_zendesk.add_escalation(107)
     await post_trigger(client, 107)
     real_finish = inbox.finish
 
@@ -360,7 +322,7 @@ async def test_worker_killed_after_update_landed_does_not_post_twice(
     fake_zendesk: FakeZendesk,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    add_escalation(fake_zendesk, 108)
+    fake_zendesk.add_escalation(108)
     await post_trigger(client, 108)
     worker = Worker(services, name="victim")
     await worker.process_events()
@@ -393,7 +355,7 @@ async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
     services: Services,
     fake_zendesk: FakeZendesk,
 ) -> None:
-    add_escalation(fake_zendesk, 109, text="Cliente diz que o saque não chegou, pode ver?")
+    fake_zendesk.add_escalation(109, text="Cliente diz que o saque não chegou, pode ver?")
     await post_trigger(client, 109)
     await Worker(services).drain()
     [first] = puts(fake_zendesk, 109)
@@ -422,7 +384,7 @@ async def test_nobody_on_shift_waits_for_the_next_shift(
 ) -> None:
     # Saturday 21 Nov 2026, 09:30 São Paulo: nobody works Saturday morning in that rota week.
     clock.now = datetime(2026, 11, 21, 9, 30, tzinfo=SP).astimezone(UTC)
-    add_escalation(fake_zendesk, 110, text="My withdrawal TX-8F3K29Q1 did not arrive yet.")
+    fake_zendesk.add_escalation(110, text="My withdrawal TX-8F3K29Q1 did not arrive yet.")
     await post_trigger(client, 110)
     worker = Worker(services, timer_seconds=0)
     await worker.drain()
@@ -444,7 +406,7 @@ async def test_two_workers_racing_on_200_events_route_each_once(
     ids = list(range(1000, 1200))
     async with services.db.session() as s:
         for tid in ids:
-            add_escalation(fake_zendesk, tid, requester_id=tid)
+            fake_zendesk.add_escalation(tid, requester_id=tid)
             await inbox.store_event(
                 s,
                 source="zendesk",

@@ -173,6 +173,47 @@ class FakeZendesk:
             self._comment(t, public=True, author=ticket.get("requester_id")) for t in texts
         ]
 
+    def add_escalation(
+        self,
+        ticket_id: int,
+        *,
+        tags: tuple[str, ...] = ("esc_senior", "esc_withdrawal"),
+        text: str = "Olá, meu saque TX-8F3K29Q1 de ontem ainda não caiu na minha conta.",
+        subject: str = "Saque não recebido",
+        requester_id: int = 7001,
+        email: str | None = None,
+        created_at: str = "2026-11-16T12:55:00Z",
+        updated_at: str = "2026-11-16T12:58:00Z",
+    ) -> None:
+        """A ticket an agent escalated, shaped like the show-ticket body, with its requester."""
+        self.add_user(
+            id=requester_id,
+            name="Cliente",
+            email=email or f"c{requester_id}@example.com",
+            locale="pt-BR",
+            time_zone="Brasilia",
+            organization_id=None,
+        )
+        self.add_ticket(
+            {
+                "id": ticket_id,
+                "url": f"{self.url}/api/v2/tickets/{ticket_id}.json",
+                "subject": subject,
+                "raw_subject": subject,
+                "description": text,
+                "status": "open",
+                "priority": "normal",
+                "requester_id": requester_id,
+                "submitter_id": 500101,
+                "assignee_id": None,
+                "organization_id": None,
+                "tags": list(tags),
+                "created_at": created_at,
+                "updated_at": updated_at,
+                "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
+            }
+        )
+
     def add_user(self, **user: Any) -> None:
         self.state.users[int(user["id"])] = {"role": "end-user", "tags": [], **user}
 

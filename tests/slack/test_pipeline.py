@@ -19,37 +19,17 @@ from tests.slack.support import CARLA, PII, ROUTING, command_body, find_pii, pos
 WEBHOOK_SECRET = "pipeline-webhook-secret"
 
 
-def escalated_ticket(fake: FakeZendesk, ticket_id: int) -> None:
-    fake.add_user(
-        id=7001,
-        name="João Pereira",
-        email=PII["email"],
-        locale="pt-BR",
-        time_zone="Brasilia",
-        organization_id=None,
-    )
-    fake.add_ticket(
-        {
-            "id": ticket_id,
-            "subject": f"Saque não chegou, cartão {PII['card']}",
-            "description": f"Olá, meu saque TX-8F3K29Q1 de ontem não caiu. CPF {PII['cpf']}.",
-            "status": "open",
-            "priority": "normal",
-            "requester_id": 7001,
-            "submitter_id": 500101,
-            "assignee_id": None,
-            "organization_id": None,
-            "tags": ["esc_senior", "esc_withdrawal"],
-            "created_at": "2026-01-06T17:20:00Z",
-            "updated_at": "2026-01-06T17:25:00Z",
-        }
-    )
-
-
 async def test_escalation_reaches_zendesk_and_slack_once_then_claim_updates_in_place(
     services: Services, fake_slack: FakeSlack, fake_zendesk: FakeZendesk
 ) -> None:
-    escalated_ticket(fake_zendesk, 48213)
+    fake_zendesk.add_escalation(
+        48213,
+        subject=f"Saque não chegou, cartão {PII['card']}",
+        text=f"Olá, meu saque TX-8F3K29Q1 de ontem não caiu. CPF {PII['cpf']}.",
+        email=PII["email"],
+        created_at="2026-01-06T17:20:00Z",
+        updated_at="2026-01-06T17:25:00Z",
+    )
     services.settings = replace(services.settings, zendesk_webhook_secret=WEBHOOK_SECRET)
     services.zendesk = ZendeskClient(base_url=fake_zendesk.url, email=EMAIL, token=TOKEN)
     app = create_app(services)
