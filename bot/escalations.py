@@ -19,13 +19,7 @@ from bot.outbox import OutboxItem
 from bot.permissions import Actor, can_assign, can_see
 from bot.services import Services
 
-OPEN_STATUSES = (
-    EscalationStatus.ROUTED,
-    EscalationStatus.CLAIMED,
-    EscalationStatus.UNASSIGNED,
-    EscalationStatus.INCOMPLETE,
-    EscalationStatus.RECEIVED,
-)
+OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
 
 
 async def find_open(
@@ -186,7 +180,7 @@ async def queue(
         select(Escalation)
         .where(
             Escalation.analyst_key == analyst_key,
-            Escalation.status.in_([str(s) for s in OPEN_STATUSES]),
+            Escalation.status.in_(OPEN_STATUSES),
         )
         .order_by(Escalation.sla_due_at.is_(None), Escalation.sla_due_at, Escalation.id)
         .limit(limit)

@@ -35,7 +35,6 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 CONTINUITY_WINDOW = timedelta(days=7)
-OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def webhook_template(endpoint_url: str) -> dict[str, Any]:
 
 
 def trigger_template(
-    *, webhook_id: str, tag: str, routed_tag: str = "baton_routed"
+    *, webhook_id: str, tag: str, skip_tags: tuple[str, ...] = ("baton_routed", "baton_unassigned")
 ) -> dict[str, Any]:
     payload = {
         "ticket_id": "{{ticket.id}}",
@@ -166,8 +166,11 @@ def trigger_template(
         "conditions": {
             "all": [
                 {"field": "current_tags", "operator": "includes", "value": tag},
-                # Baton's own update of a routed ticket must not call Baton again.
-                {"field": "current_tags", "operator": "not_includes", "value": routed_tag},
+                # Baton's own update of a routed or waiting ticket must not call Baton again.
+                *(
+                    {"field": "current_tags", "operator": "not_includes", "value": skip}
+                    for skip in skip_tags
+                ),
             ],
             "any": [
                 {"field": "update_type", "operator": "is", "value": "Create"},
