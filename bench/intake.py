@@ -84,7 +84,7 @@ async def wait_healthy(url: str, deadline: float) -> None:
 
 
 async def send_all(
-    url: str, ids: list[int], concurrency: int
+    url: str, ids: list[int], concurrency: int, interval: float = 0.0
 ) -> tuple[dict[int, float], list[float]]:
     sent_at: dict[int, float] = {}
     acks: list[float] = []
@@ -108,8 +108,12 @@ async def send_all(
                     raise SystemExit(f"webhook for {tid} answered {r.status}")
             acks.append(time.perf_counter() - started)
 
+    async def paced(http: aiohttp.ClientSession, i: int, tid: int) -> None:
+        await asyncio.sleep(i * interval)  # interval 0: a burst; else one every `interval` s
+        await one(http, tid)
+
     async with aiohttp.ClientSession() as http:
-        await asyncio.gather(*(one(http, t) for t in ids))
+        await asyncio.gather(*(paced(http, i, t) for i, t in enumerate(ids)))
     return sent_at, acks
 
 
@@ -117,6 +121,9 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--n", type=int, default=200, help="webhooks to send (default 200)")
     ap.add_argument("--concurrency", type=int, default=20, help="in flight at once (default 20)")
+    ap.add_argument(
+        "--interval", type=float, default=0.0, help="seconds between sends (default 0: a burst)"
+    )
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     ap.add_argument(
         "--workers-concurrency", type=int, default=8, help="the worker's --concurrency (default 8)"
@@ -160,7 +167,7 @@ async def main() -> None:
     try:
         await wait_healthy(url, time.monotonic() + 30)
         t0 = time.perf_counter()
-        sent_at, acks = await send_all(url, ids, args.concurrency)
+        sent_at, acks = await send_all(url, ids, args.concurrency, args.interval)
         send_elapsed = time.perf_counter() - t0
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
@@ -185,8 +192,9 @@ async def main() -> None:
     to_update = [first_put[t] - sent_at[t] for t in ids if t in first_put]
     calls = len(fake.requests)
     backend = "PostgreSQL" if db_url.startswith("postgres") else "SQLite"
+    pacing = f"one every {args.interval:g} s" if args.interval else "as a burst"
     print(
-        f"intake benchmark: {args.n} webhooks, concurrency {args.concurrency}, {backend}, "
+        f"intake benchmark: {args.n} webhooks {pacing}, concurrency {args.concurrency}, {backend}, "
         f"1 web + 1 worker process"
     )
     print(
