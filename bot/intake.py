@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -117,7 +118,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         return Outcome("ignored", detail=f"ticket {ticket.id} has no {tags.escalate} tag")
     try:
         async with services.db.session() as s:
-            outcome = await receive(services, s, ticket=ticket)
+            outcome = await receive(services, s, ticket=ticket, agent_id=agent_hint(event.payload))
             if not await inbox.finish(s, event.id, worker):
                 # Our lease ran out and another worker took the event: let it win.
                 raise _LostLease
@@ -142,7 +143,23 @@ class _LostLease(Exception):
     pass
 
 
-async def receive(services: Services, s: AsyncSession, *, ticket: Ticket) -> Outcome:
+def agent_hint(payload: Mapping[str, Any]) -> int | None:
+    """Who escalated, from the webhook: our trigger's agent_id, or an event's actor_id."""
+    detail = payload.get("detail")
+    candidates = (
+        payload.get("agent_id"),
+        detail.get("actor_id") if isinstance(detail, dict) else None,
+    )
+    for value in candidates:
+        text = str(value or "")
+        if text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
+            return int(text)
+    return None
+
+
+async def receive(
+    services: Services, s: AsyncSession, *, ticket: Ticket, agent_id: int | None = None
+) -> Outcome:
     """Open (or re-check) the escalation of a ticket tagged for escalation, in session s."""
     tags = services.settings.config.tags
     now = services.clock()
@@ -159,7 +176,8 @@ async def receive(services: Services, s: AsyncSession, *, ticket: Ticket) -> Out
             status=EscalationStatus.RECEIVED,
             subject=ticket.subject,
             requester_id=ticket.requester.id,
-            agent_id=ticket.submitter_id,
+            # The submitter is often the customer (e-mail tickets): prefer the escalating agent.
+            agent_id=agent_id or ticket.submitter_id,
             ticket_created_at=ticket.created_at,
             received_at=now,
         )

@@ -158,6 +158,8 @@ def trigger_template(
         "ticket_id": "{{ticket.id}}",
         "event": tag,
         "updated_at": "{{ticket.updated_at_with_timestamp}}",
+        # The agent whose update fired the trigger: who escalated, for per-agent reports.
+        "agent_id": "{{current_user.id}}",
         "tags": "{{ticket.tags}}",
     }
     return {

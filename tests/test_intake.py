@@ -76,8 +76,12 @@ def stamp(client: TestClient[Any, Any]) -> str:
     return services.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def post_trigger(client: TestClient[Any, Any], ticket_id: int, **headers: str) -> str:
-    body = json.dumps({"ticket_id": str(ticket_id), "event": "esc_senior"}).encode()
+async def post_trigger(
+    client: TestClient[Any, Any], ticket_id: int, agent: str = "500777", **headers: str
+) -> str:
+    body = json.dumps(
+        {"ticket_id": str(ticket_id), "event": "esc_senior", "agent_id": agent}
+    ).encode()
     ts = stamp(client)
     resp = await client.post(
         "/webhooks/zendesk",
@@ -146,6 +150,7 @@ async def test_webhook_to_one_read_and_one_update(
         decision = await s.scalar(select(RoutingDecisionRow))
     assert esc is not None and decision is not None
     assert esc.status == "routed" and esc.language == "pt"
+    assert esc.agent_id == 500777  # the agent who escalated, from the trigger's current_user
     assert decision.analyst_key == esc.analyst_key and any("pt" in r for r in decision.reasons)
     assert "baton_routed" in fake_zendesk.state.tickets[101]["tags"]
 
@@ -164,7 +169,7 @@ async def test_event_subscription_body_routes_too(
             "time": "2026-11-16T12:58:00Z",
             "zendesk_event_version": "2022-11-06",
             "subject": "zen:ticket:102",
-            "detail": {"id": "102", "tags": ["esc_senior", "esc_withdrawal"]},
+            "detail": {"id": "102", "actor_id": "500888", "tags": ["esc_senior", "esc_withdrawal"]},
             "event": {"tags": {"added": ["esc_senior"], "removed": []}},
         }
     ).encode()
@@ -181,6 +186,8 @@ async def test_event_subscription_body_routes_too(
     assert resp.status == 200
     await Worker(services).drain()
     assert len(puts(fake_zendesk, 102)) == 1
+    async with services.db.session() as s:
+        assert await s.scalar(select(Escalation.agent_id)) == 500888
 
 
 async def test_duplicates_never_route_twice(
