@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,7 +77,12 @@ def backoff(attempts: int, retry_after: float | None) -> float:
 
 
 async def claim(
-    session: AsyncSession, *, worker: str, limit: int = 20, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    worker: str,
+    limit: int = 20,
+    now: datetime | None = None,
+    skip_services: Collection[str] = (),
 ) -> list[OutboxMessage]:
     """Take up to limit due rows (pending, or sending with an expired lease) for this worker."""
     now = now or utcnow()
@@ -87,6 +92,7 @@ async def claim(
             ((OutboxMessage.status == PENDING) & (OutboxMessage.available_at <= now))
             | ((OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now))
         )
+        .where(OutboxMessage.service.not_in(skip_services))
         .order_by(OutboxMessage.available_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -126,6 +132,7 @@ class Outcome:
     error: str | None = None
     retry_in: float | None = None
     result: Mapping[str, Any] | None = None
+    retry_after: float | None = None  # the service asked us to slow down (rate limit)
 
 
 async def attempt(row: OutboxMessage, deliver: Deliverer) -> Outcome:
@@ -141,7 +148,7 @@ async def attempt(row: OutboxMessage, deliver: Deliverer) -> Outcome:
                 "outbox.retry",
                 extra={"row": row.id, "action": row.action, "error": str(err), "wait": wait},
             )
-            return Outcome(PENDING, error=str(err), retry_in=wait)
+            return Outcome(PENDING, error=str(err), retry_in=wait, retry_after=err.retry_after)
         log.error("outbox.dead", extra={"row": row.id, "action": row.action, "error": str(err)})
         return Outcome(DEAD, error=str(err))
     except Exception as err:  # an unexpected failure must not wedge the whole queue

@@ -49,6 +49,8 @@ class Worker:
         self._limit = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._last_timer = 0.0
+        # A service's Retry-After holds for all our calls to it, not just the one refused.
+        self._paused_until: dict[str, float] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until stop is set; the batch in hand is finished first."""
@@ -86,7 +88,20 @@ class Worker:
                 break
         return total
 
+    def pause(self, service: str, seconds: float) -> None:
+        """Send nothing more to service for a while (it answered 429 with Retry-After)."""
+        until = time.monotonic() + seconds
+        self._paused_until[service] = max(until, self._paused_until.get(service, 0.0))
+        log.info("worker.paused", extra={"service": service, "seconds": seconds})
+
+    def paused(self) -> set[str]:
+        """Services resting after a rate limit."""
+        now = time.monotonic()
+        return {svc for svc, until in self._paused_until.items() if until > now}
+
     async def process_events(self) -> int:
+        if "zendesk" in self.paused():
+            return 0  # every event starts with a Zendesk read
         async with self.services.db.session() as s:
             events = await inbox.claim(s, worker=self.name, limit=self._concurrency * 2)
         await asyncio.gather(*(self._process(e) for e in events))
@@ -98,6 +113,8 @@ class Worker:
                 await intake.process_event(self.services, event, worker=self.name)
             except Exception as err:
                 expected = isinstance(err, IntegrationError)
+                if isinstance(err, IntegrationError) and err.retry_after:
+                    self.pause(err.service, err.retry_after)
                 log.log(
                     logging.WARNING if expected else logging.ERROR,
                     "event.failed",
@@ -127,7 +144,9 @@ class Worker:
 
     async def deliver_outbox(self) -> int:
         async with self.services.db.session() as s:
-            rows = await outbox.claim(s, worker=self.name, limit=self._concurrency * 2)
+            rows = await outbox.claim(
+                s, worker=self.name, limit=self._concurrency * 2, skip_services=self.paused()
+            )
         await asyncio.gather(*(self._deliver(r) for r in rows))
         return len(rows)
 
@@ -135,6 +154,8 @@ class Worker:
         async with self._limit:
             started = time.perf_counter()
             result = await outbox.attempt(row, lambda r: deliver(self.services, r))
+            if result.retry_after:
+                self.pause(row.service, result.retry_after)
             self.services.metrics.observe(
                 "baton_outbox_delivery_seconds",
                 time.perf_counter() - started,

@@ -235,8 +235,9 @@ async def test_rate_limited_update_waits_for_retry_after_then_lands_once(
     assert row.available_at - utcnow() > timedelta(seconds=6)  # Retry-After honoured
     assert await worker.deliver_outbox() == 0  # not due yet
 
+    assert worker.paused() == {"zendesk"}  # nothing else goes to Zendesk meanwhile
     await make_due(services.db)
-    await worker.drain()
+    await Worker(services).drain()  # 7 s later
     # The 429'd attempt, then one that landed (after checking the first had not).
     assert len(fake_zendesk.requests_to("PUT", "/api/v2/tickets/104.json")) == 2
     assert len(fake_zendesk.requests_to("GET", "/api/v2/tickets/104/comments.json")) == 1

@@ -152,3 +152,24 @@ def test_outbox_command_lists_and_retries_dead_rows(
 
     assert in_loop(drain_and_read).status == "done"
     assert any("hello" in c["body"] for c in fake_zendesk.state.comments[2])
+
+
+async def test_retry_after_rests_the_whole_service_not_just_the_row(
+    services: Services, fake_zendesk: FakeZendesk
+) -> None:
+    fake_zendesk.seed()
+    fake_zendesk.fail_next(1, status=429, headers={"Retry-After": "30"})
+    worker = Worker(services)
+    async with services.db.session() as s:
+        await outbox.enqueue(s, [note(2, "first")])
+    await worker.deliver_outbox()
+    assert worker.paused() == {"zendesk"}
+
+    async with services.db.session() as s:
+        await outbox.enqueue(
+            s,
+            [note(2, "second"), OutboxItem("leads:x", "slack", "post_leads", {"text": "hi"})],
+        )
+    assert await worker.deliver_outbox() == 1  # Slack is not paused; Zendesk waits
+    assert len(fake_zendesk.requests_to("PUT", "/api/v2/tickets/2.json")) == 1
+    assert await worker.process_events() == 0  # intake reads Zendesk too: it waits as well
