@@ -134,7 +134,8 @@ def update_body(update: TicketUpdate) -> dict[str, Any]:
     )
     if text is not None or update.marker:
         lines = [text] if text else []
-        if update.marker:
+        # The marker is for us; a customer must never see it in a public reply.
+        if update.marker and not public:
             lines.append(marker_line(update.marker))
         body["comment"] = {"body": "\n\n".join(lines), "public": public}
     return body

@@ -10,7 +10,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketUpdate
-from integrations.zendesk import ZendeskClient, retry_after_seconds, should_retry
+from integrations.zendesk import ZendeskClient, retry_after_seconds, should_retry, update_body
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 
@@ -284,3 +284,10 @@ def test_retry_rule_and_retry_after() -> None:
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=now) == 30.0
+
+
+def test_public_reply_never_shows_the_marker_to_the_customer() -> None:
+    body = update_body(TicketUpdate(ticket_id=1, public_reply="Olá!", marker="zendesk:reply:1"))
+    assert body["comment"] == {"body": "Olá!", "public": True}
+    note = update_body(TicketUpdate(ticket_id=1, internal_note="Nota", marker="k"))
+    assert note["comment"] == {"body": "Nota\n\n[baton:k]", "public": False}
