@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Analyst, Availability
-from bot.errors import UserFacingError
+from bot.errors import N_, UserFacingError
 from bot.models import AuditEntry, AvailabilityRow
 from bot.roster import Roster, shift_instance
 
@@ -23,11 +23,15 @@ def parse_duration(text: str) -> timedelta:
     """Parse "30m", "2h", "1d", "1h30m"; raise UserFacingError otherwise."""
     m = _DURATION_RE.match(text.strip().lower())
     if not text.strip() or m is None or not any(m.groups()):
-        raise UserFacingError(f"not a duration: {text!r} (use e.g. 30m, 2h, 1d)")
+        raise UserFacingError(
+            N_("`{text}` is not a duration (use e.g. 30m, 2h, 1d)."), text=text.strip()[:40]
+        )
     days, hours, minutes = (int(g or 0) for g in m.groups())
     value = timedelta(days=days, hours=hours, minutes=minutes)
     if not timedelta(0) < value <= MAX_DURATION:
-        raise UserFacingError(f"duration {text!r} must be between 1m and 30d")
+        raise UserFacingError(
+            N_("The duration `{text}` must be between 1m and 30d."), text=text.strip()[:40]
+        )
     return value
 
 
@@ -118,7 +122,7 @@ async def add_cover(
 ) -> datetime:
     """Have ``coverer`` take ``covered``'s shift until ``until`` (default: that shift's end)."""
     if coverer.key == covered.key:
-        raise UserFacingError("nobody can cover for themselves")
+        raise UserFacingError(N_("Nobody can cover for themselves."))
     ends_at = until or shift_end(covered, roster, now)
     session.add(
         AvailabilityRow(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 class BatonError(Exception):
     """Base of every error Baton raises on purpose."""
@@ -11,12 +14,46 @@ class ConfigError(BatonError):
     """A setting, roster or config file is wrong; the message says which and how to fix it."""
 
 
+def N_(msgid: str) -> str:
+    """Mark a message id for extraction (``pybabel extract -k N_``) without translating it.
+
+    The core never picks a language: it raises ``UserFacingError(N_("…{ticket}…"), ticket=1)``
+    and the edge (Slack handlers) translates with the asking user's catalog.
+    """
+    return msgid
+
+
 class NotFound(BatonError):
     """The thing asked for does not exist (a ticket, a transaction, an analyst)."""
 
 
 class UserFacingError(BatonError):
-    """An error whose message is meant for the person who asked (shown as is)."""
+    """An error meant for the person who asked: a message id plus its format parameters.
+
+    ``msgid`` is English source text marked with ``N_`` and written as a ``str.format`` template
+    (``"Ticket #{ticket} is already claimed by {name}."``); ``params`` fill it. ``str(err)`` is the
+    English text (logs, tests); the edge shows ``err.render(gettext)`` in the user's language.
+    """
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid.format(**params))
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """The message translated with ``gettext`` and formatted with the parameters."""
+        return gettext(self.msgid).format(**self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.msgid, self.params))
+
+
+def _rebuild(cls: type[UserFacingError], msgid: str, params: dict[str, object]) -> UserFacingError:
+    return cls(msgid, **params)
+
+
+class UserFacingNotFound(UserFacingError, NotFound):
+    """A ``NotFound`` whose message is for the person who asked (translated at the edge)."""
 
 
 class IntegrationError(BatonError):

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, outbox
 from bot.domain import Analyst, EscalationStatus
-from bot.errors import NotFound, UserFacingError
+from bot.errors import N_, UserFacingError, UserFacingNotFound
 from bot.models import AuditEntry, Escalation
 from bot.outbox import OutboxItem
 from bot.permissions import Actor, can_assign, can_see
@@ -33,7 +33,9 @@ async def find_open(
         stmt = stmt.where(Escalation.open_ticket_id == ticket_id)
     esc = await session.scalar(stmt)
     if esc is None or esc.status == EscalationStatus.RESOLVED:
-        raise NotFound(f"no open escalation for ticket #{ticket_id or '?'}")
+        if ticket_id is None:
+            raise UserFacingNotFound(N_("This escalation is no longer open."))
+        raise UserFacingNotFound(N_("No open escalation for ticket #{ticket}."), ticket=ticket_id)
     return esc
 
 
@@ -86,17 +88,21 @@ async def claim(
 ) -> Escalation:
     """Take an escalation: it becomes the actor's, the alerts and Zendesk follow."""
     if actor.analyst is None:
-        raise UserFacingError("only analysts on the roster can claim escalations")
+        raise UserFacingError(N_("Only analysts on the roster can claim escalations."))
     esc = await find_open(session, ticket_id=ticket_id, escalation_id=escalation_id)
     if not can_see(actor, category=esc.category, analyst_key=esc.analyst_key):
-        raise UserFacingError("this is a compliance case: only compliance can claim it")
+        raise UserFacingError(N_("This is a compliance case: only compliance can claim it."))
     if esc.status == EscalationStatus.CLAIMED:
         if esc.analyst_key == actor.key:
             return esc
         if not actor.is_lead:
             owner = services.roster.by_key(esc.analyst_key or "")
             name = owner.name if owner else esc.analyst_key
-            raise UserFacingError(f"ticket #{esc.ticket_id} is already claimed by {name}")
+            raise UserFacingError(
+                N_("Ticket #{ticket} is already claimed by {name}."),
+                ticket=esc.ticket_id,
+                name=name,
+            )
     previous = esc.analyst_key
     esc.analyst_key = actor.key
     esc.status = EscalationStatus.CLAIMED
@@ -134,11 +140,11 @@ async def assign(
     esc = await find_open(session, ticket_id=ticket_id, escalation_id=escalation_id)
     if not can_assign(actor, current_analyst_key=esc.analyst_key):
         raise UserFacingError(
-            "only a lead, or the analyst holding it, can reassign this escalation"
+            N_("Only a lead, or the analyst holding it, can reassign this escalation.")
         )
     assignee_actor = Actor(slack_id=assignee.slack_id, analyst=assignee)
     if not can_see(assignee_actor, category=esc.category, analyst_key=None):
-        raise UserFacingError(f"{assignee.name} cannot take compliance cases")
+        raise UserFacingError(N_("{name} cannot take compliance cases."), name=assignee.name)
     if esc.analyst_key == assignee.key:
         return esc
     previous = esc.analyst_key

@@ -11,11 +11,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import availability, escalations
-from bot.errors import NotFound, UserFacingError
+from bot.errors import N_, NotFound, UserFacingError, UserFacingNotFound
 from bot.models import Escalation
 from bot.permissions import Action, allowed, can_assign, can_mark_away
 from handlers import blocks
-from handlers.commands import Ctx
+from handlers.commands import Ctx, refusal
 from handlers.context import UserLocales
 from handlers.home import publish_home
 from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction
@@ -35,7 +35,7 @@ async def _guard(ctx: Ctx, respond: Respond, work: Callable[[], Awaitable[str]])
     try:
         text = await work()
     except (UserFacingError, NotFound) as err:
-        text = str(err)
+        text = refusal(ctx._, err)
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("slack.action_failed", extra={"error_id": error_id})
@@ -48,7 +48,7 @@ def _esc_id(action: dict[str, Any]) -> int:
     try:
         return int(action.get("value", ""))
     except ValueError as err:
-        raise UserFacingError("this button is out of date") from err
+        raise UserFacingError(N_("This button is out of date.")) from err
 
 
 def register(bolt: AsyncApp, locales: UserLocales) -> None:
@@ -96,7 +96,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             async with services.db.session() as s:
                 esc = await s.get(Escalation, _esc_id(action))
             if esc is None:
-                raise NotFound("escalation not found")
+                raise UserFacingNotFound(N_("This escalation no longer exists."))
             if not can_assign(ctx.actor, current_analyst_key=esc.analyst_key):
                 return ctx._("Sorry, only a lead or the analyst holding it can reassign this.")
             view = blocks.reassign_modal(ctx._, escalation_id=esc.id, ticket_id=esc.ticket_id)
@@ -132,7 +132,8 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     escalation_id=int(view.get("private_metadata") or 0),
                 )
         except (UserFacingError, NotFound) as err:
-            await ack(response_action="errors", errors={str(BlockId.REASSIGN_USER): str(err)})
+            errors = {str(BlockId.REASSIGN_USER): refusal(ctx._, err)}
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         log.info("slack.reassigned", extra={"escalation": esc.id, "to": assignee.key})

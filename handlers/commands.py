@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot import availability, escalations, i18n
 from bot.domain import Analyst
-from bot.errors import BatonError, NotFound, UserFacingError
+from bot.errors import N_, BatonError, NotFound, UserFacingError
 from bot.permissions import Action, Actor, allowed, can_cover
 from bot.roster import next_shift_start, on_shift
 from bot.services import Services
@@ -61,6 +61,17 @@ class Subcommand:
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
+def refusal(_: i18n.Gettext, err: UserFacingError | NotFound) -> str:
+    """The text shown for a refusal: translated when the core raised a message id, else as is.
+
+    ``UserFacingError`` carries an ``N_``-marked message id and its parameters, translated here
+    with the asking user's catalog; a plain ``NotFound`` (integrations) keeps its own text.
+    """
+    if isinstance(err, UserFacingError):
+        return err.render(_)
+    return str(err)
+
+
 def parse_ticket(word: str) -> int:
     """Parse "12345" or "#12345"."""
     text = word.lstrip("#")
@@ -75,13 +86,13 @@ def resolve_user(ctx: Ctx, word: str) -> Analyst:
     m = _MENTION.match(word)
     found = roster.by_slack_id(m.group(1)) if m else roster.by_key(word.lstrip("@").lower())
     if found is None:
-        raise UserFacingError(ctx._("{user} is not on the roster.").format(user=word))
+        raise UserFacingError(N_("{user} is not on the roster."), user=word)
     return found
 
 
 def _me(ctx: Ctx) -> Analyst:
     if ctx.actor.analyst is None:
-        raise UserFacingError(ctx._("You are not on the roster."))
+        raise UserFacingError(N_("You are not on the roster."))
     return ctx.actor.analyst
 
 
@@ -170,7 +181,7 @@ async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     coverer, covered = resolve_user(ctx, args[0]), resolve_user(ctx, args[2])
     if not can_cover(ctx.actor, coverer_key=coverer.key):
-        raise UserFacingError(ctx._("Only leads can set cover for someone else."))
+        raise UserFacingError(N_("Only leads can set cover for someone else."))
     roster = ctx.services.roster
     until = (
         availability.parse_until(args[3], now=ctx.now, roster=roster) if len(args) == 4 else None
@@ -272,7 +283,7 @@ async def dispatch(ctx: Ctx, text: str) -> str:
     except Usage:
         return _("Usage: `{usage}`").format(usage=sub.usage)
     except (UserFacingError, NotFound) as err:
-        return str(err)
+        return refusal(_, err)
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("slack.command_failed", extra={"command": sub.name, "error_id": error_id})

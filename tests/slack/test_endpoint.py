@@ -288,3 +288,65 @@ async def test_not_configured_answers_503(database_url: str) -> None:
         resp = await c.post("/slack/events", data=b"token=x")
         assert resp.status == 503
         assert "Slack not configured" in await resp.text()
+
+
+DIEGO, FELIPE = "U05DIE0004", "U05FEL0006"  # analysts, not leads
+
+
+async def test_claim_refusal_is_in_the_users_language(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    """The core raises a message id; the edge translates it with the asker's Slack locale."""
+    esc = await add_escalation(services, analyst_key="carla", status="claimed")
+    fake_slack.locales[DIEGO] = "pt-BR"
+    answer = await _command(client, fake_slack, DIEGO, "claim 48213")
+    assert answer == "O ticket #48213 já foi assumido por Carla Mendes."
+    # The same refusal from the Claim button (actions._guard), for a Russian-speaking analyst.
+    fake_slack.locales[EDUARDA] = "ru-RU"
+    before = len(fake_slack.called("response_url"))
+    await post_form(
+        client, action_body(fake_slack, user=EDUARDA, action_id="esc_claim", value=str(esc.id))
+    )
+    calls = await fake_slack.wait_for("response_url", before + 1)
+    assert calls[before].params["text"] == "Тикет #48213 уже взят: Carla Mendes."
+    # Slack's default locale keeps the English source text.
+    english = await _command(client, fake_slack, FELIPE, "claim #48213")
+    assert english == "Ticket #48213 is already claimed by Carla Mendes."
+    async with services.db.session() as s:
+        row = await s.get(Escalation, esc.id)
+        assert row is not None and row.analyst_key == "carla"
+
+
+async def test_not_found_and_parse_refusals_are_translated(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.locales[DIEGO] = "es-LA"
+    answer = await _command(client, fake_slack, DIEGO, "claim 99999")
+    assert answer == "No hay ninguna escalación abierta para el ticket #99999."
+    fake_slack.locales[CARLA] = "zh-CN"
+    answer = await _command(client, fake_slack, CARLA, "away forever")
+    assert answer == "`forever` 不是有效的时长（例如 30m、2h、1d）。"
+    fake_slack.locales[FELIPE] = "pt-BR"
+    before = len(fake_slack.called("response_url"))
+    await post_form(
+        client, action_body(fake_slack, user=FELIPE, action_id="esc_claim", value="424242")
+    )
+    calls = await fake_slack.wait_for("response_url", before + 1)
+    assert calls[before].params["text"] == "Este escalonamento não está mais aberto."
+
+
+async def test_reassign_modal_error_is_translated(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, category="fraud", analyst_key="eduarda", ticket_id=778)
+    fake_slack.locales[ANA] = "pt-BR"
+    values = {
+        "reassign_user": {"reassign_user_select": {"type": "users_select", "selected_user": DIEGO}}
+    }
+    body = view_body(user=ANA, callback_id="reassign_modal", metadata=str(esc.id), values=values)
+    resp = await post_form(client, body)
+    answer = await resp.json()
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {
+        "reassign_user": "Diego Ferreira não pode receber casos de compliance."
+    }
