@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,6 +118,8 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         return Outcome("ignored", detail=f"ticket {ticket.id} has no {tags.escalate} tag")
     try:
         async with services.db.session() as s:
+            if attachments_hint(event.payload):
+                ticket = replace(ticket, has_attachments=True)
             outcome = await receive(services, s, ticket=ticket, agent_id=agent_hint(event.payload))
             if not await inbox.finish(s, event.id, worker):
                 # Our lease ran out and another worker took the event: let it win.
@@ -155,6 +157,12 @@ def agent_hint(payload: Mapping[str, Any]) -> int | None:
         if text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
             return int(text)
     return None
+
+
+def attachments_hint(payload: Mapping[str, Any]) -> bool:
+    """Whether our trigger saw attachments on the ticket (reading comments would cost a call)."""
+    names = payload.get("attachments")
+    return isinstance(names, str) and bool(names.strip(" ;"))
 
 
 async def receive(

@@ -161,6 +161,11 @@ def trigger_template(
         "updated_at": "{{ticket.updated_at_with_timestamp}}",
         # The agent whose update fired the trigger: who escalated, for per-agent reports.
         "agent_id": "{{current_user.id}}",
+        # File names attached anywhere on the ticket: a KYC document without a comments call.
+        "attachments": (
+            "{% for comment in ticket.comments %}{% for attachment in comment.attachments %}"
+            "{{attachment.filename}};{% endfor %}{% endfor %}"
+        ),
         "tags": "{{ticket.tags}}",
     }
     return {

@@ -384,6 +384,28 @@ async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
     assert await count(services.db, Escalation) == 1
 
 
+async def test_kyc_document_attached_counts_as_complete(
+    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk
+) -> None:
+    fake_zendesk.add_escalation(111, tags=("esc_senior", "esc_kyc"), text="Please verify.")
+    fake_zendesk.add_escalation(112, tags=("esc_senior", "esc_kyc"), text="Please verify.")
+    for ticket_id, attachments in ((111, "frente.jpg;verso.jpg;"), (112, "")):
+        body = json.dumps(
+            {"ticket_id": str(ticket_id), "event": "esc_senior", "attachments": attachments}
+        ).encode()
+        ts = stamp(client)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Zendesk-Webhook-Signature-Timestamp": ts,
+            "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body),
+        }
+        assert (await client.post("/webhooks/zendesk", data=body, headers=headers)).status == 200
+    await Worker(services).drain()
+    assert puts(fake_zendesk, 111)[0]["additional_tags"] == ["baton_routed"]
+    assert puts(fake_zendesk, 112)[0]["additional_tags"] == ["baton_incomplete"]
+    assert len(fake_zendesk.requests_to("GET", r"/api/v2/tickets/\d+/comments\.json")) == 0
+
+
 async def test_nobody_on_shift_waits_for_the_next_shift(
     client: TestClient[Any, Any],
     services: Services,
