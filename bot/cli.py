@@ -235,22 +235,53 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
     """List outbound actions waiting, failing or dead (`baton outbox retry ID` to retry)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.outbox_admin import list_rows
+    from bot.admin import list_outbox
 
     settings = _settings()
-    _run(lambda: list_rows(settings.database_url, status=status, limit=limit, echo=click.echo))
+    _run(lambda: list_outbox(settings.database_url, status=status, limit=limit, echo=click.echo))
 
 
 @outbox.command("retry")
 @click.argument("row_id", type=int)
 def outbox_retry(row_id: int) -> None:
     """Put a dead outbox row back in the queue with a fresh retry budget."""
-    from bot.outbox_admin import retry
+    from bot.admin import retry_outbox
 
     settings = _settings()
-    if not _run(lambda: retry(settings.database_url, row_id)):
+    if not _run(lambda: retry_outbox(settings.database_url, row_id)):
         raise click.ClickException(f"outbox row {row_id} is not dead (see `baton outbox`)")
     click.echo(f"Outbox row {row_id} queued again; the worker will deliver it.")
+
+
+@main.group(invoke_without_command=True)
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "processing", "failed", "done", "all"]),
+    default=None,
+    help="Only events in this state [default: pending, processing, failed].",
+)
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def inbox(ctx: click.Context, status: str | None, limit: int) -> None:
+    """List stored webhook events waiting or failed (`baton inbox retry ID` to retry)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bot.admin import list_inbox
+
+    settings = _settings()
+    _run(lambda: list_inbox(settings.database_url, status=status, limit=limit, echo=click.echo))
+
+
+@inbox.command("retry")
+@click.argument("event_id", type=int)
+def inbox_retry(event_id: int) -> None:
+    """Process a failed event again (e.g. after fixing Zendesk credentials)."""
+    from bot.admin import retry_inbox
+
+    settings = _settings()
+    if not _run(lambda: retry_inbox(settings.database_url, event_id)):
+        raise click.ClickException(f"inbox event {event_id} has not failed (see `baton inbox`)")
+    click.echo(f"Inbox event {event_id} queued again; the worker will process it.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -123,6 +123,17 @@ async def release(
         row.available_at = utcnow() + timedelta(seconds=retry_in)
 
 
+async def retry_failed(session: AsyncSession, event_id: int) -> bool:
+    """Put a failed event back in the queue with a fresh retry budget."""
+    result = await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id, InboxEvent.status == FAILED)
+        .values(status=PENDING, attempts=0, available_at=utcnow(), last_error=None)
+        .returning(InboxEvent.id)
+    )
+    return result.first() is not None
+
+
 async def backlog(session: AsyncSession) -> int:
     """Events not yet processed."""
     n = await session.scalar(

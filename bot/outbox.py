@@ -184,8 +184,9 @@ async def retry_dead(session: AsyncSession, row_id: int) -> bool:
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == DEAD)
         .values(status=PENDING, attempts=0, available_at=utcnow(), last_error=None)
+        .returning(OutboxMessage.id)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return result.first() is not None
 
 
 async def backlog(session: AsyncSession) -> dict[str, int]:

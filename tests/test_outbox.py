@@ -173,3 +173,46 @@ async def test_retry_after_rests_the_whole_service_not_just_the_row(
     assert await worker.deliver_outbox() == 1  # Slack is not paused; Zendesk waits
     assert len(fake_zendesk.requests_to("PUT", "/api/v2/tickets/2.json")) == 1
     assert await worker.process_events() == 0  # intake reads Zendesk too: it waits as well
+
+
+def test_inbox_command_lists_and_retries_failed_events(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import inbox
+    from bot.models import InboxEvent
+
+    async def fail_an_event() -> int:
+        db = Database(database_url)
+        try:
+            async with db.session() as s:
+                await inbox.store_event(
+                    s,
+                    source="zendesk",
+                    dedupe_key="e1",
+                    kind="trigger",
+                    ticket_id=42,
+                    payload={"ticket_id": "42"},
+                )
+                await s.execute(
+                    update(InboxEvent).values(
+                        status="failed",
+                        attempts=10,
+                        last_error="zendesk: not sent: zendesk not configured",
+                    )
+                )
+            async with db.session() as s:
+                return int(await s.scalar(select(InboxEvent.id)) or 0)
+        finally:
+            await db.dispose()
+
+    event_id = asyncio.run(fail_an_event())
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BATON_ROSTER", str(ROOT / "examples" / "roster.toml"))
+    runner = CliRunner()
+    listed = runner.invoke(main, ["inbox"])
+    assert listed.exit_code == 0, listed.output
+    assert "failed" in listed.output and "zendesk not configured" in listed.output
+    assert runner.invoke(main, ["inbox", "retry", str(event_id)]).exit_code == 0
+    again = runner.invoke(main, ["inbox", "retry", str(event_id)])
+    assert again.exit_code == 1 and "has not failed" in again.output
+    assert "1 waiting" in runner.invoke(main, ["inbox"]).output

@@ -1,0 +1,88 @@
+"""Operator views of the queues: `baton outbox` and `baton inbox`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from bot import inbox, outbox
+from bot.db import Database
+from bot.models import InboxEvent, OutboxMessage
+
+
+async def list_outbox(
+    database_url: str, *, status: str | None, limit: int, echo: Callable[[str], object]
+) -> None:
+    """Print outbox rows, newest problems first."""
+    db = Database(database_url)
+    try:
+        async with db.session() as s:
+            q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+            if status is None:
+                q = q.where(OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING, outbox.DEAD)))
+            elif status != "all":
+                q = q.where(OutboxMessage.status == status)
+            rows = list(await s.scalars(q))
+            counts = await outbox.backlog(s)
+    finally:
+        await db.dispose()
+    summary = ", ".join(f"{n} {st}" for st, n in sorted(counts.items())) or "empty"
+    echo(f"Outbox: {summary}")
+    if not rows:
+        echo("Nothing to show.")
+        return
+    echo(f"{'id':>6}  {'status':8} {'tries':>5}  {'service':8} {'action':16} next/last error")
+    for r in rows:
+        info = r.last_error or (
+            f"next try {r.available_at:%Y-%m-%d %H:%M:%S}Z" if r.status == "pending" else ""
+        )
+        echo(f"{r.id:>6}  {r.status:8} {r.attempts:>5}  {r.service:8} {r.action:16} {info}")
+
+
+async def retry_outbox(database_url: str, row_id: int) -> bool:
+    """Queue a dead row again."""
+    db = Database(database_url)
+    try:
+        async with db.session() as s:
+            return await outbox.retry_dead(s, row_id)
+    finally:
+        await db.dispose()
+
+
+async def list_inbox(
+    database_url: str, *, status: str | None, limit: int, echo: Callable[[str], object]
+) -> None:
+    """Print stored webhook events that are waiting or failed."""
+    db = Database(database_url)
+    try:
+        async with db.session() as s:
+            q = select(InboxEvent).order_by(InboxEvent.id.desc()).limit(limit)
+            if status is None:
+                q = q.where(InboxEvent.status.in_((inbox.PENDING, inbox.PROCESSING, inbox.FAILED)))
+            elif status != "all":
+                q = q.where(InboxEvent.status == status)
+            rows = list(await s.scalars(q))
+            waiting = await inbox.backlog(s)
+    finally:
+        await db.dispose()
+    echo(f"Inbox: {waiting} waiting")
+    if not rows:
+        echo("Nothing to show.")
+        return
+    echo(f"{'id':>6}  {'status':10} {'tries':>5}  {'ticket':>10}  {'kind':24} last error")
+    for r in rows:
+        echo(
+            f"{r.id:>6}  {r.status:10} {r.attempts:>5}  {r.ticket_id or '':>10}  "
+            f"{r.kind[:24]:24} {r.last_error or ''}"
+        )
+
+
+async def retry_inbox(database_url: str, event_id: int) -> bool:
+    """Process a failed event again, with a fresh retry budget."""
+    db = Database(database_url)
+    try:
+        async with db.session() as s:
+            return await inbox.retry_failed(s, event_id)
+    finally:
+        await db.dispose()
