@@ -137,7 +137,8 @@ class Worker:
                                     self.services,
                                     key=f"leads:event-failed:{event.id}",
                                     text=f"Baton could not process the escalation of ticket "
-                                    f"#{event.ticket_id} after {event.attempts} attempts: {err}",
+                                    f"#{event.ticket_id} after {event.attempts} attempts: {err}. "
+                                    f"Retry with `baton inbox retry {event.id}`.",
                                 )
                             ],
                         )
