@@ -479,3 +479,20 @@ async def test_two_workers_racing_on_200_events_route_each_once(
         for r in fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json")
     )
     assert updated == ids
+
+
+async def test_event_that_keeps_failing_is_parked_and_the_leads_are_told(
+    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk
+) -> None:
+    fake_zendesk.add_escalation(113)
+    fake_zendesk.down()
+    await post_trigger(client, 113)
+    async with services.db.session() as s:
+        await s.execute(update(InboxEvent).values(attempts=inbox.MAX_ATTEMPTS - 1))
+    await Worker(services).drain()
+    async with services.db.session() as s:
+        event = await s.scalar(select(InboxEvent))
+        alert = await s.scalar(select(OutboxMessage).where(OutboxMessage.action == "post_leads"))
+    assert event is not None and event.status == "failed"
+    assert alert is not None and f"baton inbox retry {event.id}" in alert.payload["text"]
+    assert "#113" in alert.payload["text"]
