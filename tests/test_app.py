@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 
 from bot import outbox
-from bot.app import create_app
 from bot.config import Settings
 from bot.db import Database, head_revision
 from bot.outbox import OutboxItem
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
+from tests.web import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,9 +33,7 @@ def make_services(db: Database) -> Services:
 
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[TestClient[Any, Any]]:
-    app = create_app(make_services(db))
-    app.on_cleanup.clear()
-    async with TestClient(TestServer(app)) as c:
+    async with app_client(make_services(db)) as c:
         yield c
 
 

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 
 from bot import inbox, outbox
-from bot.app import SERVICES, create_app
 from bot.config import Settings
 from bot.db import Database
 from bot.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
-from bot.signing import sign_zendesk
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
+from tests.web import app_client, post_zendesk
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-webhook-secret"
@@ -64,35 +62,15 @@ def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    app = create_app(services)
-    app.on_cleanup.clear()  # the db fixture disposes the engine
-    async with TestClient(TestServer(app)) as c:
+    async with app_client(services) as c:
         yield c
-
-
-def stamp(client: TestClient[Any, Any]) -> str:
-    """A signature timestamp by the app's clock (the simulated 'now' of the test)."""
-    services: Services = client.app[SERVICES]
-    return services.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def post_trigger(
     client: TestClient[Any, Any], ticket_id: int, agent: str = "500777", **headers: str
 ) -> str:
-    body = json.dumps(
-        {"ticket_id": str(ticket_id), "event": "esc_senior", "agent_id": agent}
-    ).encode()
-    ts = stamp(client)
-    resp = await client.post(
-        "/webhooks/zendesk",
-        data=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Zendesk-Webhook-Signature-Timestamp": ts,
-            "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body),
-            **headers,
-        },
-    )
+    body = {"ticket_id": str(ticket_id), "event": "esc_senior", "agent_id": agent}
+    resp = await post_zendesk(client, SECRET, body, **headers)
     assert resp.status == 200, await resp.text()
     return str((await resp.json())["status"])
 
@@ -161,29 +139,17 @@ async def test_event_subscription_body_routes_too(
     fake_zendesk: FakeZendesk,
 ) -> None:
     fake_zendesk.add_escalation(102)
-    body = json.dumps(
-        {
-            "type": "zen:event-type:ticket.tags_changed",
-            "account_id": 1,
-            "id": "5d0a6f36-8a51-4c41-9a37-1f3c4d2c0a01",
-            "time": "2026-11-16T12:58:00Z",
-            "zendesk_event_version": "2022-11-06",
-            "subject": "zen:ticket:102",
-            "detail": {"id": "102", "actor_id": "500888", "tags": ["esc_senior", "esc_withdrawal"]},
-            "event": {"tags": {"added": ["esc_senior"], "removed": []}},
-        }
-    ).encode()
-    ts = stamp(client)
-    resp = await client.post(
-        "/webhooks/zendesk",
-        data=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Zendesk-Webhook-Signature-Timestamp": ts,
-            "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body),
-        },
-    )
-    assert resp.status == 200
+    event = {
+        "type": "zen:event-type:ticket.tags_changed",
+        "account_id": 1,
+        "id": "5d0a6f36-8a51-4c41-9a37-1f3c4d2c0a01",
+        "time": "2026-11-16T12:58:00Z",
+        "zendesk_event_version": "2022-11-06",
+        "subject": "zen:ticket:102",
+        "detail": {"id": "102", "actor_id": "500888", "tags": ["esc_senior", "esc_withdrawal"]},
+        "event": {"tags": {"added": ["esc_senior"], "removed": []}},
+    }
+    assert (await post_zendesk(client, SECRET, event)).status == 200
     await Worker(services).drain()
     assert len(puts(fake_zendesk, 102)) == 1
     async with services.db.session() as s:
@@ -390,16 +356,8 @@ async def test_kyc_document_attached_counts_as_complete(
     fake_zendesk.add_escalation(111, tags=("esc_senior", "esc_kyc"), text="Please verify.")
     fake_zendesk.add_escalation(112, tags=("esc_senior", "esc_kyc"), text="Please verify.")
     for ticket_id, attachments in ((111, "frente.jpg;verso.jpg;"), (112, "")):
-        body = json.dumps(
-            {"ticket_id": str(ticket_id), "event": "esc_senior", "attachments": attachments}
-        ).encode()
-        ts = stamp(client)
-        headers = {
-            "Content-Type": "application/json",
-            "X-Zendesk-Webhook-Signature-Timestamp": ts,
-            "X-Zendesk-Webhook-Signature": sign_zendesk(SECRET, ts, body),
-        }
-        assert (await client.post("/webhooks/zendesk", data=body, headers=headers)).status == 200
+        body = {"ticket_id": str(ticket_id), "event": "esc_senior", "attachments": attachments}
+        assert (await post_zendesk(client, SECRET, body)).status == 200
     await Worker(services).drain()
     assert puts(fake_zendesk, 111)[0]["additional_tags"] == ["baton_routed"]
     assert puts(fake_zendesk, 112)[0]["additional_tags"] == ["baton_incomplete"]

@@ -20,6 +20,7 @@ from bot.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.signing import sign_zendesk
 from handlers.zendesk_webhook import BadEvent, parse_zendesk_event
+from tests.web import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
 ZD = Path(__file__).parent / "fixtures" / "zendesk"
@@ -65,9 +66,7 @@ async def services(db: Database) -> Services:
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    app = create_app(services)
-    app.on_cleanup.clear()  # the db fixture disposes the engine
-    async with TestClient(TestServer(app)) as c:
+    async with app_client(services) as c:
         yield c
 
 
@@ -132,9 +131,7 @@ async def test_recorded_user_event_with_its_real_signature_is_ignored(
     body = (ZD / "event_user_group_membership_created_body.json").read_bytes()
     services = make_services(db, secret=vector["signing_secret"])
     services.clock = lambda: datetime.fromtimestamp(1234 + 60, tz=UTC)
-    app = create_app(services)
-    app.on_cleanup.clear()
-    async with TestClient(TestServer(app)) as c:
+    async with app_client(services) as c:
         status, answer = await post(c, body, vector["headers"])
     assert (status, answer) == (200, {"status": "ignored"})
     assert await inbox_rows(db) == []
@@ -206,9 +203,7 @@ async def test_stale_timestamp_is_401(client: TestClient[Any, Any], db: Database
 
 
 async def test_unset_secret_rejects_everything(db: Database) -> None:
-    app = create_app(make_services(db, secret=None))
-    app.on_cleanup.clear()
-    async with TestClient(TestServer(app)) as c:
+    async with app_client(make_services(db, secret=None)) as c:
         status, answer = await post(c, TRIGGER_BODY, signed(TRIGGER_BODY))
     assert (status, answer) == (503, {"error": "webhook secret not configured"})
     assert await inbox_rows(db) == []
