@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import inbox, outbox
 from bot.db import Database
 from bot.models import InboxEvent, OutboxMessage
 
 
+@asynccontextmanager
+async def _session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A one-off session for a CLI command, with the engine disposed after."""
+    db = Database(database_url)
+    try:
+        async with db.session() as s:
+            yield s
+    finally:
+        await db.dispose()
+
+
 async def list_outbox(
     database_url: str, *, status: str | None, limit: int, echo: Callable[[str], object]
 ) -> None:
     """Print outbox rows, newest problems first."""
-    db = Database(database_url)
-    try:
-        async with db.session() as s:
-            q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-            if status is None:
-                q = q.where(OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING, outbox.DEAD)))
-            elif status != "all":
-                q = q.where(OutboxMessage.status == status)
-            rows = list(await s.scalars(q))
-            counts = await outbox.backlog(s)
-    finally:
-        await db.dispose()
+    async with _session(database_url) as s:
+        q = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        if status is None:
+            q = q.where(OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING, outbox.DEAD)))
+        elif status != "all":
+            q = q.where(OutboxMessage.status == status)
+        rows = list(await s.scalars(q))
+        counts = await outbox.backlog(s)
     summary = ", ".join(f"{n} {st}" for st, n in sorted(counts.items())) or "empty"
     echo(f"Outbox: {summary}")
     if not rows:
@@ -42,30 +51,22 @@ async def list_outbox(
 
 async def retry_outbox(database_url: str, row_id: int) -> bool:
     """Queue a dead row again."""
-    db = Database(database_url)
-    try:
-        async with db.session() as s:
-            return await outbox.retry_dead(s, row_id)
-    finally:
-        await db.dispose()
+    async with _session(database_url) as s:
+        return await outbox.retry_dead(s, row_id)
 
 
 async def list_inbox(
     database_url: str, *, status: str | None, limit: int, echo: Callable[[str], object]
 ) -> None:
     """Print stored webhook events that are waiting or failed."""
-    db = Database(database_url)
-    try:
-        async with db.session() as s:
-            q = select(InboxEvent).order_by(InboxEvent.id.desc()).limit(limit)
-            if status is None:
-                q = q.where(InboxEvent.status.in_((inbox.PENDING, inbox.PROCESSING, inbox.FAILED)))
-            elif status != "all":
-                q = q.where(InboxEvent.status == status)
-            rows = list(await s.scalars(q))
-            waiting = await inbox.backlog(s)
-    finally:
-        await db.dispose()
+    async with _session(database_url) as s:
+        q = select(InboxEvent).order_by(InboxEvent.id.desc()).limit(limit)
+        if status is None:
+            q = q.where(InboxEvent.status.in_((inbox.PENDING, inbox.PROCESSING, inbox.FAILED)))
+        elif status != "all":
+            q = q.where(InboxEvent.status == status)
+        rows = list(await s.scalars(q))
+        waiting = await inbox.backlog(s)
     echo(f"Inbox: {waiting} waiting")
     if not rows:
         echo("Nothing to show.")
@@ -80,9 +81,5 @@ async def list_inbox(
 
 async def retry_inbox(database_url: str, event_id: int) -> bool:
     """Process a failed event again, with a fresh retry budget."""
-    db = Database(database_url)
-    try:
-        async with db.session() as s:
-            return await inbox.retry_failed(s, event_id)
-    finally:
-        await db.dispose()
+    async with _session(database_url) as s:
+        return await inbox.retry_failed(s, event_id)
