@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,8 +171,12 @@ async def _run_until(services: Services, worker: Worker, clock: Clock, until: da
         await worker.drain()
 
 
-def _wrap(text: str, indent: int, width: int = 110) -> str:
-    return textwrap.fill(text, width=width, initial_indent="", subsequent_indent=" " * indent)
+def _wrap(text: str, indent: int) -> str:
+    # Reasons wrap at the terminal's width (at least 100), aligned under their column.
+    width = max(100, shutil.get_terminal_size((120, 24)).columns)
+    return textwrap.fill(
+        text, width=width, initial_indent=" " * indent, subsequent_indent=" " * indent
+    )[indent:]
 
 
 async def _print_table(services: Services, echo: Echo) -> None:
@@ -183,11 +188,11 @@ async def _print_table(services: Services, echo: Echo) -> None:
             decisions.setdefault(d.escalation_id, []).append(d)
     header = (
         f"{'ticket':>7}  {'category':15} {'lang':4} {'VIP':3}  {'time (São Paulo)':16}  "
-        f"{'analyst':16} reasons"
+        f"{'analyst':18} reasons"
     )
     echo(header)
     echo("-" * len(header) + "-" * 40)
-    indent = 7 + 2 + 16 + 5 + 4 + 18 + 17
+    indent = header.index("reasons")
     for e in escs:
         when = (e.ticket_created_at or e.received_at).astimezone(tz)
         lang = e.language or "?"
@@ -201,13 +206,13 @@ async def _print_table(services: Services, echo: Echo) -> None:
             why = "; ".join(first.reasons)
         echo(
             f"{e.ticket_id:>7}  {e.category or '(none)':15} {lang:4} {vip:3}  "
-            f"{when:%a %d %H:%M}      {who:16} " + _wrap(why, indent)
+            f"{when:%a %d %H:%M}      {who:18} " + _wrap(why, indent)
         )
         for later in rows[1:]:
             at = later.decided_at.astimezone(tz)
             echo(
                 f"{'':>7}  {'':15} {'':4} {'':3}  {at:%a %d %H:%M}      "
-                f"{_name(services, later.analyst_key) or '— unassigned':16} "
+                f"{_name(services, later.analyst_key) or '— unassigned':18} "
                 + _wrap("next shift: " + "; ".join(later.reasons), indent)
             )
     routed = sum(1 for e in escs if e.analyst_key)
