@@ -18,6 +18,13 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+MAX_IDLE_BACKOFF = 30.0  # seconds between passes while every pass fails
+
+
+def idle_backoff(failures: int, poll_seconds: float) -> float:
+    """Seconds to wait after failures passes in a row failed: doubling, capped."""
+    return float(min(MAX_IDLE_BACKOFF, poll_seconds * 2**failures))
+
 
 @dataclass
 class Counts:
@@ -55,15 +62,21 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Work until stop is set; the batch in hand is finished first."""
         log.info("worker.started", extra={"worker": self.name})
+        failures = 0
         while not stop.is_set():
+            wait = self.poll_seconds
             try:
                 counts = await self.run_once()
+                failures = 0
             except Exception:  # a bad batch must not kill the process; leases make it safe
-                log.exception("worker.batch_failed", extra={"worker": self.name})
+                failures += 1
+                # The database may be down: back off instead of logging a traceback 5x a second.
+                wait = idle_backoff(failures, self.poll_seconds)
+                log.exception("worker.batch_failed", extra={"worker": self.name, "retry_in": wait})
                 counts = Counts()
             if counts.total == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
         log.info("worker.stopped", extra={"worker": self.name})
 
     async def run_once(self) -> Counts:
