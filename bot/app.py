@@ -114,8 +114,21 @@ def create_app(services: Services) -> web.Application:
     app.router.add_get("/metrics", metrics)
     handlers.register(app, services)
 
+    async def _check_migrations(_app: web.Application) -> None:
+        try:
+            current = await services.db.current_revision()
+        except Exception as err:  # /readyz reports it too; the web process still starts
+            log.warning("db.unreachable", extra={"error": type(err).__name__})
+            return
+        if current != head_revision():
+            log.warning(
+                "db.migrations_pending",
+                extra={"current": current, "head": head_revision(), "hint": "baton db upgrade"},
+            )
+
     async def _close(_app: web.Application) -> None:
         await services.db.dispose()
 
+    app.on_startup.append(_check_migrations)
     app.on_cleanup.append(_close)
     return app

@@ -36,6 +36,25 @@ def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise click.ClickException(str(err)) from err
 
 
+async def _require_migrated(database: Any) -> None:
+    """Stop with a clear message when the database is behind the code's migrations."""
+    from bot.db import head_revision
+
+    try:
+        current = await database.current_revision()
+    except Exception as err:  # unreachable, or not a database we can read
+        await database.dispose()
+        raise click.ClickException(
+            f"cannot reach the database: {type(err).__name__}: {err}"
+        ) from err
+    if current != head_revision():
+        await database.dispose()
+        raise click.ClickException(
+            f"the database is at migration {current or 'none'}, the code needs {head_revision()}: "
+            "run `baton db upgrade` first"
+        )
+
+
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--log-level",
@@ -96,6 +115,7 @@ def worker(concurrency: int, poll: float) -> None:
 
     async def go() -> None:
         services = build_services(settings)
+        await _require_migrated(services.db)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

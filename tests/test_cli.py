@@ -171,3 +171,10 @@ def test_zendesk_setup_without_credentials_says_what_to_set(
     result = CliRunner().invoke(main, ["zendesk", "setup", "--public-url", "https://x.example"])
     assert result.exit_code == 1
     assert "set ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN" in result.output
+
+
+def test_worker_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
+    result = baton("worker", env=env_for(tmp_path))
+    assert result.returncode == 1
+    assert "run `baton db upgrade` first" in result.stderr
+    assert "Traceback" not in result.stderr
