@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import Analyst, Availability
 from bot.errors import N_, UserFacingError
 from bot.models import AuditEntry, AvailabilityRow
+from bot.permissions import Actor, can_cover
 from bot.roster import Roster, shift_instance
 
 AWAY, COVER = "away", "cover"
@@ -117,10 +118,12 @@ async def add_cover(
     coverer: Analyst,
     covered: Analyst,
     now: datetime,
-    actor: str,
+    actor: Actor,
     until: datetime | None = None,
 ) -> datetime:
     """Have ``coverer`` take ``covered``'s shift until ``until`` (default: that shift's end)."""
+    if not can_cover(actor, coverer_key=coverer.key):
+        raise UserFacingError(N_("Only leads can set cover for someone else."))
     if coverer.key == covered.key:
         raise UserFacingError(N_("Nobody can cover for themselves."))
     ends_at = until or shift_end(covered, roster, now)
@@ -131,13 +134,13 @@ async def add_cover(
             covering_for=covered.key,
             starts_at=now,
             ends_at=ends_at,
-            created_by=actor,
+            created_by=actor.key,
         )
     )
     session.add(
         AuditEntry(
             at=now,
-            actor=actor,
+            actor=actor.key,
             action="availability.cover",
             detail={"coverer": coverer.key, "covered": covered.key, "until": ends_at.isoformat()},
         )

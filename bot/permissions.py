@@ -101,8 +101,3 @@ def can_assign(actor: Actor, *, current_analyst_key: str | None) -> bool:
 def can_cover(actor: Actor, *, coverer_key: str) -> bool:
     """Leads set cover for anyone; an analyst only volunteers themselves."""
     return actor.is_lead or (actor.is_staff and coverer_key == actor.key)
-
-
-def can_mark_away(actor: Actor, *, analyst_key: str) -> bool:
-    """Leads can mark anyone away or back; analysts only themselves."""
-    return actor.is_lead or (actor.is_staff and analyst_key == actor.key)

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot import availability, escalations, i18n
 from bot.domain import Analyst
 from bot.errors import N_, BatonError, NotFound, UserFacingError
-from bot.permissions import Action, Actor, allowed, can_cover
+from bot.permissions import Action, Actor, allowed
 from bot.roster import next_shift_start, on_shift
 from bot.services import Services
 from handlers import blocks
@@ -180,8 +180,6 @@ async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
     if len(args) not in (3, 4) or args[1].lower() not in ("for", "por", "para", "за"):
         raise Usage()
     coverer, covered = resolve_user(ctx, args[0]), resolve_user(ctx, args[2])
-    if not can_cover(ctx.actor, coverer_key=coverer.key):
-        raise UserFacingError(N_("Only leads can set cover for someone else."))
     roster = ctx.services.roster
     until = (
         availability.parse_until(args[3], now=ctx.now, roster=roster) if len(args) == 4 else None
@@ -193,7 +191,7 @@ async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
             coverer=coverer,
             covered=covered,
             now=ctx.now,
-            actor=ctx.actor.key,
+            actor=ctx.actor,
             until=until,
         )
     return ctx._("{coverer} covers for {covered} until {time}.").format(
