@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from bot import inbox, outbox
 from bot.config import Settings
 from bot.db import Database
+from bot.demo import Clock
 from bot.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
@@ -33,14 +34,6 @@ ANA, BRUNO = 900001, 900002
 
 class Killed(BaseException):
     """The process dies here (not an error the code could catch and handle)."""
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
