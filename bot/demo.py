@@ -145,6 +145,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
                     kind="trigger",
                     ticket_id=ticket.id,
                     payload={"ticket_id": str(ticket.id)},
+                    now=clock.now,
                 )
             await worker.drain()
         # Let time run on to the next shift, so the last waiting escalation is routed too.

@@ -122,6 +122,7 @@ async def claim(
                 ref=f"claim-{entry.id}",
             ),
         ],
+        now=now,
     )
     return esc
 
@@ -174,6 +175,7 @@ async def assign(
                 ref=f"assign-{entry.id}",
             ),
         ],
+        now=now,
     )
     return esc
 

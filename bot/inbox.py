@@ -26,11 +26,12 @@ async def store_event(
     kind: str,
     ticket_id: int | None,
     payload: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
-    now = utcnow()
+    now = now or utcnow()
     stmt = ins.values(
         source=source,
         dedupe_key=dedupe_key,

@@ -241,6 +241,7 @@ async def _incomplete(
                 },
             )
         ],
+        now=services.clock(),
     )
     return Outcome("incomplete", esc.id, classification=c, detail="; ".join(c.missing))
 
@@ -323,7 +324,7 @@ async def route_escalation(
     if was_waiting and decision.analyst is not None:
         # The leads were told it was waiting: their message now says who has it.
         items.append(alerts.changed(esc, ref=f"routed:{row.id}"))
-    await outbox.enqueue(s, items)
+    await outbox.enqueue(s, items, now=now)
     return Outcome(
         "routed" if decision.analyst else "unassigned",
         esc.id,

@@ -43,11 +43,16 @@ class OutboxItem:
 Deliverer = Callable[[OutboxMessage], Awaitable[Mapping[str, Any] | None]]
 
 
-async def enqueue(session: AsyncSession, items: Sequence[OutboxItem]) -> int:
-    """Store items in the caller's transaction; an item whose key exists already is skipped."""
+async def enqueue(
+    session: AsyncSession, items: Sequence[OutboxItem], *, now: datetime | None = None
+) -> int:
+    """Store items in the caller's transaction; an item whose key exists already is skipped.
+
+    ``now`` is the caller's clock (``services.clock()``): delays count from it.
+    """
     if not items:
         return 0
-    now = utcnow()
+    now = now or utcnow()
     rows = [
         {
             "idempotency_key": i.key,

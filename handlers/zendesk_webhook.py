@@ -173,6 +173,7 @@ def make_handler(services: Services) -> Any:
                     kind=event.kind,
                     ticket_id=event.ticket_id,
                     payload=event.payload,
+                    now=services.clock(),
                 )
         except SQLAlchemyError as err:
             # Not stored, so not acknowledged: a 503 makes Zendesk deliver it again later.
