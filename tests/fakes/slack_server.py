@@ -58,6 +58,7 @@ class FakeSlack:
         self.locales: dict[str, str] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.delay = 0.0
+        self.outage: int | None = None  # set: every Web API call answers this HTTP status
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.url = ""
@@ -127,6 +128,7 @@ class FakeSlack:
             self.failures.clear()
             self.locales.clear()
             self.delay = 0.0
+            self.outage = None
 
     # --- behaviour ----------------------------------------------------------------------------
 
@@ -144,6 +146,8 @@ class FakeSlack:
             self.calls.append(Call(method, params, headers))
             queue = self.failures.get(method) or []
             failure = queue.pop(0) if queue else None
+        if self.outage is not None:
+            return self.outage, {"ok": False, "error": "service_unavailable"}, {}
         if headers.get("authorization") != f"Bearer {TOKEN}":
             return 200, recorded("auth.test.error.json"), {}
         if failure is not None and not failure.land:
