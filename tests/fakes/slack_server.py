@@ -62,6 +62,8 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.url = ""
+        self.views = FakeViews()
+        self.slow: dict[str, float] = {}  # method -> seconds it takes to answer
 
     @property
     def api_url(self) -> str:
@@ -129,6 +131,8 @@ class FakeSlack:
             self.locales.clear()
             self.delay = 0.0
             self.outage = None
+            self.views = FakeViews()
+            self.slow.clear()
 
     # --- behaviour ----------------------------------------------------------------------------
 
@@ -144,6 +148,9 @@ class FakeSlack:
         method = path.removeprefix("/api/")
         with self._lock:
             self.calls.append(Call(method, params, headers))
+        if self.slow.get(method):
+            time.sleep(self.slow[method])
+        with self._lock:
             queue = self.failures.get(method) or []
             failure = queue.pop(0) if queue else None
         if self.outage is not None:
@@ -207,6 +214,10 @@ class FakeSlack:
             if str(p.get("include_locale")).lower() in ("true", "1"):
                 body["user"]["locale"] = self.locales.get(user, "en-US")
             return 200, body
+        if method == "views.open" and p.get("trigger_id"):
+            return 200, self.views.open(str(p["trigger_id"]), _view(p))
+        if method == "views.update":
+            return 200, self.views.update(p, _view(p))
         if method in ("views.open", "views.publish"):
             if method == "views.open" and not p.get("trigger_id"):
                 return 200, recorded("views.open.error.json")
@@ -215,6 +226,59 @@ class FakeSlack:
             body["view"].update(json.loads(view) if isinstance(view, str) else view or {})
             return 200, body
         return 200, {"ok": False, "error": "unknown_method"}
+
+
+def _view(p: dict[str, Any]) -> dict[str, Any]:
+    view = p.get("view")
+    parsed: dict[str, Any] = json.loads(view) if isinstance(view, str) else dict(view or {})
+    return parsed
+
+
+class FakeViews:
+    """Modals as Slack keeps them: a trigger_id opens one view once, within its 3 seconds;
+    ``views.update`` needs a view that is still open and, when a hash is given, the current
+    hash (each update issues a new one). Errors are the documented ones: exchanged_trigger_id,
+    expired_trigger_id, not_found, hash_conflict."""
+
+    def __init__(self) -> None:
+        self.open_views: dict[str, dict[str, Any]] = {}
+        self.used_triggers: set[str] = set()
+        self.expired_triggers: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def expire(self, trigger_id: str) -> None:
+        """Let a trigger_id run out (Slack: 3 seconds after the interaction)."""
+        self.expired_triggers.add(trigger_id)
+
+    def close(self, view_id: str) -> None:
+        """The user closes the modal: later updates of it are not_found."""
+        self.open_views.pop(view_id, None)
+
+    def open(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        if trigger_id in self.expired_triggers:
+            return {"ok": False, "error": "expired_trigger_id"}
+        if trigger_id in self.used_triggers:
+            return {"ok": False, "error": "exchanged_trigger_id"}
+        self.used_triggers.add(trigger_id)
+        n = next(self._ids)
+        body = recorded("views.open.ok.json")
+        body["view"].update(view)
+        body["view"].update(id=f"V0FAKE{n:04d}", root_view_id=f"V0FAKE{n:04d}")
+        body["view"]["hash"] = f"{1700000000 + n}.{n:08x}"
+        self.open_views[body["view"]["id"]] = copy.deepcopy(body["view"])
+        return body
+
+    def update(self, p: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+        view_id = str(p.get("view_id") or "")
+        current = self.open_views.get(view_id)
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if p.get("hash") and p["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        current.update(view)
+        stamp, serial = current["hash"].split(".")
+        current["hash"] = f"{int(stamp) + 1}.{int(serial, 16) + 1:08x}"
+        return {"ok": True, "view": copy.deepcopy(current)}
 
 
 class QuietServer(ThreadingHTTPServer):
