@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,7 +40,15 @@ def sync_url(url: str) -> URL:
     return u.set(drivername="postgresql+psycopg")
 
 
+# Execution option saying how a SQLite transaction begins: WRITE or READ, else a plain BEGIN.
+SQLITE_BEGIN = "baton_sqlite_begin"
+WRITE, READ = "write", "read"
+
+
 def _tune_sqlite(dbapi_conn: Any, _record: Any) -> None:
+    # Baton emits BEGIN itself (_begin_sqlite, SQLAlchemy's documented recipe): the driver's own
+    # BEGIN comes only before the first INSERT/UPDATE, so a transaction's reads ran outside it.
+    dbapi_conn.isolation_level = None
     # WAL lets the web process read while the worker writes; the busy timeout makes writers
     # queue instead of failing with "database is locked".
     cur = dbapi_conn.cursor()
@@ -49,6 +57,20 @@ def _tune_sqlite(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(SQLITE_BEGIN)
+    # A transaction that reads and then writes takes the write lock before its first read, so
+    # a process that read a row cannot lose the race to upgrade to a writer (SQLITE_BUSY) or
+    # write over a decision the other process made meanwhile; waiting for it uses busy_timeout.
+    # Read sessions begin deferred and refuse writes, which would bring that race back.
+    read_only = mode == READ
+    state = conn.connection.info
+    if state.get("query_only", False) != read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        state["query_only"] = read_only
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITE else "BEGIN")
 
 
 class Database:
@@ -68,19 +90,42 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(aurl, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+            event.listen(self.engine.sync_engine, "begin", _begin_sqlite)
+            writer = self.engine.execution_options(**{SQLITE_BEGIN: WRITE})
+            reader = self.engine.execution_options(**{SQLITE_BEGIN: READ})
+        else:
+            # PostgreSQL: read-write sessions are as before (row locks, FOR UPDATE SKIP LOCKED).
+            writer = self.engine
+            reader = self.engine.execution_options(postgresql_readonly=True)
+        self.sessions = async_sessionmaker(writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(reader, expire_on_commit=False)
         # SQLite has one writer at a time; queueing our own transactions here is far cheaper
         # than letting them collide and back off inside SQLite's busy handler.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """Open a session in a transaction: committed on success, rolled back on error."""
+        """Open a session in a transaction: committed on success, rolled back on error.
+
+        On SQLite the transaction holds the database's write lock from its start (BEGIN
+        IMMEDIATE), so what it reads stays true until it commits, even across processes.
+        """
         if self._write_lock is None:
             async with self.sessions() as s, s.begin():
                 yield s
             return
         async with self._write_lock, self.sessions() as s, s.begin():
+            await s.connection()  # BEGIN IMMEDIATE now: wait for the lock here, not mid-way
+            yield s
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """Open a read-only session: one consistent snapshot that never waits for a writer.
+
+        For pure reads (reports, the Home tab): on SQLite it takes no write lock, so it neither
+        waits for the worker nor holds it up. Writing in it fails, on every backend.
+        """
+        async with self._read_sessions() as s, s.begin():
             yield s
 
     async def ping(self) -> None:
