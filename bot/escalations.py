@@ -2,6 +2,11 @@
 
 Each change writes an AuditEntry and, in the same transaction, enqueues the alert updates and
 the Zendesk assignee change, so nothing is lost if Slack or Zendesk is down.
+
+Claiming or assigning an escalation that waited unassigned (nobody was on shift) is its
+routing: it is recorded like one (routed_at, a RoutingDecisionRow with who chose and why), the
+ticket trades the unassigned tag for the routed one in the same update as the assignee, and
+the normal routing alerts go out under routing's own outbox keys, so nothing is posted twice.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, outbox
-from bot.domain import Analyst, EscalationStatus
+from bot.domain import Analyst, EscalationStatus, RoutingDecision
 from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.models import AuditEntry, Escalation
+from bot.models import AuditEntry, Escalation, RoutingDecisionRow
 from bot.outbox import OutboxItem
 from bot.permissions import Actor, can_assign, can_see
 from bot.services import Services
@@ -61,20 +66,62 @@ async def _audit(
     return entry
 
 
-def _zendesk_item(esc: Escalation, *, assignee: Analyst, note: str, ref: str) -> OutboxItem:
+def _zendesk_item(
+    esc: Escalation,
+    *,
+    assignee: Analyst,
+    note: str,
+    ref: str,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+) -> OutboxItem:
     key = f"zendesk:{ref}:{esc.id}"
+    payload: dict[str, object] = {
+        "ticket_id": esc.ticket_id,
+        "assignee_id": assignee.zendesk_id,
+        "internal_note": note,
+        "marker": key,  # the Zendesk client appends it as the note's last line
+    }
+    if add_tags or remove_tags:
+        payload.update(add_tags=list(add_tags or ()), remove_tags=list(remove_tags or ()))
     return OutboxItem(
-        key=key,
-        service="zendesk",
-        action="update_ticket",
-        payload={
-            "ticket_id": esc.ticket_id,
-            "assignee_id": assignee.zendesk_id,
-            "internal_note": note,
-            "marker": key,  # the Zendesk client appends it as the note's last line
-        },
-        escalation_id=esc.id,
+        key=key, service="zendesk", action="update_ticket", payload=payload, escalation_id=esc.id
     )
+
+
+async def _route_waiting_by_hand(
+    session: AsyncSession,
+    *,
+    services: Services,
+    esc: Escalation,
+    analyst: Analyst,
+    reason: str,
+    now: datetime,
+) -> list[OutboxItem]:
+    """Record a person's pick for an unassigned escalation as its routing; return the alerts.
+
+    The caller has already set the new owner and status; this adds what routing would have
+    done: routed_at, the decision with its reason, and the channel alert and DM.
+    """
+    esc.routed_at = now
+    session.add(
+        RoutingDecisionRow(
+            escalation_id=esc.id,
+            analyst_key=analyst.key,
+            reasons=[reason],
+            language_needed=None if analyst.speaks(esc.language) else esc.language,
+            candidates=[analyst.key],
+            decided_at=now,
+        )
+    )
+    decision = RoutingDecision(analyst=analyst, reasons=(reason,), candidates=(analyst.key,))
+    # Routing's own keys: a later routing of this escalation finds these and posts nothing new.
+    return alerts.on_routed(services, esc, decision)
+
+
+def _waiting_tags(services: Services) -> dict[str, list[str]]:
+    tags = services.settings.config.tags
+    return {"add_tags": [tags.routed], "remove_tags": [tags.unassigned]}
 
 
 async def claim(
@@ -104,26 +151,37 @@ async def claim(
                 name=name,
             )
     previous = esc.analyst_key
+    waited = esc.status == EscalationStatus.UNASSIGNED
     esc.analyst_key = actor.key
     esc.status = EscalationStatus.CLAIMED
     esc.claimed_at = now
     entry = await _audit(
-        session, esc=esc, actor=actor, action="escalation.claimed", now=now, previous=previous
-    )
-    ref = f"claim:{entry.id}"
-    await outbox.enqueue(
         session,
-        [
-            alerts.changed(esc, ref=ref),
-            _zendesk_item(
-                esc,
-                assignee=actor.analyst,
-                note=f"Claimed by {actor.analyst.name} (Baton).",
-                ref=f"claim-{entry.id}",
-            ),
-        ],
+        esc=esc,
+        actor=actor,
+        action="escalation.claimed",
         now=now,
+        previous=previous,
+        waited_unassigned=waited,
     )
+    me = actor.analyst
+    items: list[OutboxItem] = []
+    if waited:
+        items += await _route_waiting_by_hand(
+            session, services=services, esc=esc, analyst=me, reason=f"claimed by {me.name}", now=now
+        )
+    # After the posts: an update waits for every alert of its escalation to exist.
+    items.append(alerts.changed(esc, ref=f"claim:{entry.id}"))
+    items.append(
+        _zendesk_item(
+            esc,
+            assignee=me,
+            note=f"Claimed by {me.name} (Baton).",
+            ref=f"claim-{entry.id}",
+            **(_waiting_tags(services) if waited else {}),
+        )
+    )
+    await outbox.enqueue(session, items, now=now)
     return esc
 
 
@@ -149,6 +207,7 @@ async def assign(
     if esc.analyst_key == assignee.key:
         return esc
     previous = esc.analyst_key
+    waited = esc.status == EscalationStatus.UNASSIGNED
     esc.analyst_key = assignee.key
     esc.status = EscalationStatus.ROUTED
     esc.claimed_at = None
@@ -160,23 +219,32 @@ async def assign(
         now=now,
         previous=previous,
         assignee=assignee.key,
+        waited_unassigned=waited,
     )
-    ref = f"assign:{entry.id}"
     by = actor.analyst.name if actor.analyst else actor.key
-    await outbox.enqueue(
-        session,
-        [
-            alerts.changed(esc, ref=ref),
-            alerts.dm_item(services, esc, analyst=assignee, ref=str(entry.id)),
-            _zendesk_item(
-                esc,
-                assignee=assignee,
-                note=f"Assigned to {assignee.name} by {by} (Baton).",
-                ref=f"assign-{entry.id}",
-            ),
-        ],
-        now=now,
+    if waited:
+        items = await _route_waiting_by_hand(
+            session,
+            services=services,
+            esc=esc,
+            analyst=assignee,
+            reason=f"assigned by {by}",
+            now=now,
+        )
+    else:
+        items = [alerts.dm_item(services, esc, analyst=assignee, ref=str(entry.id))]
+    # After the posts: an update waits for every alert of its escalation to exist.
+    items.append(alerts.changed(esc, ref=f"assign:{entry.id}"))
+    items.append(
+        _zendesk_item(
+            esc,
+            assignee=assignee,
+            note=f"Assigned to {assignee.name} by {by} (Baton).",
+            ref=f"assign-{entry.id}",
+            **(_waiting_tags(services) if waited else {}),
+        )
     )
+    await outbox.enqueue(session, items, now=now)
     return esc
 
 

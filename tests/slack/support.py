@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import time
@@ -18,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import delivery, outbox
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import BatonConfig, Settings
 from bot.db import Database
 from bot.domain import RoutingDecision
 from bot.models import Escalation
@@ -98,6 +99,15 @@ def command_body(fake: FakeSlack, *, user: str, text: str, name: str = "cmd") ->
     )
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A fresh trigger_id: Slack issues one per interaction and accepts it once."""
+    n = next(_TRIGGERS)
+    return f"{398738663015 + n}.47445629121.{n:032x}"
+
+
 def action_body(
     fake: FakeSlack, *, user: str, action_id: str, value: str, channel: str = ROUTING
 ) -> str:
@@ -107,7 +117,29 @@ def action_body(
     payload["container"].update(channel_id=channel)
     payload["channel"] = {"id": channel}
     payload["response_url"] = fake.response_url("action")
+    payload["trigger_id"] = new_trigger_id()
     payload["actions"][0].update(action_id=action_id, value=value, block_id="esc_actions")
+    return f"payload={quote(json.dumps(payload))}"
+
+
+def home_action_body(
+    *, user: str, action_id: str, value: str, trigger_id: str | None = None
+) -> str:
+    """A block_actions body for a button on the App Home tab (the recorded home-tab shape).
+
+    Like Slack's, it has a view container and a trigger_id but no response_url or channel.
+    """
+    payload = json.loads((FIXTURES / "interactive_block_actions_home_tab.json").read_text())
+    assert "response_url" not in payload and "channel" not in payload
+    payload["user"] = {
+        "id": user,
+        "username": user.lower(),
+        "name": user.lower(),
+        "team_id": "T123",
+    }
+    payload["trigger_id"] = trigger_id or new_trigger_id()
+    payload["actions"][0].update(action_id=action_id, value=value, block_id="esc_actions")
+    payload["actions"][0].pop("style", None)
     return f"payload={quote(json.dumps(payload))}"
 
 
@@ -146,7 +178,13 @@ async def post_form(client: TestClient, body: str, **sign_kw: Any) -> Any:
     return await client.post("/slack/events", data=body.encode(), headers=headers)
 
 
-def make_services(database_url: str, fake: FakeSlack, *, clock: datetime = NOW) -> Services:
+def make_services(
+    database_url: str,
+    fake: FakeSlack,
+    *,
+    clock: datetime = NOW,
+    config: BatonConfig | None = None,
+) -> Services:
     settings = Settings(
         database_url=database_url,
         slack_bot_token=TOKEN,
@@ -156,6 +194,7 @@ def make_services(database_url: str, fake: FakeSlack, *, clock: datetime = NOW) 
         slack_vip_channel=VIP,
         slack_compliance_channel=COMPLIANCE,
         slack_leads_channel=LEADS,
+        config=config or BatonConfig(),
     )
     return Services(
         settings=settings,
@@ -229,3 +268,14 @@ async def drain(services: Services, *, now: datetime | None = None) -> list[outb
             await outbox.record(s, row.id, "test", outcome)
         outcomes.append(outcome)
     return outcomes
+
+
+async def drain_all(services: Services, *, now: datetime | None = None) -> list[outbox.Outcome]:
+    """Run worker passes until nothing is due (rows of one ticket or message go one by one)."""
+    outcomes: list[outbox.Outcome] = []
+    for _ in range(50):
+        batch = await drain(services, now=now)
+        if not batch:
+            return outcomes
+        outcomes += batch
+    raise AssertionError(f"outbox never settled: {outcomes[-5:]}")
