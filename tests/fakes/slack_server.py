@@ -63,7 +63,7 @@ class FakeSlack:
         self._lock = threading.Lock()
         self.url = ""
         self.views = FakeViews()
-        self.slow: dict[str, float] = {}  # method -> seconds it takes to answer
+        self.held: dict[str, threading.Event] = {}  # method -> answers once the event is set
 
     @property
     def api_url(self) -> str:
@@ -93,6 +93,13 @@ class FakeSlack:
             self.failures.setdefault(method, []).extend(
                 Failure(status, body, headers, land) for _ in range(times)
             )
+
+    def hold(self, method: str) -> threading.Event:
+        """Make ``method`` slow: its calls are recorded at once but answered only once the
+        returned event is set (lets a test order events without timing them)."""
+        gate = threading.Event()
+        self.held[method] = gate
+        return gate
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -132,7 +139,9 @@ class FakeSlack:
             self.delay = 0.0
             self.outage = None
             self.views = FakeViews()
-            self.slow.clear()
+            for gate in self.held.values():
+                gate.set()
+            self.held = {}
 
     # --- behaviour ----------------------------------------------------------------------------
 
@@ -148,8 +157,9 @@ class FakeSlack:
         method = path.removeprefix("/api/")
         with self._lock:
             self.calls.append(Call(method, params, headers))
-        if self.slow.get(method):
-            time.sleep(self.slow[method])
+        gate = self.held.get(method)
+        if gate is not None:
+            gate.wait(timeout=10)
         with self._lock:
             queue = self.failures.get(method) or []
             failure = queue.pop(0) if queue else None
