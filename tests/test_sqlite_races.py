@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import queue
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
@@ -118,6 +120,7 @@ def _process_main(
     try:
         out.put((role, asyncio.run(main())))
     except BaseException as err:  # the parent reports it; a silent child would look like a pass
+        start.abort()  # and the other process stops waiting for this one
         out.put((role, [f"crashed: {err!r}"]))
         raise
 
@@ -127,16 +130,30 @@ def _race(url: str, scenario: str, target: int) -> dict[str, list[str]]:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(len(LEADS))
     out = ctx.Queue()
-    procs = [
-        ctx.Process(target=_process_main, args=(url, scenario, role, target, ROUNDS, start, out))
+    procs = {
+        role: ctx.Process(
+            target=_process_main, args=(url, scenario, role, target, ROUNDS, start, out)
+        )
         for role in LEADS
-    ]
-    for p in procs:
+    }
+    for p in procs.values():
         p.start()
+    results: dict[str, list[str]] = {}
+    deadline = time.monotonic() + 60
     try:
-        results = dict(out.get(timeout=60) for _ in procs)
+        while len(results) < len(procs):
+            # A process that died before reporting (say, at import) must not hang the test;
+            # one that just exited has flushed its report, so a last read still finds it.
+            gone = any(not p.is_alive() for r, p in procs.items() if r not in results)
+            try:
+                role, errors = out.get(timeout=1 if gone else 0.2)
+            except queue.Empty:
+                assert not gone, f"exited without reporting: {set(procs) - set(results)}"
+                assert time.monotonic() < deadline, f"no report from {set(procs) - set(results)}"
+                continue
+            results[role] = errors
     finally:
-        for p in procs:
+        for p in procs.values():
             p.join(timeout=10)
             if p.is_alive():
                 p.terminate()
