@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import inbox, outbox
 from bot.db import Database
-from bot.models import InboxEvent, OutboxMessage
+from bot.models import InboxEvent, OutboxMessage, ServiceHealth, utcnow
 
 
 @asynccontextmanager
@@ -36,8 +36,17 @@ async def list_outbox(
             q = q.where(OutboxMessage.status == status)
         rows = list(await s.scalars(q))
         counts = await outbox.backlog(s)
+        failing = list(
+            await s.scalars(select(ServiceHealth).where(ServiceHealth.failing_since.is_not(None)))
+        )
     summary = ", ".join(f"{n} {st}" for st, n in sorted(counts.items())) or "empty"
     echo(f"Outbox: {summary}")
+    for h in failing:
+        echo(
+            f"  {h.service} failing since {h.failing_since:%Y-%m-%d %H:%M:%S}Z "
+            f"({h.failures} failure(s) in a row, last: {h.last_error or '?'}); "
+            "retried automatically"
+        )
     if not rows:
         echo("Nothing to show.")
         return
@@ -49,10 +58,13 @@ async def list_outbox(
         echo(f"{r.id:>6}  {r.status:8} {r.attempts:>5}  {r.service:8} {r.action:16} {info}")
 
 
-async def retry_outbox(database_url: str, row_id: int) -> bool:
-    """Queue a dead row again."""
+async def retry_outbox(
+    database_url: str, *, row_id: int | None = None, service: str | None = None
+) -> list[int]:
+    """Queue a dead row again, or every dead row (of one service); returns their ids."""
     async with _session(database_url) as s:
-        return await outbox.retry_dead(s, row_id)
+        ids = None if row_id is None else [row_id]
+        return await outbox.retry_dead(s, now=utcnow(), ids=ids, service=service)
 
 
 async def list_inbox(
@@ -79,7 +91,8 @@ async def list_inbox(
         )
 
 
-async def retry_inbox(database_url: str, event_id: int) -> bool:
-    """Process a failed event again, with a fresh retry budget."""
+async def retry_inbox(database_url: str, *, event_id: int | None = None) -> list[int]:
+    """Process a failed event (or every failed event) again, with a fresh retry budget."""
     async with _session(database_url) as s:
-        return await inbox.retry_failed(s, event_id)
+        ids = None if event_id is None else [event_id]
+        return await inbox.retry_failed(s, now=utcnow(), ids=ids)

@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import i18n
 from bot.domain import Analyst, Category, EscalationStatus, RoutingDecision
 from bot.errors import IntegrationError, NotConfigured
 from bot.masking import mask, mask_deep
 from bot.models import AlertMessage, Escalation, OutboxMessage
-from bot.outbox import PENDING, SENDING, OutboxItem
+from bot.outbox import OutboxItem
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
 
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 SERVICE = "slack"
 POST, UPDATE, POST_LEADS = "post", "update", "post_leads"
-UPDATE_RETRY_AFTER = 5.0  # seconds: the original post is usually a retry away
 
 
 class AlertAction(StrEnum):
@@ -353,26 +352,13 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
     esc_id = int(row.payload["escalation_id"])
     async with services.db.session() as s:
         esc = await s.get(Escalation, esc_id)
+        # The outbox delivers an escalation's Slack rows in order: every post enqueued before
+        # this update has landed (or was given up) by now.
         messages = list(
             await s.scalars(select(AlertMessage).where(AlertMessage.escalation_id == esc_id))
         )
-        unposted = await s.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.escalation_id == esc_id,
-                OutboxMessage.service == SERVICE,
-                OutboxMessage.action == POST,
-                OutboxMessage.status.in_((PENDING, SENDING)),
-                OutboxMessage.id != row.id,
-            )
-        )
     if esc is None:
         raise IntegrationError(SERVICE, f"escalation {esc_id} not found")
-    if unposted:
-        raise IntegrationError(
-            SERVICE, "alert not posted yet", retryable=True, retry_after=UPDATE_RETRY_AFTER
-        )
     analyst = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
     tz = str(services.roster.timezone)
     for m in messages:

@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -56,6 +57,22 @@ class Tags:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """How long and how often Baton retries work a service refused; [delivery] in BATON_CONFIG."""
+
+    # A row is given up (dead-lettered, leads told) only after this long of failing.
+    retry_hours: float = 24.0
+    # Exponential backoff per row stops growing here, so a recovered service is used soon.
+    max_backoff_seconds: float = 300.0
+    # While a service is down, one probe every this many seconds tells when it is back.
+    probe_seconds: float = 30.0
+
+    @property
+    def retry_budget(self) -> timedelta:
+        return timedelta(hours=self.retry_hours)
+
+
+@dataclass(frozen=True)
 class BatonConfig:
     """The optional BATON_CONFIG TOML: taxonomy, SLA minutes, channels, Jira projects."""
 
@@ -65,6 +82,7 @@ class BatonConfig:
     jira_projects: Mapping[str, str] = field(
         default_factory=lambda: {"payments": "PAY", "product": "PROD", "compliance": "COMP"}
     )
+    delivery: Delivery = field(default_factory=Delivery)
 
 
 @dataclass(frozen=True)
@@ -183,12 +201,32 @@ def load_batonconfig(path: Path) -> BatonConfig:
         except ValueError as err:
             raise ConfigError(f"BATON_CONFIG={path}: [sla_minutes] {cat}: {err}") from err
     jira = {**base.jira_projects, **data.get("jira_projects", {})}
+    delivery = _delivery(path, data.get("delivery", {}))
     return BatonConfig(
         tags=tags,
         sla_minutes=sla,
         vip_sla_factor=float(data.get("vip_sla_factor", base.vip_sla_factor)),
         jira_projects=jira,
+        delivery=delivery,
     )
+
+
+def _delivery(path: Path, raw: Mapping[str, Any]) -> Delivery:
+    """Read [delivery]: positive numbers, known keys only."""
+    known = set(Delivery.__dataclass_fields__)
+    if unknown := set(raw) - known:
+        raise ConfigError(
+            f"BATON_CONFIG={path}: unknown [delivery] keys: {sorted(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(
+                f"BATON_CONFIG={path}: [delivery] {key} = {value!r}: expected a positive number"
+            )
+        values[key] = float(value)
+    return Delivery(**values)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:

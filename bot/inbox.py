@@ -1,9 +1,13 @@
-"""The durable event inbox: webhooks are stored before they are acknowledged."""
+"""The durable event inbox: webhooks are stored before they are acknowledged.
+
+Events are claimed through the shared queue (bot.queue), one at a time per ticket, so two
+deliveries about the same ticket are never processed side by side.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -11,11 +15,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import queue
 from bot.models import InboxEvent, utcnow
 
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-PENDING, PROCESSING, DONE, FAILED = "pending", "processing", "done", "failed"
+PENDING, PROCESSING, DONE, FAILED = queue.PENDING, "processing", "done", "failed"
+LEASE = queue.LEASE
+QUEUE = queue.Queue(
+    model=InboxEvent,
+    in_flight=PROCESSING,
+    parked=FAILED,
+    order_by="ticket_id",
+    created="received_at",
+)
 
 
 async def store_event(
@@ -26,12 +37,11 @@ async def store_event(
     kind: str,
     ticket_id: int | None,
     payload: Mapping[str, Any],
-    now: datetime | None = None,
+    now: datetime,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
-    now = now or utcnow()
     stmt = ins.values(
         source=source,
         dedupe_key=dedupe_key,
@@ -49,49 +59,18 @@ async def store_event(
 
 
 async def claim(
-    session: AsyncSession, *, worker: str, limit: int = 10, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    worker: str,
+    limit: int = 10,
+    now: datetime | None = None,
+    ignore_due: bool = False,
 ) -> list[InboxEvent]:
     """Take up to limit due events (pending, or processing with an expired lease)."""
-    now = now or utcnow()
-    due_filter = ((InboxEvent.status == PENDING) & (InboxEvent.available_at <= now)) | (
-        (InboxEvent.status == PROCESSING) & (InboxEvent.lease_until < now)
+    rows = await queue.claim(
+        session, QUEUE, worker=worker, now=now or utcnow(), limit=limit, ignore_due=ignore_due
     )
-    ids = list(
-        (
-            await session.execute(
-                select(InboxEvent.id)
-                .where(due_filter)
-                .order_by(InboxEvent.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).scalars()
-    )
-    if not ids:
-        return []
-    # Repeating the filter in the UPDATE makes the claim atomic on SQLite, which has no row locks.
-    await session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id.in_(ids), due_filter)
-        .values(
-            status=PROCESSING,
-            claimed_by=worker,
-            lease_until=now + LEASE,
-            attempts=InboxEvent.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.execute(
-        select(InboxEvent)
-        .where(
-            InboxEvent.id.in_(ids),
-            InboxEvent.claimed_by == worker,
-            InboxEvent.status == PROCESSING,
-        )
-        .order_by(InboxEvent.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def finish(session: AsyncSession, event_id: int, worker: str) -> bool:
@@ -108,31 +87,16 @@ async def finish(session: AsyncSession, event_id: int, worker: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def release(
-    session: AsyncSession, event_id: int, worker: str, *, error: str, retry_in: float
-) -> None:
-    """Give an event back after a failure, to retry later (or fail it past the budget)."""
-    row = await session.get(InboxEvent, event_id, populate_existing=True)
-    if row is None or row.claimed_by != worker or row.status != PROCESSING:
-        return
-    row.last_error = error[:2000]
-    row.lease_until = None
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = FAILED
-    else:
-        row.status = PENDING
-        row.available_at = utcnow() + timedelta(seconds=retry_in)
+async def retry_failed(
+    session: AsyncSession, *, now: datetime, ids: Iterable[int] | None = None
+) -> list[int]:
+    """Put failed events (all of them without ids) back in the queue with a fresh budget."""
+    return await queue.retry_parked(session, QUEUE, now=now, ids=ids)
 
 
-async def retry_failed(session: AsyncSession, event_id: int) -> bool:
-    """Put a failed event back in the queue with a fresh retry budget."""
-    result = await session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.status == FAILED)
-        .values(status=PENDING, attempts=0, available_at=utcnow(), last_error=None)
-        .returning(InboxEvent.id)
-    )
-    return result.first() is not None
+async def make_due(session: AsyncSession, *, now: datetime) -> int:
+    """Every event backing off is due now (the service it waited for is back)."""
+    return await queue.make_due(session, QUEUE, now=now)
 
 
 async def backlog(session: AsyncSession) -> int:

@@ -1,4 +1,4 @@
-"""SQLAlchemy tables: escalations, decisions, availability, audit, inbox and outbox."""
+"""SQLAlchemy tables: escalations, decisions, availability, audit, inbox, outbox, health."""
 
 from __future__ import annotations
 
@@ -149,6 +149,8 @@ class InboxEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The retry budget counts from here (received_at until an operator retries it by hand).
+    retry_from: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_inbox_events_status_available", "status", "available_at"),)
 
@@ -162,6 +164,9 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     service: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(50))
+    # Rows sharing a key (one Zendesk ticket, one escalation's Slack messages) are delivered
+    # one at a time, in the order they were enqueued; NULL: no order to keep.
+    ordering_key: Mapped[str | None] = mapped_column(String(100), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|done|dead
@@ -173,6 +178,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The retry budget counts from here (created_at until an operator retries it by hand).
+    retry_from: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
 
@@ -188,3 +195,18 @@ class AlertMessage(Base):
     channel: Mapped[str] = mapped_column(String(40))
     ts: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServiceHealth(Base):
+    """Whether a service (zendesk, slack, jira) is failing, shared by every worker."""
+
+    __tablename__ = "service_health"
+
+    service: Mapped[str] = mapped_column(String(20), primary_key=True)
+    failing_since: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
+    # Nothing is sent to the service before this (a Retry-After, or the next probe of an outage).
+    paused_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    announced: Mapped[bool] = mapped_column(Boolean, default=False)  # leads told it is down
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,30 +1,43 @@
-"""Durable outbound actions: enqueue in the caller's transaction, deliver with retries."""
+"""Durable outbound actions: enqueue in the caller's transaction, deliver with retries.
+
+Rows go through the shared queue (bot.queue): one in flight per ordering key, so the updates
+of one Zendesk ticket, and the posts and edits of one escalation's Slack messages, land in the
+order they were enqueued. A retryable failure backs off (capped, honouring Retry-After) until
+the retry budget, a span of time, is spent; then the row is dead and an operator can retry it.
+"""
 
 from __future__ import annotations
 
 import logging
-import random
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import queue
+from bot.config import Delivery
 from bot.errors import IntegrationError, NotConfigured
 from bot.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-BASE_DELAY = 2.0  # seconds; doubles each attempt
-MAX_DELAY = 600.0
-LEASE = timedelta(minutes=2)
+LEASE = queue.LEASE
+# An unexpected exception (a bug, not a service refusing) is retried this many times only.
+MAX_CRASHES = 5
 
-PENDING, SENDING, DONE, DEAD, SKIPPED = "pending", "sending", "done", "dead", "skipped"
+PENDING, SENDING, DONE, DEAD, SKIPPED = queue.PENDING, "sending", "done", "dead", "skipped"
+QUEUE = queue.Queue(
+    model=OutboxMessage,
+    in_flight=SENDING,
+    parked=DEAD,
+    order_by="ordering_key",
+    created="created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -43,16 +56,23 @@ class OutboxItem:
 Deliverer = Callable[[OutboxMessage], Awaitable[Mapping[str, Any] | None]]
 
 
-async def enqueue(
-    session: AsyncSession, items: Sequence[OutboxItem], *, now: datetime | None = None
-) -> int:
+def ordering_key(item: OutboxItem) -> str | None:
+    """Rows that must land in order share a key: a Zendesk ticket, an escalation's Slack."""
+    ticket_id = item.payload.get("ticket_id")
+    if item.service == "zendesk" and ticket_id is not None:
+        return f"zendesk:ticket:{int(ticket_id)}"
+    if item.escalation_id is not None:
+        return f"{item.service}:esc:{item.escalation_id}"
+    return None
+
+
+async def enqueue(session: AsyncSession, items: Sequence[OutboxItem], *, now: datetime) -> int:
     """Store items in the caller's transaction; an item whose key exists already is skipped.
 
     ``now`` is the caller's clock (``services.clock()``): delays count from it.
     """
     if not items:
         return 0
-    now = now or utcnow()
     rows = [
         {
             "idempotency_key": i.key,
@@ -60,6 +80,7 @@ async def enqueue(
             "action": i.action,
             "payload": dict(i.payload),
             "escalation_id": i.escalation_id,
+            "ordering_key": ordering_key(i),
             "status": PENDING,
             "attempts": 0,
             "available_at": now + i.delay,
@@ -74,11 +95,9 @@ async def enqueue(
     return len(result.all())
 
 
-def backoff(attempts: int, retry_after: float | None) -> float:
-    """Seconds to wait before the next try: exponential with jitter, never below Retry-After."""
-    delay: float = min(MAX_DELAY, BASE_DELAY * 2.0 ** max(0, attempts - 1))
-    delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not crypto
-    return max(delay, retry_after or 0.0)
+def backoff(attempts: int, retry_after: float | None, *, cap: float | None = None) -> float:
+    """Seconds to wait before the next try: doubling, capped, never below Retry-After."""
+    return queue.backoff(attempts, retry_after, cap=cap or Delivery().max_backoff_seconds)
 
 
 async def claim(
@@ -88,47 +107,28 @@ async def claim(
     limit: int = 20,
     now: datetime | None = None,
     skip_services: Collection[str] = (),
+    only_service: str | None = None,
 ) -> list[OutboxMessage]:
-    """Take up to limit due rows (pending, or sending with an expired lease) for this worker."""
-    now = now or utcnow()
-    due = (
-        select(OutboxMessage.id)
-        .where(
-            ((OutboxMessage.status == PENDING) & (OutboxMessage.available_at <= now))
-            | ((OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now))
-        )
-        .where(OutboxMessage.service.not_in(skip_services))
-        .order_by(OutboxMessage.available_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    """Take up to limit due rows at the head of their ordering key, for this worker.
+
+    With ``only_service`` it takes that service's oldest waiting row even if it is still
+    backing off: the probe that tells whether a service that was down is back.
+    """
+    where: list[ColumnElement[bool]] = []
+    if skip_services:
+        where.append(OutboxMessage.service.not_in(skip_services))
+    if only_service is not None:
+        where.append(OutboxMessage.service == only_service)
+    rows = await queue.claim(
+        session,
+        QUEUE,
+        worker=worker,
+        now=now or utcnow(),
+        limit=limit,
+        where=where,
+        ignore_due=only_service is not None,
     )
-    ids = list((await session.execute(due)).scalars())
-    if not ids:
-        return []
-    # The guard on status/lease repeats the selection so that, on SQLite (no row locks),
-    # two workers racing for the same row cannot both win it.
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            (OutboxMessage.status == PENDING)
-            | ((OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now)),
-        )
-        .values(
-            status=SENDING,
-            claimed_by=worker,
-            lease_until=now + LEASE,
-            attempts=OutboxMessage.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker)
-        .where(OutboxMessage.status == SENDING)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
+    return list(rows)
 
 
 @dataclass(frozen=True)
@@ -138,60 +138,89 @@ class Outcome:
     retry_in: float | None = None
     result: Mapping[str, Any] | None = None
     retry_after: float | None = None  # the service asked us to slow down (rate limit)
+    failure: IntegrationError | None = None  # a retryable refusal: a sign of the service's health
+    gave_up: bool = False  # dead because the retry budget ran out, not because it was refused
 
 
-async def attempt(row: OutboxMessage, deliver: Deliverer) -> Outcome:
+async def attempt(
+    row: OutboxMessage,
+    deliver: Deliverer,
+    *,
+    now: datetime | None = None,
+    policy: Delivery | None = None,
+) -> Outcome:
     """Try one delivery and say what should become of the row (no database work here)."""
+    policy = policy or Delivery()
+    now = now or utcnow()
     try:
         result = await deliver(row)
     except NotConfigured as err:
         return Outcome(SKIPPED, error=str(err))
     except IntegrationError as err:
-        if err.retryable and row.attempts < MAX_ATTEMPTS:
-            wait = backoff(row.attempts, err.retry_after)
-            log.warning(
-                "outbox.retry",
-                extra={"row": row.id, "action": row.action, "error": str(err), "wait": wait},
-            )
-            return Outcome(PENDING, error=str(err), retry_in=wait, retry_after=err.retry_after)
-        log.error("outbox.dead", extra={"row": row.id, "action": row.action, "error": str(err)})
-        return Outcome(DEAD, error=str(err))
+        extra = {"row": row.id, "action": row.action, "error": str(err)}
+        if not err.retryable:
+            log.error("outbox.dead", extra=extra)
+            return Outcome(DEAD, error=str(err))
+        if queue.budget_spent(QUEUE, row, now=now, budget=policy.retry_budget):
+            log.error("outbox.gave_up", extra=extra)
+            return Outcome(DEAD, error=str(err), failure=err, gave_up=True)
+        wait = backoff(row.attempts, err.retry_after, cap=policy.max_backoff_seconds)
+        log.warning("outbox.retry", extra={**extra, "wait": wait})
+        return Outcome(
+            PENDING, error=str(err), retry_in=wait, retry_after=err.retry_after, failure=err
+        )
     except Exception as err:  # an unexpected failure must not wedge the whole queue
         log.exception("outbox.crash", extra={"row": row.id, "action": row.action})
-        if row.attempts < MAX_ATTEMPTS:
-            return Outcome(PENDING, error=repr(err), retry_in=backoff(row.attempts, None))
+        if row.attempts < MAX_CRASHES:
+            wait = backoff(row.attempts, None, cap=policy.max_backoff_seconds)
+            return Outcome(PENDING, error=repr(err), retry_in=wait)
         return Outcome(DEAD, error=repr(err))
     return Outcome(DONE, result=dict(result or {}))
 
 
 async def record(
-    session: AsyncSession, row_id: int, worker: str, outcome: Outcome
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    outcome: Outcome,
+    *,
+    now: datetime | None = None,
 ) -> OutboxMessage | None:
     """Store a delivery outcome, if this worker still holds the row."""
-    row = await session.get(OutboxMessage, row_id, populate_existing=True)
-    if row is None or row.claimed_by != worker or row.status != SENDING:
-        return None
-    now = utcnow()
-    row.status = outcome.status
-    row.last_error = outcome.error
-    row.lease_until = None
+    now = now or utcnow()
+    error = outcome.error or ""
     if outcome.status == PENDING:
-        row.available_at = now + timedelta(seconds=outcome.retry_in or 0)
-    if outcome.status in (DONE, SKIPPED):
-        row.sent_at = now
-        row.result = dict(outcome.result or {}) or None
-    return row
+        row = await queue.reschedule(
+            session, QUEUE, row_id, worker, now=now, error=error, delay=outcome.retry_in or 0
+        )
+    elif outcome.status == DEAD:
+        row = await queue.park(session, QUEUE, row_id, worker, error=error)
+    else:
+        row = await queue.held(session, QUEUE, row_id, worker)
+        if row is not None:
+            row.status = outcome.status
+            row.last_error = outcome.error
+            row.lease_until = None
+            row.sent_at = now
+            row.result = dict(outcome.result or {}) or None
+    return row if isinstance(row, OutboxMessage) else None
 
 
-async def retry_dead(session: AsyncSession, row_id: int) -> bool:
-    """Put a dead row back in the queue with a fresh retry budget."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == DEAD)
-        .values(status=PENDING, attempts=0, available_at=utcnow(), last_error=None)
-        .returning(OutboxMessage.id)
-    )
-    return result.first() is not None
+async def retry_dead(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    ids: Iterable[int] | None = None,
+    service: str | None = None,
+) -> list[int]:
+    """Put dead rows (all, or those given, or one service's) back with a fresh retry budget."""
+    where = [OutboxMessage.service == service] if service else []
+    return await queue.retry_parked(session, QUEUE, now=now, ids=ids, where=where)
+
+
+async def make_due(session: AsyncSession, *, service: str, now: datetime) -> int:
+    """Every row of service backing off is due now (the service is back)."""
+    return await queue.make_due(session, QUEUE, now=now, where=[OutboxMessage.service == service])
 
 
 async def backlog(session: AsyncSession) -> dict[str, int]:

@@ -1,4 +1,8 @@
-"""The background process: inbox processing, outbox delivery and timers."""
+"""The background process: inbox processing, outbox delivery, service probes and timers.
+
+Every time it reads comes from ``services.clock``, so tests and the demo can run hours of
+outage and retry in no time.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,19 @@ import logging
 import os
 import socket
 import time
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot import alerts, inbox, intake, outbox
+from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import alerts, health, inbox, intake, outbox, queue
+from bot.config import Delivery
 from bot.delivery import deliver
-from bot.errors import IntegrationError
+from bot.errors import IntegrationError, NotFound
 from bot.models import InboxEvent, OutboxMessage
 from bot.services import Services
 
@@ -37,6 +49,13 @@ class Counts:
         return self.events + self.deliveries + self.rerouted
 
 
+def _reason(err: Exception) -> str:
+    """What went wrong, without the error's text (it may quote a customer)."""
+    if isinstance(err, IntegrationError):
+        return f"{err.service} answered HTTP {err.status}" if err.status else err.service
+    return f"unexpected {type(err).__name__}"
+
+
 class Worker:
     """Claims due work from the database and does it; many can run against one database."""
 
@@ -56,8 +75,12 @@ class Worker:
         self._limit = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._last_timer = 0.0
-        # A service's Retry-After holds for all our calls to it, not just the one refused.
-        self._paused_until: dict[str, float] = {}
+        # Services with a failure on record: their next success clears it (and may announce).
+        self._troubled: set[str] = set()
+
+    @property
+    def policy(self) -> Delivery:
+        return self.services.settings.config.delivery
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until stop is set; the batch in hand is finished first."""
@@ -80,10 +103,16 @@ class Worker:
         log.info("worker.stopped", extra={"worker": self.name})
 
     async def run_once(self) -> Counts:
-        """One pass: a batch of events, a batch of deliveries, and due timers."""
+        """One pass: probes of services that are down, events, deliveries, due timers."""
+        now = self.services.clock()
+        async with self.services.db.session() as s:
+            states = await health.states(s)
+        self._troubled |= {svc for svc, st in states.items() if st.troubled}
+        resting = {svc for svc, st in states.items() if st.down or st.resting(now)}
         counts = Counts()
-        counts.events = await self.process_events()
-        counts.deliveries = await self.deliver_outbox()
+        counts.deliveries = await self.probe([svc for svc, st in states.items() if st.down])
+        counts.events = await self.process_events(resting)
+        counts.deliveries += await self.deliver_outbox(resting)
         if time.monotonic() - self._last_timer >= self.timer_seconds:
             self._last_timer = time.monotonic()
             counts.rerouted = len(await intake.route_waiting(self.services))
@@ -101,22 +130,69 @@ class Worker:
                 break
         return total
 
-    def pause(self, service: str, seconds: float) -> None:
-        """Send nothing more to service for a while (it answered 429 with Retry-After)."""
-        until = time.monotonic() + seconds
-        self._paused_until[service] = max(until, self._paused_until.get(service, 0.0))
-        log.info("worker.paused", extra={"service": service, "seconds": seconds})
+    async def resting(self) -> set[str]:
+        """Services nothing is sent to right now (rate-limited, or down between probes)."""
+        now = self.services.clock()
+        async with self.services.db.session() as s:
+            states = await health.states(s)
+        return {svc for svc, st in states.items() if st.down or st.resting(now)}
 
-    def paused(self) -> set[str]:
-        """Services resting after a rate limit."""
-        now = time.monotonic()
-        return {svc for svc, until in self._paused_until.items() if until > now}
+    # --- services that are down ------------------------------------------------------------
 
-    async def process_events(self) -> int:
-        if "zendesk" in self.paused():
+    async def probe(self, down: list[str]) -> int:
+        """Try one waiting action of each down service whose probe is due."""
+        tried = 0
+        for service in down:
+            now = self.services.clock()
+            async with self.services.db.session() as s:
+                if not await health.take_probe(
+                    s, service=service, now=now, every=self.policy.probe_seconds
+                ):
+                    continue
+                rows = await outbox.claim(
+                    s, worker=self.name, limit=1, now=now, only_service=service
+                )
+            if rows:
+                await self._deliver(rows[0])
+                tried += 1
+            elif service == "zendesk":
+                tried += await self._probe_zendesk_read()
+        return tried
+
+    async def _probe_zendesk_read(self) -> int:
+        """With no update waiting, read the ticket of the oldest waiting event."""
+        async with self.services.db.session() as s:
+            ticket_id = await s.scalar(
+                select(InboxEvent.ticket_id)
+                .where(InboxEvent.status == inbox.PENDING, InboxEvent.ticket_id.is_not(None))
+                .order_by(InboxEvent.id)
+                .limit(1)
+            )
+        if ticket_id is None:
+            return 0
+        try:
+            await self.services.zendesk.get_ticket(ticket_id)
+        except NotFound:
+            pass  # Zendesk answered: that is all a probe asks
+        except IntegrationError as err:
+            if err.retryable:
+                async with self.services.db.session() as s:
+                    await health.failed(self.services, s, err=err, now=self.services.clock())
+            return 1
+        async with self.services.db.session() as s:
+            await health.recovered(self.services, s, service="zendesk", now=self.services.clock())
+        self._troubled.discard("zendesk")
+        return 1
+
+    # --- inbox ---------------------------------------------------------------------------
+
+    async def process_events(self, resting: Collection[str] = ()) -> int:
+        if "zendesk" in resting:
             return 0  # every event starts with a Zendesk read
         async with self.services.db.session() as s:
-            events = await inbox.claim(s, worker=self.name, limit=self._concurrency * 2)
+            events = await inbox.claim(
+                s, worker=self.name, limit=self._concurrency * 2, now=self.services.clock()
+            )
         await asyncio.gather(*(self._process(e) for e in events))
         return len(events)
 
@@ -124,42 +200,71 @@ class Worker:
         async with self._limit:
             try:
                 await intake.process_event(self.services, event, worker=self.name)
-            except Exception as err:
-                expected = isinstance(err, IntegrationError)
-                if isinstance(err, IntegrationError) and err.retry_after:
-                    self.pause(err.service, err.retry_after)
-                log.log(
-                    logging.WARNING if expected else logging.ERROR,
-                    "event.failed",
-                    exc_info=not expected,
-                    extra={"event": event.id, "ticket": event.ticket_id, "error": str(err)},
-                )
-                async with self.services.db.session() as s:
-                    await inbox.release(
-                        s,
-                        event.id,
-                        self.name,
-                        error=str(err),
-                        retry_in=intake.retry_delay(err, event.attempts),
-                    )
-                    if event.attempts >= inbox.MAX_ATTEMPTS:
-                        await outbox.enqueue(
-                            s,
-                            [
-                                alerts.leads_alert(
-                                    self.services,
-                                    key=f"leads:event-failed:{event.id}",
-                                    text=f"Baton could not process the escalation of ticket "
-                                    f"#{event.ticket_id} after {event.attempts} attempts: {err}. "
-                                    f"Retry with `baton inbox retry {event.id}`.",
-                                )
-                            ],
-                        )
+                return
+            except IntegrationError as err:
+                error: Exception = err
+                retryable = err.retryable
+            except (OperationalError, InterfaceError) as err:  # the database: try again later
+                error, retryable = err, True
+            except Exception as err:  # a bug or a broken invariant: park it, loudly
+                error, retryable = err, False
+            await self._event_failed(event, error, retryable=retryable)
 
-    async def deliver_outbox(self) -> int:
+    async def _event_failed(self, event: InboxEvent, err: Exception, *, retryable: bool) -> None:
+        now = self.services.clock()
+        policy = self.policy
+        error_id = uuid.uuid4().hex[:8]
+        expected = isinstance(err, IntegrationError)
+        log.log(
+            logging.WARNING if expected else logging.ERROR,
+            "event.failed",
+            exc_info=not expected,
+            extra={"event": event.id, "ticket": event.ticket_id, "error_id": error_id},
+        )
+        async with self.services.db.session() as s:
+            if isinstance(err, IntegrationError) and err.retryable:
+                await health.failed(self.services, s, err=err, now=now)
+                self._troubled.add(err.service)
+            spent = queue.budget_spent(inbox.QUEUE, event, now=now, budget=policy.retry_budget)
+            if retryable and not spent:
+                retry_after = err.retry_after if isinstance(err, IntegrationError) else None
+                delay = queue.backoff(event.attempts, retry_after, cap=policy.max_backoff_seconds)
+                await queue.reschedule(
+                    s, inbox.QUEUE, event.id, self.name, now=now, error=str(err), delay=delay
+                )
+                return
+            error = f"{err} (error id {error_id})"
+            if await queue.park(s, inbox.QUEUE, event.id, self.name, error=error) is None:
+                return
+            if retryable:
+                key = f"leads:gave-up:inbox:{now:%Y%m%dT%H}"
+                text = (
+                    f"Baton gave up on escalation events after {policy.retry_hours:g} h of "
+                    f"retries ({_reason(err)}), starting with ticket #{event.ticket_id}. "
+                    "`baton inbox --status failed` lists them; `baton inbox retry --all` "
+                    "processes them again."
+                )
+            else:
+                key = f"leads:event-failed:{event.id}"
+                text = (
+                    f"Baton could not process the escalation of ticket #{event.ticket_id} "
+                    f"({_reason(err)}; error id {error_id}). It is parked: once the cause is "
+                    f"fixed, `baton inbox retry {event.id}` processes it again."
+                )
+            await outbox.enqueue(
+                s, [alerts.leads_alert(self.services, key=key, text=text)], now=now
+            )
+
+    # --- outbox --------------------------------------------------------------------------
+
+    async def deliver_outbox(self, resting: Collection[str] = ()) -> int:
         async with self.services.db.session() as s:
             rows = await outbox.claim(
-                s, worker=self.name, limit=self._concurrency * 2, skip_services=self.paused()
+                s,
+                worker=self.name,
+                limit=self._concurrency * 2,
+                now=self.services.clock(),
+                skip_services=resting,
             )
         await asyncio.gather(*(self._deliver(r) for r in rows))
         return len(rows)
@@ -167,9 +272,12 @@ class Worker:
     async def _deliver(self, row: OutboxMessage) -> None:
         async with self._limit:
             started = time.perf_counter()
-            result = await outbox.attempt(row, lambda r: deliver(self.services, r))
-            if result.retry_after:
-                self.pause(row.service, result.retry_after)
+            result = await outbox.attempt(
+                row,
+                lambda r: deliver(self.services, r),
+                now=self.services.clock(),
+                policy=self.policy,
+            )
             self.services.metrics.observe(
                 "baton_outbox_delivery_seconds",
                 time.perf_counter() - started,
@@ -181,25 +289,43 @@ class Worker:
                 {"service": row.service, "outcome": result.status},
                 help="Outbox delivery attempts by outcome",
             )
+            now = self.services.clock()
             async with self.services.db.session() as s:
-                stored = await outbox.record(s, row.id, self.name, result)
+                stored = await outbox.record(s, row.id, self.name, result, now=now)
+                if result.failure is not None:
+                    await health.failed(self.services, s, err=result.failure, now=now)
+                    self._troubled.add(row.service)
+                elif result.status == outbox.DONE and row.service in self._troubled:
+                    self._troubled.discard(row.service)
+                    await health.recovered(self.services, s, service=row.service, now=now)
                 if stored is not None and result.status == outbox.DEAD:
-                    self.services.metrics.inc(
-                        "baton_outbox_dead_total",
-                        {"service": row.service},
-                        help="Outbox rows dead-lettered after the retry budget",
-                    )
-                    if not (row.service == "slack" and row.action == "post_leads"):
-                        text = (
-                            f"Baton gave up on {row.service} {row.action} "
-                            f"(outbox #{row.id}, {row.attempts} attempts): {result.error}. "
-                            f"Retry with `baton outbox retry {row.id}`."
-                        )
-                        await outbox.enqueue(
-                            s,
-                            [
-                                alerts.leads_alert(
-                                    self.services, key=f"leads:dead:{row.id}", text=text
-                                )
-                            ],
-                        )
+                    await self._dead(s, row, result, now=now)
+
+    async def _dead(
+        self, s: AsyncSession, row: OutboxMessage, result: outbox.Outcome, *, now: datetime
+    ) -> None:
+        """Tell the leads what was not sent: per row when refused, per hour when given up."""
+        self.services.metrics.inc(
+            "baton_outbox_dead_total",
+            {"service": row.service},
+            help="Outbox rows dead-lettered",
+        )
+        if row.action == alerts.POST_LEADS:
+            return  # a leads alert about a leads alert would only loop
+        name = health.NAMES.get(row.service, row.service)
+        if result.gave_up:
+            key = f"leads:gave-up:{row.service}:{now:%Y%m%dT%H}"
+            text = (
+                f"Baton gave up on {name} after {self.policy.retry_hours:g} h of retries: "
+                f"ticket updates or alerts were not sent, starting with outbox #{row.id} "
+                f"({row.action}). `baton outbox --status dead` lists them; "
+                f"`baton outbox retry --all --service {row.service}` sends them again."
+            )
+        else:
+            key = f"leads:dead:{row.id}"
+            text = (
+                f"{name} refused {row.action} (outbox #{row.id}, {row.attempts} attempt(s)): "
+                f"{result.error}. Once the cause is fixed, `baton outbox retry {row.id}` "
+                "sends it again."
+            )
+        await outbox.enqueue(s, [alerts.leads_alert(self.services, key=key, text=text)], now=now)

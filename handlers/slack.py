@@ -17,20 +17,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services import Services
 from handlers import actions, commands, home
 from handlers.context import UserLocales
+from integrations.slack import web_client
 
 log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 COMMAND = "/baton"
-API_TIMEOUT = 10
 
 
 def build_bolt(services: Services) -> AsyncApp:
     """Create the bolt app with every listener, talking to SLACK_API_URL."""
     settings = services.settings
-    client = AsyncWebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=API_TIMEOUT
-    )
+    client = web_client(settings)
     bolt = AsyncApp(
         signing_secret=settings.slack_signing_secret,
         client=client,

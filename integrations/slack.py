@@ -51,6 +51,20 @@ def _retry_after(headers: Any) -> float | None:
         return None
 
 
+def web_client(settings: Settings) -> AsyncWebClient:
+    """slack_sdk's client for SLACK_API_URL, without the SDK's own retries.
+
+    The SDK resends a request after a connection error by default; for chat.postMessage that
+    can post twice past the outbox's at-most-once check, so the outbox is the only retry layer.
+    """
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=TIMEOUT,
+        retry_handlers=[],
+    )
+
+
 class SlackClient:
     """Baton's Slack client (implements bot.ports.SlackPort and a little more)."""
 
@@ -60,11 +74,7 @@ class SlackClient:
     @classmethod
     def from_settings(cls, settings: Settings) -> SlackClient:
         """Build the client from SLACK_BOT_TOKEN and SLACK_API_URL."""
-        return cls(
-            AsyncWebClient(
-                token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT
-            )
-        )
+        return cls(web_client(settings))
 
     async def _call(
         self, method: Callable[..., Awaitable[AsyncSlackResponse]], **kwargs: Any

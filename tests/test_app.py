@@ -13,6 +13,7 @@ from sqlalchemy import text
 from bot import outbox
 from bot.config import Settings
 from bot.db import Database, head_revision
+from bot.models import utcnow
 from bot.outbox import OutboxItem
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
@@ -46,7 +47,9 @@ async def test_readyz_reports_database_migrations_and_backlog(
     client: TestClient[Any, Any], db: Database
 ) -> None:
     async with db.session() as s:
-        await outbox.enqueue(s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})])
+        await outbox.enqueue(
+            s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})], now=utcnow()
+        )
     resp = await client.get("/readyz")
     body = await resp.json()
     assert resp.status == 200, body
@@ -74,7 +77,9 @@ async def test_readyz_is_503_when_migrations_are_behind(
 
 async def test_metrics_are_prometheus_text(client: TestClient[Any, Any], db: Database) -> None:
     async with db.session() as s:
-        await outbox.enqueue(s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})])
+        await outbox.enqueue(
+            s, [OutboxItem("k1", "zendesk", "update_ticket", {"ticket_id": 1})], now=utcnow()
+        )
     await client.get("/healthz")
     await client.post("/webhooks/zendesk", data=b"{}", headers={"Content-Type": "text/plain"})
     resp = await client.get("/metrics")

@@ -254,19 +254,28 @@ async def route(services: Services, esc: Escalation, analyst_key: str | None) ->
     analyst = services.roster.by_key(analyst_key) if analyst_key else None
     decision = RoutingDecision(analyst=analyst, reasons=("test",))
     async with services.db.session() as s:
-        return await outbox.enqueue(s, alerts.on_routed(services, esc, decision))
+        return await outbox.enqueue(
+            s, alerts.on_routed(services, esc, decision), now=services.clock()
+        )
 
 
 async def drain(services: Services, *, now: datetime | None = None) -> list[outbox.Outcome]:
-    """Deliver every due outbox row once, like one pass of the worker."""
+    """Deliver due outbox rows until none is due, like the worker's passes (without probes).
+
+    Rows of one escalation go one at a time, in order: each pass takes the next of each.
+    """
+    now = now or services.clock()
     outcomes = []
-    async with services.db.session() as s:
-        rows = await outbox.claim(s, worker="test", limit=100, now=now)
-    for row in rows:
-        outcome = await outbox.attempt(row, lambda r: delivery.deliver(services, r))
+    for _ in range(20):
         async with services.db.session() as s:
-            await outbox.record(s, row.id, "test", outcome)
-        outcomes.append(outcome)
+            rows = await outbox.claim(s, worker="test", limit=100, now=now)
+        if not rows:
+            break
+        for row in rows:
+            outcome = await outbox.attempt(row, lambda r: delivery.deliver(services, r), now=now)
+            async with services.db.session() as s:
+                await outbox.record(s, row.id, "test", outcome, now=now)
+            outcomes.append(outcome)
     return outcomes
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot import alerts, outbox
-from bot.models import AlertMessage, OutboxMessage, utcnow
+from bot.models import AlertMessage, OutboxMessage
 from bot.services import Services
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
@@ -121,8 +121,8 @@ async def test_rate_limited_post_is_retried_after_retry_after(
     outcomes = await drain(services)
     retried = [o for o in outcomes if o.status == outbox.PENDING]
     assert len(retried) == 1 and retried[0].retry_in is not None and retried[0].retry_in >= 1.0
-    later = await drain(services, now=utcnow() + timedelta(minutes=5))
-    assert [o.status for o in later] == ["done"]
+    later = await drain(services, now=services.clock() + timedelta(minutes=5))
+    assert [o.status for o in later] == ["done", "done"]  # the DM waited behind it, in order
     assert len(_posts(fake_slack)) == 3  # the 429'd call + two delivered
 
 
@@ -133,43 +133,43 @@ async def test_lost_answer_does_not_post_twice(services: Services, fake_slack: F
         items = [
             i for i in alerts.on_routed(services, esc, _decision(services)) if "channel" in i.key
         ]
-        await outbox.enqueue(s, items)
+        await outbox.enqueue(s, items, now=services.clock())
     fake_slack.fail("chat.postMessage", status=500, error="internal_error", land=True)
     assert [o.status for o in await drain(services)] == ["pending"]
-    later = await drain(services, now=utcnow() + timedelta(minutes=5))
+    later = await drain(services, now=services.clock() + timedelta(minutes=5))
     assert [o.status for o in later] == ["done"]
     assert later[0].result and later[0].result.get("deduplicated") is True
     assert len(fake_slack.messages[ROUTING]) == 1
     assert len(fake_slack.called("conversations.history")) == 1
 
 
-async def test_update_before_post_landed_is_retryable(
+async def test_update_waits_for_its_post_in_order_and_slack_is_not_rested(
     services: Services, fake_slack: FakeSlack
 ) -> None:
     esc = await add_escalation(services, ticket_id=50006)
+    other = await add_escalation(services, ticket_id=50007)
     await route(services, esc, "carla")
     async with services.db.session() as s:
-        await outbox.enqueue(s, [alerts.changed(esc, ref="claim:1")])
-        update = await s.scalar(select(OutboxMessage).where(OutboxMessage.action == "update"))
-        assert update is not None
-        update.attempts = 1
-    from bot import delivery
-
-    try:
-        await delivery.deliver(services, update)
-    except Exception as err:
-        assert getattr(err, "retryable", False), err
-    else:
-        raise AssertionError("update delivered before its post")
-    await drain(services)
-    await drain(services, now=utcnow() + timedelta(minutes=5))
-    assert len(fake_slack.called("chat.update")) == 2  # channel message and DM
+        await outbox.enqueue(s, [alerts.changed(esc, ref="claim:1")], now=services.clock())
+    await route(services, other, "carla")
+    # Slack fails the first post (a 500, no Retry-After): only that escalation waits.
+    fake_slack.fail("chat.postMessage", status=500, error="internal_error")
+    first = await drain(services)
+    assert [o.status for o in first].count(outbox.PENDING) == 1
+    assert fake_slack.called("chat.update") == []  # the update never overtakes its post
+    assert len(_posts(fake_slack)) == 3  # the failed one + the other escalation's two
+    await drain(services, now=services.clock() + timedelta(minutes=5))
+    methods = [c.method for c in fake_slack.calls if c.method.startswith("chat.")]
+    assert methods[-2:] == ["chat.update", "chat.update"]  # channel message and DM, after both
+    assert len(_posts(fake_slack)) == 5
 
 
 async def test_leads_alert_is_masked(services: Services, fake_slack: FakeSlack) -> None:
     async with services.db.session() as s:
         await outbox.enqueue(
-            s, [alerts.leads_alert(services, key="leads:x", text=f"failed for {PII['email']}")]
+            s,
+            [alerts.leads_alert(services, key="leads:x", text=f"failed for {PII['email']}")],
+            now=services.clock(),
         )
     await drain(services)
     (msg,) = _posts(fake_slack, LEADS)

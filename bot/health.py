@@ -1,0 +1,201 @@
+"""Whether Zendesk, Slack or Jira is down: one state per service, shared by every worker.
+
+Each retryable failure counts against its service. After ``DOWN_AFTER`` in a row the service
+is down: the leads hear it once, and nothing more is sent to it except one probe (its oldest
+waiting action) every ``probe_seconds``. The first success brings it back: the leads hear it
+once more, and everything that was backing off for it is due at once, so a recovered service
+catches up within seconds instead of at each row's next backoff. A rate limit (429) is not an
+outage: it only rests the service for its Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import alerts, inbox, outbox
+from bot.config import Delivery
+from bot.errors import IntegrationError
+from bot.models import OutboxMessage, ServiceHealth
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+DOWN_AFTER = 3  # retryable failures in a row that make a service "down"
+NAMES = {"zendesk": "Zendesk", "slack": "Slack", "jira": "Jira"}
+
+
+@dataclass(frozen=True)
+class State:
+    """A snapshot of one service's health, read at the start of a worker pass."""
+
+    service: str
+    failures: int = 0
+    failing_since: datetime | None = None
+    paused_until: datetime | None = None
+    announced: bool = False
+    last_error: str | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.failures >= DOWN_AFTER
+
+    @property
+    def troubled(self) -> bool:
+        """Anything to clear on the next success."""
+        return bool(self.failures or self.failing_since or self.paused_until)
+
+    def resting(self, now: datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+
+def _state(row: ServiceHealth) -> State:
+    return State(
+        service=row.service,
+        failures=row.failures,
+        failing_since=row.failing_since,
+        paused_until=row.paused_until,
+        announced=row.announced,
+        last_error=row.last_error,
+    )
+
+
+async def states(session: AsyncSession) -> dict[str, State]:
+    """Every service's health (services never seen failing have no row: healthy)."""
+    rows = await session.scalars(select(ServiceHealth))
+    return {r.service: _state(r) for r in rows}
+
+
+async def take_probe(session: AsyncSession, *, service: str, now: datetime, every: float) -> bool:
+    """Claim the next probe of a down service (one worker wins); False if not due yet."""
+    result = await session.execute(
+        update(ServiceHealth)
+        .where(
+            ServiceHealth.service == service,
+            ServiceHealth.failures >= DOWN_AFTER,
+            or_(ServiceHealth.paused_until.is_(None), ServiceHealth.paused_until <= now),
+        )
+        .values(paused_until=now + timedelta(seconds=every))
+        .returning(ServiceHealth.service)
+    )
+    return result.first() is not None
+
+
+async def _row(session: AsyncSession, service: str) -> ServiceHealth:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    ins = pg_insert(ServiceHealth) if dialect == "postgresql" else sqlite_insert(ServiceHealth)
+    await session.execute(
+        ins.values(service=service, failures=0, announced=False).on_conflict_do_nothing()
+    )
+    row = await session.scalar(
+        select(ServiceHealth)
+        .where(ServiceHealth.service == service)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None  # inserted just above
+    return row
+
+
+def _reason(err: IntegrationError) -> str:
+    # Only the kind of failure: an error body could quote a ticket, and this goes to Slack.
+    return f"HTTP {err.status}" if err.status else "no answer"
+
+
+def _outage_key(service: str, since: datetime) -> str:
+    return f"leads:outage:{service}:{since:%Y%m%dT%H%M%S}"
+
+
+async def failed(
+    services: Services, session: AsyncSession, *, err: IntegrationError, now: datetime
+) -> bool:
+    """Count a retryable failure; returns True when it made the service down (leads told)."""
+    policy: Delivery = services.settings.config.delivery
+    row = await _row(session, err.service)
+    rest = err.retry_after or 0.0
+    rate_limited = err.status == 429
+    if not rate_limited:
+        row.failures += 1
+        row.failing_since = row.failing_since or now
+        row.last_error = _reason(err)
+        if row.failures >= DOWN_AFTER:
+            rest = max(rest, policy.probe_seconds)
+    if rest:
+        until = now + timedelta(seconds=rest)
+        row.paused_until = max(row.paused_until or until, until)
+    if row.failures < DOWN_AFTER or row.announced:
+        return False
+    row.announced = True
+    since = row.failing_since or now
+    name = NAMES.get(err.service, err.service)
+    tz = services.roster.timezone
+    log.error("service.down", extra={"service": err.service, "since": since.isoformat()})
+    text = (
+        f":warning: {name} is not answering ({row.last_error}) since "
+        f"{since.astimezone(tz):%H:%M} ({tz.key}). Baton keeps every ticket update and alert "
+        f"and keeps trying for up to {policy.retry_hours:g} h; you will hear when it is back."
+    )
+    await outbox.enqueue(
+        session,
+        [alerts.leads_alert(services, key=_outage_key(err.service, since), text=text)],
+        now=now,
+    )
+    return True
+
+
+async def recovered(
+    services: Services, session: AsyncSession, *, service: str, now: datetime
+) -> int:
+    """A call to service succeeded: clear its state; returns the waiting items announced."""
+    row = await session.scalar(
+        select(ServiceHealth)
+        .where(ServiceHealth.service == service)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None or not _state(row).troubled:
+        return 0
+    was_down, since = row.announced, row.failing_since
+    row.failures, row.failing_since, row.paused_until, row.announced = 0, None, None, False
+    await outbox.make_due(session, service=service, now=now)
+    if service == "zendesk":  # every waiting event starts with a Zendesk read
+        await inbox.make_due(session, now=now)
+    if not was_down or since is None:
+        return 0
+    due = int(
+        await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.service == service, OutboxMessage.status == outbox.PENDING
+            )
+        )
+        or 0
+    )
+    if service == "zendesk":
+        due += await inbox.backlog(session)
+    log.warning("service.recovered", extra={"service": service, "waiting": due})
+    # Slack's own outage notice could not be posted: the recovery notice says it all.
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key == _outage_key(service, since),
+            OutboxMessage.status == outbox.PENDING,
+        )
+        .values(status=outbox.SKIPPED, last_error="superseded by the recovery notice")
+    )
+    name = NAMES.get(service, service)
+    tz = services.roster.timezone
+    minutes = max(1, round((now - since).total_seconds() / 60))
+    text = (
+        f":white_check_mark: {name} is answering again after about {minutes} min "
+        f"(failing since {since.astimezone(tz):%H:%M} {tz.key}). "
+        f"{due} waiting action(s) are being delivered now; nothing was lost."
+    )
+    key = f"leads:recovered:{service}:{since:%Y%m%dT%H%M%S}"
+    await outbox.enqueue(session, [alerts.leads_alert(services, key=key, text=text)], now=now)
+    return due

@@ -1,0 +1,196 @@
+"""One durable work queue under the inbox and the outbox: claim with a lease, in order, back off.
+
+Rows are claimed by a worker for a lease (a crashed worker's rows are taken over when it runs
+out), only when due, and only at the head of their ordering key: while an earlier row with the
+same key is waiting or in flight, later ones wait, so writes to one ticket land in the order
+they were enqueued. A failed row backs off exponentially up to a cap, never sooner than the
+service's Retry-After, and is parked for an operator once its retry budget (a span of time) is
+spent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+PENDING = "pending"
+LEASE = timedelta(minutes=2)
+BASE_DELAY = 2.0  # seconds before the first retry; doubles each attempt up to the cap
+
+
+@dataclass(frozen=True)
+class Queue:
+    """Which table a queue lives in and what its states and columns are called."""
+
+    model: Any  # InboxEvent or OutboxMessage
+    in_flight: str  # claimed by a worker: "processing" (inbox), "sending" (outbox)
+    parked: str  # given up, waiting for an operator: "failed" (inbox), "dead" (outbox)
+    order_by: str  # the ordering-key column
+    created: str  # when the row was stored: the retry budget counts from it by default
+
+    @property
+    def waiting(self) -> tuple[str, str]:
+        return (PENDING, self.in_flight)
+
+
+def backoff(attempts: int, retry_after: float | None, *, cap: float) -> float:
+    """Seconds before the next try: doubling with jitter up to cap, never below Retry-After."""
+    delay: float = min(cap, BASE_DELAY * 2.0 ** max(0, attempts - 1))
+    delay *= random.uniform(0.8, 1.0)  # noqa: S311 - jitter, not crypto
+    return max(delay, retry_after or 0.0)
+
+
+def budget_spent(q: Queue, row: Any, *, now: datetime, budget: timedelta) -> bool:
+    """Whether the row has been failing for longer than the retry budget."""
+    start: datetime = row.retry_from or getattr(row, q.created)
+    return now >= start + budget
+
+
+def _due(q: Queue, now: datetime, *, ignore_due: bool = False) -> ColumnElement[bool]:
+    m = q.model
+    pending = m.status == PENDING
+    if not ignore_due:
+        pending = pending & (m.available_at <= now)
+    due: ColumnElement[bool] = pending | ((m.status == q.in_flight) & (m.lease_until < now))
+    return due
+
+
+def _at_head(q: Queue) -> ColumnElement[bool]:
+    m = q.model
+    earlier = aliased(m)
+    key, earlier_key = getattr(m, q.order_by), getattr(earlier, q.order_by)
+    blocked = exists().where(earlier_key == key, earlier.id < m.id, earlier.status.in_(q.waiting))
+    head: ColumnElement[bool] = key.is_(None) | ~blocked
+    return head
+
+
+async def claim(
+    session: AsyncSession,
+    q: Queue,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    where: Iterable[ColumnElement[bool]] = (),
+    ignore_due: bool = False,
+) -> list[Any]:
+    """Take up to limit due rows at the head of their ordering key, for this worker.
+
+    ``ignore_due`` takes rows still backing off too: a probe of a service that was down.
+    """
+    m = q.model
+    due = _due(q, now, ignore_due=ignore_due)
+    conditions = [due, _at_head(q), *where]
+    ids = list(
+        (
+            await session.execute(
+                select(m.id)
+                .where(*conditions)
+                .order_by(m.available_at, m.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
+    if not ids:
+        return []
+    # Repeating the selection in the UPDATE makes the claim atomic on SQLite (no row locks).
+    await session.execute(
+        update(m)
+        .where(m.id.in_(ids), due)
+        .values(
+            status=q.in_flight,
+            claimed_by=worker,
+            lease_until=now + LEASE,
+            attempts=m.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.execute(
+        select(m)
+        .where(m.id.in_(ids), m.claimed_by == worker, m.status == q.in_flight)
+        .order_by(m.available_at, m.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def held(session: AsyncSession, q: Queue, row_id: int, worker: str) -> Any | None:
+    """The row, if this worker still holds it (its lease was not taken over)."""
+    row = await session.get(q.model, row_id, populate_existing=True)
+    if row is None or row.claimed_by != worker or row.status != q.in_flight:
+        return None
+    return row
+
+
+async def reschedule(
+    session: AsyncSession,
+    q: Queue,
+    row_id: int,
+    worker: str,
+    *,
+    now: datetime,
+    error: str,
+    delay: float,
+) -> Any | None:
+    """Give a row back to try again after delay seconds; None if the lease was lost."""
+    row = await held(session, q, row_id, worker)
+    if row is not None:
+        row.status = PENDING
+        row.last_error = error[:2000]
+        row.lease_until = None
+        row.available_at = now + timedelta(seconds=delay)
+    return row
+
+
+async def park(
+    session: AsyncSession, q: Queue, row_id: int, worker: str, *, error: str
+) -> Any | None:
+    """Give up on a row until an operator retries it; None if the lease was lost."""
+    row = await held(session, q, row_id, worker)
+    if row is not None:
+        row.status = q.parked
+        row.last_error = error[:2000]
+        row.lease_until = None
+    return row
+
+
+async def retry_parked(
+    session: AsyncSession,
+    q: Queue,
+    *,
+    now: datetime,
+    ids: Iterable[int] | None = None,
+    where: Iterable[ColumnElement[bool]] = (),
+) -> list[int]:
+    """Queue parked rows again with a fresh retry budget; returns their ids."""
+    m = q.model
+    by_id = m.id.in_(list(ids)) if ids is not None else true()
+    result = await session.execute(
+        update(m)
+        .where(m.status == q.parked, by_id, *where)
+        .values(status=PENDING, attempts=0, available_at=now, retry_from=now, last_error=None)
+        .returning(m.id)
+    )
+    return sorted(int(i) for i in result.scalars())
+
+
+async def make_due(
+    session: AsyncSession, q: Queue, *, now: datetime, where: Iterable[ColumnElement[bool]] = ()
+) -> int:
+    """Cut the backoff of every waiting row matching where: they are due now."""
+    m = q.model
+    result = await session.execute(
+        update(m)
+        .where(m.status == PENDING, m.available_at > now, *where)
+        .values(available_at=now)
+        .returning(m.id)
+    )
+    return len(result.all())
