@@ -1,9 +1,10 @@
-"""The outbox: idempotent enqueue, backoff, dead letters that alert the leads, `baton outbox`."""
+"""The outbox: idempotent enqueue, order per ticket, backoff, retry budget, `baton outbox`."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -11,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from bot import outbox
+from bot import outbox, queue
 from bot.cli import main
 from bot.config import Settings
 from bot.db import Database
+from bot.demo import Clock
 from bot.models import OutboxMessage
 from bot.outbox import OutboxItem
 from bot.roster import load_roster
@@ -25,16 +27,23 @@ from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
+T0 = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def services(db: Database, fake_zendesk: FakeZendesk) -> Services:
+def clock() -> Clock:
+    return Clock(T0)
+
+
+@pytest.fixture
+def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
     return Services(
         settings=Settings(database_url=db.url),
         db=db,
         roster=load_roster(ROOT / "examples" / "roster.toml"),
         zendesk=ZendeskClient(base_url=fake_zendesk.url, email=EMAIL, token=TOKEN),
         slack=Unconfigured("slack"),
+        clock=clock,
     )
 
 
@@ -54,17 +63,18 @@ async def rows(db: Database) -> list[OutboxMessage]:
 
 async def test_enqueue_is_idempotent(db: Database) -> None:
     async with db.session() as s:
-        assert await outbox.enqueue(s, [note(1), note(1)]) == 1
+        assert await outbox.enqueue(s, [note(1), note(1)], now=T0) == 1
     async with db.session() as s:
-        assert await outbox.enqueue(s, [note(1)]) == 0
+        assert await outbox.enqueue(s, [note(1)], now=T0) == 0
     assert len(await rows(db)) == 1
 
 
 def test_backoff_grows_honours_retry_after_and_is_capped() -> None:
-    assert 1.6 <= outbox.backoff(1, None) <= 2.4
-    assert 12.8 <= outbox.backoff(4, None) <= 19.2
-    assert outbox.backoff(1, 30) == 30
-    assert outbox.backoff(50, None) <= outbox.MAX_DELAY * 1.2
+    assert 1.6 <= queue.backoff(1, None, cap=300) <= 2.0
+    assert 12.8 <= queue.backoff(4, None, cap=300) <= 16.0
+    assert queue.backoff(1, 30, cap=300) == 30
+    assert 240 <= queue.backoff(50, None, cap=300) <= 300  # a few minutes at most
+    assert queue.backoff(3, 900, cap=300) == 900  # the service's Retry-After still wins
 
 
 async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
@@ -74,7 +84,7 @@ async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
     fake_zendesk.seed()  # ticket 2
     fake_zendesk.fail_next(1, status=422, body='{"error":"RecordInvalid"}')
     async with services.db.session() as s:
-        await outbox.enqueue(s, [note(2)])
+        await outbox.enqueue(s, [note(2)], now=T0)
     await Worker(services).drain()
     dead, leads = await rows(services.db)
     assert dead.status == "dead" and "422" in (dead.last_error or "")
@@ -85,19 +95,28 @@ async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
     assert services.metrics.value("baton_outbox_dead_total", {"service": "zendesk"}) == 1
 
 
-async def test_retries_run_out_after_the_budget(
-    services: Services,
-    fake_zendesk: FakeZendesk,
+async def test_retries_run_out_after_a_day_not_after_a_count(
+    services: Services, fake_zendesk: FakeZendesk, clock: Clock
 ) -> None:
     fake_zendesk.seed()
     fake_zendesk.down()
     async with services.db.session() as s:
-        await outbox.enqueue(s, [note(2)])
-        await s.execute(update(OutboxMessage).values(attempts=outbox.MAX_ATTEMPTS - 1))
-    await Worker(services).drain()
-    [row, alert] = await rows(services.db)
-    assert row.status == "dead" and row.attempts == outbox.MAX_ATTEMPTS
-    assert alert.action == "post_leads"
+        await outbox.enqueue(s, [note(2, "a")], now=T0)
+    worker = Worker(services)
+    # An hour of failing, a pass every 10 s: backoff is capped, the row stays alive.
+    for _ in range(360):
+        clock.now += timedelta(seconds=10)
+        await worker.drain()
+    row, *notices = await rows(services.db)
+    assert row.status == "pending" and row.attempts >= 12  # well past the old 8-attempt limit
+    # The leads heard once that Zendesk is down, not once per attempt.
+    assert [n.idempotency_key.split(":")[:3] for n in notices] == [["leads", "outage", "zendesk"]]
+    clock.now = T0 + services.settings.config.delivery.retry_budget + timedelta(minutes=10)
+    await worker.drain()
+    row, *alerts = await rows(services.db)
+    assert row.status == "dead"
+    texts = [a.payload["text"] for a in alerts if a.action == "post_leads"]
+    assert any("baton outbox retry --all --service zendesk" in t for t in texts), texts
 
 
 def test_outbox_command_lists_and_retries_dead_rows(
@@ -126,7 +145,7 @@ def test_outbox_command_lists_and_retries_dead_rows(
 
     async def fail_once(services: Services) -> OutboxMessage:
         async with services.db.session() as s:
-            await outbox.enqueue(s, [note(2)])
+            await outbox.enqueue(s, [note(2)], now=services.clock())
         await Worker(services).drain()
         return (await rows(services.db))[0]
 
@@ -153,26 +172,63 @@ def test_outbox_command_lists_and_retries_dead_rows(
     assert in_loop(drain_and_read).status == "done"
     assert any("hello" in c["body"] for c in fake_zendesk.state.comments[2])
 
+    usage = runner.invoke(main, ["outbox", "retry"])
+    assert usage.exit_code == 2 and "--all" in usage.output
+    nothing = runner.invoke(main, ["outbox", "retry", "--all", "--service", "slack"])
+    assert nothing.exit_code == 0 and "Nothing to retry" in nothing.output
+
 
 async def test_retry_after_rests_the_whole_service_not_just_the_row(
-    services: Services, fake_zendesk: FakeZendesk
+    services: Services, fake_zendesk: FakeZendesk, clock: Clock
 ) -> None:
     fake_zendesk.seed()
+    fake_zendesk.add_escalation(3)
     fake_zendesk.fail_next(1, status=429, headers={"Retry-After": "30"})
     worker = Worker(services)
     async with services.db.session() as s:
-        await outbox.enqueue(s, [note(2, "first")])
-    await worker.deliver_outbox()
-    assert worker.paused() == {"zendesk"}
+        await outbox.enqueue(s, [note(2, "first")], now=T0)
+    await worker.run_once()
+    assert await worker.resting() == {"zendesk"}
 
     async with services.db.session() as s:
         await outbox.enqueue(
             s,
-            [note(2, "second"), OutboxItem("leads:x", "slack", "post_leads", {"text": "hi"})],
+            [note(3, "other ticket"), OutboxItem("leads:x", "slack", "post_leads", {"text": "hi"})],
+            now=T0,
         )
-    assert await worker.deliver_outbox() == 1  # Slack is not paused; Zendesk waits
-    assert len(fake_zendesk.requests_to("PUT", "/api/v2/tickets/2.json")) == 1
-    assert await worker.process_events() == 0  # intake reads Zendesk too: it waits as well
+    assert (await worker.run_once()).deliveries == 1  # Slack is not resting; Zendesk waits
+    assert len(fake_zendesk.requests) == 1
+    assert (await worker.run_once()).events == 0  # intake reads Zendesk too: it waits as well
+    clock.now += timedelta(seconds=31)
+    await worker.drain()
+    assert len(fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json")) == 3
+
+
+async def test_writes_to_one_ticket_land_in_order_one_at_a_time(
+    services: Services, fake_zendesk: FakeZendesk, clock: Clock
+) -> None:
+    fake_zendesk.add_escalation(7)
+    routing = OutboxItem(
+        "route", "zendesk", "update_ticket", {"ticket_id": 7, "assignee_id": 900001}
+    )
+    claim = OutboxItem("claim", "zendesk", "update_ticket", {"ticket_id": 7, "assignee_id": 900002})
+    async with services.db.session() as s:
+        await outbox.enqueue(s, [routing, claim], now=T0)
+        # Only the head of the ticket's queue can be in flight.
+        assert [r.idempotency_key for r in await outbox.claim(s, worker="w", now=T0)] == ["route"]
+        assert await outbox.claim(s, worker="w2", now=T0) == []
+    async with services.db.session() as s:
+        await s.execute(update(OutboxMessage).values(status="pending", claimed_by=None))
+    # The routing update fails (a 503); the later claim is due but must not overtake it.
+    fake_zendesk.fail_next(1, status=503)
+    worker = Worker(services)
+    await worker.drain()
+    assert [r.json["ticket"]["assignee_id"] for r in fake_zendesk.requests] == [900001]
+    clock.now += timedelta(minutes=1)
+    await worker.drain()
+    puts = [r.json["ticket"]["assignee_id"] for r in fake_zendesk.requests_to("PUT", ".*")]
+    assert puts == [900001, 900001, 900002]  # the retried routing, then the claim: it sticks
+    assert fake_zendesk.state.tickets[7]["assignee_id"] == 900002
 
 
 def test_inbox_command_lists_and_retries_failed_events(
@@ -192,6 +248,7 @@ def test_inbox_command_lists_and_retries_failed_events(
                     kind="trigger",
                     ticket_id=42,
                     payload={"ticket_id": "42"},
+                    now=datetime.now(UTC),
                 )
                 await s.execute(
                     update(InboxEvent).values(
@@ -216,3 +273,5 @@ def test_inbox_command_lists_and_retries_failed_events(
     again = runner.invoke(main, ["inbox", "retry", str(event_id)])
     assert again.exit_code == 1 and "has not failed" in again.output
     assert "1 waiting" in runner.invoke(main, ["inbox"]).output
+    nothing = runner.invoke(main, ["inbox", "retry", "--all"])
+    assert nothing.exit_code == 0 and "Nothing to retry" in nothing.output
