@@ -1,47 +1,89 @@
-"""Buttons and modals: alert buttons (Claim, Reassign, …), the Reassign modal, Away/Back."""
+"""Buttons and modals: alert buttons (Claim, Reassign, …), the Reassign modal, Away/Back.
+
+The same buttons live on messages (alerts, DMs) and on the App Home tab. A message button is
+answered ephemerally through its ``response_url``; a Home-tab button has none, so it is
+answered by re-publishing the tab (which shows the new state) and a DM with the outcome.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import availability, escalations
+from bot import escalations
 from bot.errors import N_, NotFound, UserFacingError, UserFacingNotFound
+from bot.masking import mask
 from bot.models import Escalation
 from bot.permissions import Action, allowed, can_assign
-from handlers import blocks
+from handlers import blocks, commands
 from handlers.commands import Ctx, refusal
-from handlers.context import UserLocales
+from handlers.context import Origin, UserLocales
 from handlers.home import publish_home
 from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction
 
 log = logging.getLogger(__name__)
 
 Respond = Callable[..., Awaitable[Any]]
+Work = Callable[[Ctx], Awaitable[str]]
 COMING_SOON = (AlertAction.DRAFT, AlertAction.TXN, AlertAction.JIRA, AlertAction.RESOLVE)
 
 
-async def _say(respond: Respond, text: str) -> None:
-    await respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-async def _guard(ctx: Ctx, respond: Respond, work: Callable[[], Awaitable[str]]) -> None:
-    """Run a button's work and answer ephemerally: result (if any), refusal, or an error id."""
+async def _run(ctx: Ctx, work: Callable[[], Awaitable[str]]) -> str:
+    """Run a button's work; return its answer, a refusal, or an error id. Never raises."""
     try:
-        text = await work()
+        return await work()
     except (UserFacingError, NotFound) as err:
-        text = refusal(ctx._, err)
+        return refusal(ctx._, err)
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("slack.action_failed", extra={"error_id": error_id})
-        text = ctx._("Something went wrong (error id {error_id}).").format(error_id=error_id)
-    if text:
-        await _say(respond, text)
+        return ctx._("Something went wrong (error id {error_id}).").format(error_id=error_id)
+
+
+async def _slack(event: str, call: Awaitable[Any]) -> Any:
+    """Make a best-effort Slack call: failures are logged, never raised to bolt."""
+    try:
+        return await call
+    except SlackApiError as err:
+        log.info(event, extra={"error": err.response.get("error")})
+    except Exception:
+        log.exception(event)
+    return None
+
+
+async def answer(
+    client: AsyncWebClient, ctx: Ctx, origin: Origin, respond: Respond, text: str
+) -> None:
+    """Tell the user how it went, the way the surface allows; never raises."""
+    if origin.on_home:
+        await _slack("slack.home_publish_failed", publish_home(client, ctx))
+    if not text:
+        return
+    if origin.response_url and not origin.on_home:
+        reply = respond(text=text, response_type="ephemeral", replace_original=False)
+        await _slack("slack.respond_failed", reply)
+    else:
+        # No message to answer under (Home tab): the app's DM with the user.
+        dm = client.chat_postMessage(channel=origin.user_id, text=mask(text))
+        await _slack("slack.dm_failed", dm)
+
+
+async def _open_loading(client: AsyncWebClient, ctx: Ctx, origin: Origin) -> tuple[str, str] | None:
+    """Open a modal saying "Loading…"; return its view id and hash (None: not opened)."""
+    view = blocks.notice_modal(ctx._, title=ctx._("Reassign"), text=ctx._("Loading…"))
+    opened = await _slack(
+        "slack.modal_not_opened", client.views_open(trigger_id=origin.trigger_id, view=view)
+    )
+    if opened is None:
+        return None
+    return str(opened["view"]["id"]), str(opened["view"]["hash"])
 
 
 def _esc_id(action: dict[str, Any]) -> int:
@@ -55,6 +97,21 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
     """Listen for alert buttons, the Reassign modal and the App Home buttons."""
     services = locales.services
 
+    async def button(
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Respond,
+        work: Work,
+        *,
+        home_only: bool = False,
+    ) -> None:
+        origin = Origin.of(body)
+        if home_only:
+            origin = replace(origin, on_home=True)
+        ctx = await locales.ctx(client, origin.user_id)
+        text = await _run(ctx, lambda: work(ctx))
+        await answer(client, ctx, origin, respond, text)
+
     @bolt.action(str(AlertAction.CLAIM))
     async def on_claim(
         ack: Any,
@@ -64,9 +121,8 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         respond: Respond,
     ) -> None:
         await ack()
-        ctx = await locales.ctx(client, body["user"]["id"])
 
-        async def work() -> str:
+        async def work(ctx: Ctx) -> str:
             if not allowed(ctx.actor, Action.CLAIM):
                 return ctx._("Sorry, only analysts on the roster can do that.")
             async with services.db.session() as s:
@@ -79,7 +135,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                 )
             return ctx._("You claimed ticket #{ticket}.").format(ticket=esc.ticket_id)
 
-        await _guard(ctx, respond, work)
+        await button(body, client, respond, work)
 
     @bolt.action(str(AlertAction.REASSIGN))
     async def on_reassign(
@@ -90,7 +146,16 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         respond: Respond,
     ) -> None:
         await ack()
-        ctx = await locales.ctx(client, body["user"]["id"])
+        origin = Origin.of(body)
+        # A trigger_id is good for 3 seconds: open the modal before any lookup (users.info,
+        # the database), with the language already known, then fill it in.
+        opened = await _open_loading(client, locales.ctx_now(origin.user_id), origin)
+        ctx = await locales.ctx(client, origin.user_id)
+        if opened is None:
+            text = ctx._("Slack did not open the form in time: press the button again.")
+            await answer(client, ctx, origin, respond, text)
+            return
+        modal: dict[str, Any] = {}
 
         async def work() -> str:
             async with services.db.session() as s:
@@ -99,17 +164,27 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                 raise UserFacingNotFound(N_("This escalation no longer exists."))
             if not can_assign(ctx.actor, current_analyst_key=esc.analyst_key):
                 return ctx._("Sorry, only a lead or the analyst holding it can reassign this.")
-            view = blocks.reassign_modal(ctx._, escalation_id=esc.id, ticket_id=esc.ticket_id)
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            modal.update(
+                blocks.reassign_modal(ctx._, escalation_id=esc.id, ticket_id=esc.ticket_id)
+            )
             return ""
 
-        await _guard(ctx, respond, work)
+        text = await _run(ctx, work)
+        view = modal or blocks.notice_modal(ctx._, title=ctx._("Reassign"), text=text)
+        view_id, view_hash = opened
+        # The hash guards against overwriting a newer state of the view (Slack: hash_conflict);
+        # a modal the user already closed is not_found. Either way there is nothing to show.
+        await _slack(
+            "slack.modal_not_updated",
+            client.views_update(view_id=view_id, hash=view_hash, view=view),
+        )
 
     @bolt.view(str(CallbackId.REASSIGN))
     async def on_reassign_submit(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        ctx = await locales.ctx(client, body["user"]["id"])
+        # Errors go back in the ack, within 3 seconds: no users.info before it.
+        ctx = locales.ctx_now(str(body["user"]["id"]))
         values = view.get("state", {}).get("values", {})
         picked = (
             values.get(str(BlockId.REASSIGN_USER), {})
@@ -137,6 +212,9 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             return
         await ack()
         log.info("slack.reassigned", extra={"escalation": esc.id, "to": assignee.key})
+        if ctx.actor.analyst is not None:
+            # The modal may have been opened from the Home tab: its queue just changed.
+            await _slack("slack.home_publish_failed", publish_home(client, ctx))
 
     for coming in COMING_SOON:
 
@@ -145,29 +223,22 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
         ) -> None:
             await ack()
-            ctx = await locales.ctx(client, body["user"]["id"])
-            await _say(respond, ctx._("This button is coming soon."))
+
+            async def work(ctx: Ctx) -> str:
+                return ctx._("This button is coming soon.")
+
+            await button(body, client, respond, work)
 
     @bolt.action(str(HomeAction.AWAY))
-    async def on_away(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_away(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
+    ) -> None:
         await ack()
-        ctx = await locales.ctx(client, body["user"]["id"])
-        me = ctx.actor.analyst
-        if me is None:
-            return
-        async with services.db.session() as s:
-            await availability.mark_away(
-                s, roster=services.roster, analyst=me, now=ctx.now, actor=ctx.actor.key
-            )
-        await publish_home(client, ctx)
+        await button(body, client, respond, lambda c: commands.cmd_away(c, []), home_only=True)
 
     @bolt.action(str(HomeAction.BACK))
-    async def on_back(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_back(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
+    ) -> None:
         await ack()
-        ctx = await locales.ctx(client, body["user"]["id"])
-        me = ctx.actor.analyst
-        if me is None:
-            return
-        async with services.db.session() as s:
-            await availability.mark_back(s, analyst=me, now=ctx.now, actor=ctx.actor.key)
-        await publish_home(client, ctx)
+        await button(body, client, respond, lambda c: commands.cmd_back(c, []), home_only=True)

@@ -174,3 +174,14 @@ def reassign_modal(_: i18n.Gettext, *, escalation_id: int, ticket_id: int) -> di
             },
         ],
     }
+
+
+def notice_modal(_: i18n.Gettext, *, title: str, text: str) -> dict[str, Any]:
+    """A modal with one message and a Close button: "loading…", or why it cannot go on."""
+    return {
+        "type": "modal",
+        "callback_id": str(CallbackId.NOTICE),
+        "title": {"type": "plain_text", "text": title[:24]},
+        "close": {"type": "plain_text", "text": _("Close")[:24]},
+        "blocks": [section(text)],
+    }

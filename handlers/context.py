@@ -1,9 +1,11 @@
-"""Per-request context for Slack listeners: the actor, their locale (cached), the time."""
+"""Per-request context for Slack listeners: the actor, their locale (cached), the time, and
+where an interaction came from (so a listener knows how it can answer)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -27,6 +29,14 @@ class UserLocales:
         self.services = services
         self._cache: dict[str, tuple[float, str]] = {}
 
+    def known(self, user_id: str) -> str:
+        """Return the user's locale without any I/O: cached from Slack, else the roster's."""
+        hit = self._cache.get(user_id)
+        if hit is not None:
+            return hit[1]
+        analyst = self.services.roster.by_slack_id(user_id)
+        return i18n.normalize(analyst.locale if analyst else None)
+
     async def get(self, client: AsyncWebClient, user_id: str) -> str:
         """Return the catalog locale for a Slack user."""
         hit = self._cache.get(user_id)
@@ -49,9 +59,40 @@ class UserLocales:
 
     async def ctx(self, client: AsyncWebClient, user_id: str) -> Ctx:
         """Build the context for one request."""
+        return self.ctx_now(user_id, locale=await self.get(client, user_id))
+
+    def ctx_now(self, user_id: str, *, locale: str | None = None) -> Ctx:
+        """Build the context without any I/O (for answers due within Slack's 3 seconds)."""
         return Ctx(
             services=self.services,
             actor=actor_for(self.services.roster, user_id),
-            locale=await self.get(client, user_id),
+            locale=locale or self.known(user_id),
             now=self.services.clock(),
+        )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an interaction happened, read from its payload: who, and how to answer them.
+
+    Buttons on messages come with a ``response_url``; buttons on the App Home tab do not
+    (their container is the home view), so they are answered by re-publishing the tab.
+    """
+
+    user_id: str
+    trigger_id: str | None = None
+    response_url: str | None = None
+    on_home: bool = False
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Origin:
+        """Read the origin of a block_actions or view_submission payload."""
+        user = body.get("user") or {}
+        container = body.get("container") or {}
+        view = body.get("view") or {}
+        return cls(
+            user_id=str(user.get("id", "")),
+            trigger_id=body.get("trigger_id") or None,
+            response_url=body.get("response_url") or None,
+            on_home=container.get("type") == "view" and view.get("type") == "home",
         )

@@ -21,6 +21,7 @@ class CallbackId(StrEnum):
     """Modal callback ids."""
 
     REASSIGN = "reassign_modal"
+    NOTICE = "notice_modal"  # a message in a modal (loading, refusal): nothing to submit
 
 
 class BlockId(StrEnum):

@@ -23,6 +23,7 @@ from tests.slack.support import (
     add_escalation,
     command_body,
     drain,
+    home_action_body,
     home_opened_body,
     post_form,
     route,
@@ -174,10 +175,13 @@ async def test_reassign_button_opens_modal_and_submission_assigns(
     await post_form(
         client, action_body(fake_slack, user=CARLA, action_id="esc_reassign", value=str(esc.id))
     )
+    # A "loading" modal opens at once with the trigger_id; the real one replaces it.
     (opened,) = await fake_slack.wait_for("views.open")
-    view = opened.params["view"]
+    assert opened.params["trigger_id"] and "submit" not in opened.params["view"]
+    (updated,) = await fake_slack.wait_for("views.update")
+    view = updated.params["view"]
     assert view["callback_id"] == "reassign_modal" and view["private_metadata"] == str(esc.id)
-    assert opened.params["trigger_id"]
+    assert updated.params["view_id"] and updated.params["hash"]
     values = {
         "reassign_user": {
             "reassign_user_select": {"type": "users_select", "selected_user": "U05DIE0004"}
@@ -261,7 +265,8 @@ async def test_app_home_publishes_queue_and_availability(
         b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("type") == "button"
     ]
     assert away and away[0]["action_id"] == "home_away"
-    await post_form(client, action_body(fake_slack, user=CARLA, action_id="home_away", value="c"))
+    # Pressed on the Home tab (the recorded shape: no response_url): the tab is re-published.
+    await post_form(client, home_action_body(user=CARLA, action_id="home_away", value="carla"))
     calls = await fake_slack.wait_for("views.publish", 2)
     back = [
         b["accessory"]["action_id"]
