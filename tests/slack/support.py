@@ -277,14 +277,3 @@ async def drain(services: Services, *, now: datetime | None = None) -> list[outb
                 await outbox.record(s, row.id, "test", outcome, now=now)
             outcomes.append(outcome)
     return outcomes
-
-
-async def drain_all(services: Services, *, now: datetime | None = None) -> list[outbox.Outcome]:
-    """Run worker passes until nothing is due (rows of one ticket or message go one by one)."""
-    outcomes: list[outbox.Outcome] = []
-    for _ in range(50):
-        batch = await drain(services, now=now)
-        if not batch:
-            return outcomes
-        outcomes += batch
-    raise AssertionError(f"outbox never settled: {outcomes[-5:]}")

@@ -29,7 +29,7 @@ from tests.slack.support import (
     ROUTING,
     add_escalation,
     command_body,
-    drain_all,
+    drain,
     find_pii,
     make_services,
     post_form,
@@ -58,7 +58,7 @@ async def _waiting(services: Services, fake: FakeSlack, ticket_id: int) -> Escal
     )
     before = len(_posts(fake, LEADS))
     await route(services, esc, None)
-    await drain_all(services)
+    await drain(services)
     assert len(_posts(fake, LEADS)) == before + 1
     return esc
 
@@ -103,7 +103,7 @@ async def test_claim_of_waiting_escalation_routes_it_once(
     assert resp.status == 200
     (answer,) = await fake_slack.wait_for("response_url")
     assert answer.params["text"] == "You claimed ticket #50010."
-    await drain_all(services)
+    await drain(services)
 
     # The leads message is edited in place: it now names Carla and says claimed.
     leads_updates = [
@@ -142,7 +142,7 @@ async def test_claim_of_waiting_escalation_routes_it_once(
     routed = await intake.route_waiting(services)
     assert [o.escalation_id for o in routed] == [other.id]
     assert await route(services, esc, "carla") == 0
-    await drain_all(services)
+    await drain(services)
     assert await _outbox_keys(services, esc.id) == keys
     async with services.db.session() as s:
         row = await s.get(Escalation, esc.id)
@@ -161,7 +161,7 @@ async def test_lead_assigns_waiting_escalation_from_the_reassign_modal(
     body = view_body(user=ANA, callback_id="reassign_modal", metadata=str(esc.id), values=values)
     resp = await post_form(client, body)
     assert resp.status == 200 and await resp.text() == ""  # plain ack: the modal closes
-    await drain_all(services)
+    await drain(services)
 
     leads_updates = [
         c.params for c in fake_slack.called("chat.update") if c.params["channel"] == LEADS
@@ -196,11 +196,11 @@ async def test_claim_of_routed_escalation_leaves_tags_alone(
     """Only a waiting escalation is re-routed by a claim: a routed one just changes hands."""
     esc = await add_escalation(services, ticket_id=50030, analyst_key="carla")
     await route(services, esc, "carla")
-    await drain_all(services)
+    await drain(services)
     resp = await post_form(client, command_body(fake_slack, user=ANA, text="claim 50030"))
     assert resp.status == 200
     await fake_slack.wait_for("response_url")
-    await drain_all(services)
+    await drain(services)
     (zd,) = await _zendesk_rows(services, esc.id)
     assert "remove_tags" not in zd.payload and "add_tags" not in zd.payload
     assert len(_posts(fake_slack, ROUTING)) == 1
