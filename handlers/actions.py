@@ -51,8 +51,8 @@ async def _slack(event: str, call: Awaitable[Any]) -> Any:
     """Make a best-effort Slack call: failures are logged, never raised to bolt."""
     try:
         return await call
-    except SlackApiError as err:
-        log.info(event, extra={"error": err.response.get("error")})
+    except SlackApiError as err:  # expected now and then (expired trigger, closed modal)
+        log.warning(event, extra={"error": err.response.get("error")})
     except Exception:
         log.exception(event)
     return None
