@@ -2,6 +2,11 @@
 
 Usage: the `fake_zendesk` fixture (import it into a test module or conftest) yields a running
 FakeZendesk; point a client at `fake_zendesk.url`. Every request is recorded in `.requests`.
+
+It refuses what Zendesk refuses: a ticket's description is its first comment and is read-only
+(a PUT carrying it is a 422, as on the real API), so facts added later arrive as comments
+(`add_comment`), and every change moves the ticket's `updated_at` on. The comments list pages
+with a cursor (`page[size]`, `meta.has_more`, `links.next`) like the real endpoint.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,10 +28,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.fakes.zendesk_api import route, stamp, touch
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
 TOKEN = "apitoken"
-NOW = "2024-05-01T10:00:00Z"
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -55,7 +62,7 @@ class Recorded:
 
 @dataclass
 class Failure:
-    status: int
+    status: int  # 0: hang up without answering (a connection reset after the request)
     headers: dict[str, str]
     body: str | bytes
 
@@ -80,6 +87,7 @@ class FakeZendesk:
         self.requests: list[Recorded] = []
         self._failures: list[Failure] = []
         self._down = False
+        self._writes_down = False
         self.delay = 0.0  # seconds to wait before answering, to provoke client timeouts
         self._lock = threading.Lock()
         self._ids = itertools.count(9000)
@@ -129,22 +137,29 @@ class FakeZendesk:
         with self._lock:
             self._failures.extend([failure] * n)
 
-    def down(self, *, refuse: bool = False) -> None:
-        """Answer 503 to everything, or (refuse=True) stop listening altogether."""
+    def drop_next(self, n: int = 1) -> None:
+        """Read the next n requests, then hang up without answering (connection reset)."""
+        with self._lock:
+            self._failures.extend([Failure(0, {}, b"")] * n)
+
+    def down(self, *, refuse: bool = False, writes_only: bool = False) -> None:
+        """Answer 503 to everything (or to writes only), or (refuse=True) stop listening."""
         if refuse:
             self.stop()
+        elif writes_only:
+            self._writes_down = True
         else:
             self._down = True
 
     def up(self) -> None:
         """Serve normally again (on the same port)."""
-        self._down = False
+        self._down = self._writes_down = False
         if self._server is None:
             self.start()
 
-    def _next_failure(self) -> Failure | None:
+    def _next_failure(self, method: str = "GET") -> Failure | None:
         with self._lock:
-            if self._down:
+            if self._down or (self._writes_down and method != "GET"):
                 return Failure(503, {"Content-Type": "text/plain"}, "Service Unavailable")
             return self._failures.pop(0) if self._failures else None
 
@@ -172,6 +187,30 @@ class FakeZendesk:
         self.state.comments[tid] = [
             self._comment(t, public=True, author=ticket.get("requester_id")) for t in texts
         ]
+
+    def add_comment(
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        public: bool = False,
+        author_id: int = 500101,
+        attachments: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Someone adds a comment in Zendesk (an agent's internal note by default, or the
+        customer's public answer); the ticket's updated_at moves on, as in Zendesk."""
+        comment = self._comment(body, public=public, author=author_id, attachments=attachments)
+        with self._lock:
+            self.state.comments[ticket_id].append(comment)
+            touch(self.state.tickets[ticket_id])
+        return comment
+
+    def agent_update(self, ticket_id: int, *, add_tags: Sequence[str] = ()) -> None:
+        """An agent changes the ticket in Zendesk (e.g. adds the escalation tag again)."""
+        with self._lock:
+            ticket = self.state.tickets[ticket_id]
+            ticket["tags"] = [*ticket["tags"], *(t for t in add_tags if t not in ticket["tags"])]
+            touch(ticket)
 
     def add_escalation(
         self,
@@ -220,17 +259,31 @@ class FakeZendesk:
     def add_organization(self, **org: Any) -> None:
         self.state.organizations[int(org["id"])] = org
 
-    def _comment(self, body: str, *, public: bool, author: Any) -> dict[str, Any]:
+    def _comment(
+        self, body: str, *, public: bool, author: Any, attachments: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        # Shaped like the recorded comments list (tests/fixtures/zendesk/ticket_comments_...).
         return {
             "id": next(self._ids),
             "type": "Comment",
             "author_id": author,
+            "audit_id": next(self._ids),
             "body": body,
             "html_body": f"<p>{body}</p>",
             "plain_body": body,
             "public": public,
-            "attachments": [],
-            "created_at": NOW,
+            "attachments": [
+                {
+                    "id": next(self._ids),
+                    "file_name": name,
+                    "content_url": f"{self.url}/attachments/{name}",
+                    "content_type": "application/octet-stream",
+                    "size": 1024,
+                    "thumbnails": [],
+                }
+                for name in attachments
+            ],
+            "created_at": stamp(datetime.now(UTC)),
         }
 
     def requests_to(self, method: str, path_pattern: str) -> list[Recorded]:
@@ -238,103 +291,6 @@ class FakeZendesk:
         return [
             r for r in self.requests if r.method == method and re.fullmatch(path_pattern, r.path)
         ]
-
-
-Response = tuple[int, dict[str, str], Any]
-NOT_FOUND: Response = (
-    404,
-    {},
-    {"error": "RecordNotFound", "description": "Not found"},
-)
-PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None}}
-
-
-def _route(
-    fake: FakeZendesk, method: str, path: str, query: dict[str, list[str]], body: Any
-) -> Response:
-    s = fake.state
-    if m := re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path):
-        tid = int(m[1])
-        if tid not in s.tickets:
-            return NOT_FOUND
-        if method == "GET":
-            return 200, {}, _show_ticket(fake, tid, query)
-        if method == "PUT":
-            return 200, {}, _update_ticket(fake, tid, (body or {}).get("ticket", {}))
-    if (m := re.fullmatch(r"/api/v2/tickets/(\d+)/comments\.json", path)) and method == "GET":
-        if int(m[1]) not in s.tickets:
-            return NOT_FOUND
-        return 200, {}, {"comments": s.comments[int(m[1])], **PAGE, "links": {"next": None}}
-    if path == "/api/v2/webhooks":
-        if method == "GET":
-            name = query.get("filter[name_contains]", [""])[0]
-            found = [w for w in s.webhooks.values() if name in w["name"]]
-            return 200, {}, {"webhooks": found, **PAGE, "links": {"next": None, "prev": None}}
-        if method == "POST":
-            wid = f"01HBATON{next(fake._ids)}"
-            hook = {**body["webhook"], "id": wid, "created_at": NOW}
-            hook.pop("signing_secret", None)
-            s.webhooks[wid] = hook
-            s.secrets[wid] = base64.b64encode(f"secret-{wid}".encode()).decode()
-            return 201, {}, {"webhook": hook}
-    if m := re.fullmatch(r"/api/v2/webhooks/(\w+)(/signing_secret)?", path):
-        wid = m[1]
-        if wid not in s.webhooks:
-            return NOT_FOUND
-        if m[2] and method == "GET":
-            return 200, {}, {"signing_secret": {"algorithm": "SHA256", "secret": s.secrets[wid]}}
-        if method == "GET":
-            return 200, {}, {"webhook": s.webhooks[wid]}
-        if method == "PUT":
-            s.webhooks[wid] = {**body["webhook"], "id": wid, "created_at": NOW}
-            return 204, {}, None
-    if path == "/api/v2/triggers.json":
-        if method == "GET":
-            return 200, {}, {"triggers": list(s.triggers.values()), **PAGE, "links": {"next": None}}
-        if method == "POST":
-            trigger = {**body["trigger"], "id": next(fake._ids), "created_at": NOW}
-            s.triggers[trigger["id"]] = trigger
-            return 201, {}, {"trigger": trigger}
-    if (m := re.fullmatch(r"/api/v2/triggers/(\d+)\.json", path)) and method == "PUT":
-        tid = int(m[1])
-        if tid not in s.triggers:
-            return NOT_FOUND
-        s.triggers[tid] = {**s.triggers[tid], **body["trigger"], "id": tid}
-        return 200, {}, {"trigger": s.triggers[tid]}
-    return NOT_FOUND
-
-
-def _show_ticket(fake: FakeZendesk, tid: int, query: dict[str, list[str]]) -> dict[str, Any]:
-    s = fake.state
-    ticket = s.tickets[tid]
-    out: dict[str, Any] = {"ticket": ticket}
-    include = set(",".join(query.get("include", [])).split(","))
-    if "users" in include:
-        ids = {ticket.get(k) for k in ("requester_id", "submitter_id", "assignee_id")}
-        out["users"] = [u for uid, u in s.users.items() if uid in ids]
-    if "organizations" in include:
-        ids = {ticket.get("organization_id")} | {u.get("organization_id") for u in s.users.values()}
-        out["organizations"] = [o for oid, o in s.organizations.items() if oid in ids]
-    return out
-
-
-def _update_ticket(fake: FakeZendesk, tid: int, changes: dict[str, Any]) -> dict[str, Any]:
-    ticket = fake.state.tickets[tid]
-    tags = list(changes.get("tags", ticket.get("tags") or []))
-    tags += [t for t in changes.get("additional_tags", []) if t not in tags]
-    tags = [t for t in tags if t not in changes.get("remove_tags", [])]
-    ticket["tags"] = tags
-    for key in ("assignee_id", "priority", "status", "subject"):
-        if key in changes:
-            ticket[key] = changes[key]
-    ticket["updated_at"] = NOW
-    events = []
-    if comment := changes.get("comment"):
-        c = fake._comment(comment["body"], public=comment.get("public", True), author=1)
-        fake.state.comments[tid].append(c)
-        events.append(c)
-    audit = {"id": next(fake._ids), "ticket_id": tid, "created_at": NOW, "events": events}
-    return {"ticket": ticket, "audit": audit}
 
 
 def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
@@ -362,12 +318,14 @@ def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
             )
             if fake.delay:
                 time.sleep(fake.delay)
-            if failure := fake._next_failure():
+            if (failure := fake._next_failure(self.command)) and failure.status == 0:
+                self.close_connection = True  # hang up: the client sees a reset, no answer
+            elif failure:
                 self._send(failure.status, failure.headers, failure.body)
             elif self.headers.get("Authorization") != expected_auth:
                 self._send(401, {}, {"error": "Couldn't authenticate you"})
             else:
-                self._send(*_route(fake, self.command, parts.path, query, body))
+                self._send(*route(fake, self.command, parts.path, query, body))
 
         def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
             if body is None:

@@ -1,0 +1,183 @@
+"""A long outage on a controllable clock: Zendesk writes and Slack down for ten minutes.
+
+Nothing is lost or doubled, nobody types a command, the leads hear once when each service
+goes down and once when it is back, and every escalation is updated and alerted within a
+minute of recovery. The real zenpy and slack_sdk clients talk to the fake servers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.db import Database
+from bot.demo import Clock
+from bot.models import Escalation, OutboxMessage
+from bot.roster import load_roster
+from bot.services import Services
+from bot.worker import Worker
+from integrations.slack import SlackClient
+from integrations.zendesk import ZendeskClient
+from tests.fakes.slack_server import TOKEN, FakeSlack
+from tests.fakes.zendesk_server import EMAIL, FakeZendesk
+from tests.fakes.zendesk_server import TOKEN as ZENDESK_TOKEN
+from tests.slack.support import LEADS, ROUTING
+from tests.web import app_client, post_zendesk
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "outage-webhook-secret"
+SP = load_roster(ROOT / "examples" / "roster.toml").timezone
+MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=SP).astimezone(UTC)  # Ana and Bruno on shift
+TICKETS = range(301, 307)
+STEP = timedelta(seconds=5)  # the worker polls far more often; 5 s of clock per pass is enough
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY_10)
+
+
+@pytest.fixture
+def services(
+    db: Database, fake_zendesk: FakeZendesk, fake_slack: FakeSlack, clock: Clock
+) -> Services:
+    settings = Settings(
+        database_url=db.url,
+        zendesk_webhook_secret=SECRET,
+        slack_bot_token=TOKEN,
+        slack_api_url=fake_slack.api_url,
+        slack_routing_channel=ROUTING,
+        slack_leads_channel=LEADS,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        roster=load_roster(ROOT / "examples" / "roster.toml"),
+        zendesk=ZendeskClient(base_url=fake_zendesk.url, email=EMAIL, token=ZENDESK_TOKEN),
+        slack=SlackClient.from_settings(settings),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
+    async with app_client(services) as c:
+        yield c
+
+
+def posted(fake: FakeSlack, channel: str) -> list[str]:
+    """Texts of the messages that landed in a channel (what people see), oldest first."""
+    return [m["text"] for m in reversed(fake.messages.get(channel, []))]
+
+
+def baton_notes(fake: FakeZendesk, ticket_id: int) -> list[str]:
+    return [c["body"] for c in fake.state.comments[ticket_id] if "[baton:" in c["body"]]
+
+
+def notices(fake: FakeSlack) -> Counter[tuple[str, str]]:
+    """The leads channel's service notices, as (service, down|back)."""
+    return Counter(
+        ("zendesk" if "Zendesk" in text else "slack", "back" if "again" in text else "down")
+        for text in posted(fake, LEADS)
+    )
+
+
+def delivered(fake_zendesk: FakeZendesk, fake_slack: FakeSlack) -> bool:
+    return all(baton_notes(fake_zendesk, t) for t in TICKETS) and len(
+        posted(fake_slack, ROUTING)
+    ) == len(TICKETS)
+
+
+async def test_ten_minutes_of_zendesk_writes_and_slack_down_loses_and_doubles_nothing(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    for i, tid in enumerate(TICKETS):
+        fake_zendesk.add_escalation(tid, requester_id=7100 + i)
+    fake_zendesk.down(writes_only=True)
+    fake_slack.outage = 503
+    for tid in TICKETS:
+        body = {"ticket_id": str(tid), "event": "esc_senior"}
+        assert (await post_zendesk(client, SECRET, body)).status == 200
+
+    worker = Worker(services, timer_seconds=1e9)
+    outage_ends = clock.now + timedelta(minutes=10)
+    while clock.now < outage_ends:
+        await worker.drain()
+        clock.now += STEP
+    async with services.db.session() as s:
+        statuses = list(await s.scalars(select(Escalation.status)))
+    assert statuses == ["routed"] * len(TICKETS)  # reads worked: every ticket was routed
+    # Down services are probed, not hammered: about one try every 30 s each.
+    writes = fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json")
+    assert len(writes) <= 3 + 10 * 2 + 2, len(writes)
+    assert len(fake_slack.called("chat.postMessage")) <= 3 + 10 * 2 + 2
+
+    fake_zendesk.up()
+    fake_slack.outage = None
+    recovered = clock.now
+    while not delivered(fake_zendesk, fake_slack) and clock.now < recovered + timedelta(minutes=5):
+        await worker.drain()
+        clock.now += STEP
+    assert clock.now - recovered <= timedelta(minutes=1)  # all caught up within a minute
+    await worker.drain()
+
+    for tid in TICKETS:  # one routing note per ticket, and it is assigned
+        assert len(baton_notes(fake_zendesk, tid)) == 1
+        assert "baton_routed" in fake_zendesk.state.tickets[tid]["tags"]
+    channel = posted(fake_slack, ROUTING)
+    assert len(channel) == len(TICKETS)  # one alert per escalation, none doubled
+    dms = [text for ch, msgs in fake_slack.messages.items() if ch.startswith("D") for text in msgs]
+    assert len(dms) == len(TICKETS)
+
+    # Neither outage notice could reach Slack in time; each was superseded by a recovery
+    # notice that says how long the service was down. One each, never one per row.
+    assert notices(fake_slack) == Counter({("zendesk", "back"): 1, ("slack", "back"): 1})
+    assert all("failing since 10:00" in text for text in posted(fake_slack, LEADS))
+    async with services.db.session() as s:
+        dead = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")))
+    assert dead == []
+
+
+async def test_zendesk_down_ten_minutes_the_leads_hear_once_and_events_wait(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    for i, tid in enumerate(TICKETS):
+        fake_zendesk.add_escalation(tid, requester_id=7100 + i)
+    fake_zendesk.down()  # reads too: no event can be processed
+    for tid in TICKETS:
+        body = {"ticket_id": str(tid), "event": "esc_senior"}
+        assert (await post_zendesk(client, SECRET, body)).status == 200
+    worker = Worker(services, timer_seconds=1e9)
+    outage_ends = clock.now + timedelta(minutes=10)
+    while clock.now < outage_ends:
+        await worker.drain()
+        clock.now += STEP
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1})
+    assert len(fake_zendesk.requests) <= 3 + 10 * 2 + 2  # probed about every 30 s
+    assert posted(fake_slack, ROUTING) == []
+
+    fake_zendesk.up()
+    recovered = clock.now
+    while not delivered(fake_zendesk, fake_slack) and clock.now < recovered + timedelta(minutes=5):
+        await worker.drain()
+        clock.now += STEP
+    assert clock.now - recovered <= timedelta(minutes=1)
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
+    for tid in TICKETS:
+        assert len(baton_notes(fake_zendesk, tid)) == 1
