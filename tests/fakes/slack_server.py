@@ -326,6 +326,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             path, params = self._params()
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, body, extra = fake.handle(path, params, headers)
+            if status == 0:  # fail(..., status=0): hang up without answering (a reset)
+                self.close_connection = True
+                return
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json; charset=utf-8")

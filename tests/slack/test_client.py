@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import IntegrationError
@@ -68,3 +69,24 @@ async def test_user_locale(fake_slack: FakeSlack) -> None:
 def test_should_retry_rule() -> None:
     assert should_retry(429, "ratelimited") and should_retry(502, None)
     assert not should_retry(200, "not_in_channel")
+
+
+async def test_a_lost_answer_is_not_resent_by_the_sdk(fake_slack: FakeSlack) -> None:
+    """The post lands, the connection drops before the answer: one call, a retryable error.
+
+    slack_sdk's default connection-error handler would resend chat.postMessage here and post
+    it twice; the outbox, which checks history before a retry, must be the only retry layer.
+    """
+    fake_slack.fail("chat.postMessage", status=0, land=True)
+    with pytest.raises(IntegrationError) as info:
+        await _client(fake_slack).post(SlackPost(channel="C1", text="x", metadata_key="k"))
+    assert info.value.retryable
+    assert len(fake_slack.called("chat.postMessage")) == 1
+    assert len(fake_slack.messages["C1"]) == 1
+
+    # The same drop with the SDK's defaults: it resends, and the message is doubled.
+    fake_slack.reset()
+    fake_slack.fail("chat.postMessage", status=0, land=True)
+    default = AsyncWebClient(token=TOKEN, base_url=fake_slack.api_url)
+    await default.chat_postMessage(channel="C1", text="x")
+    assert len(fake_slack.messages["C1"]) == 2
