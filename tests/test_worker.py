@@ -1,17 +1,26 @@
-"""The worker process loop: it survives failing passes and stops when told."""
+"""The worker process loop: it survives failing passes, parks what cannot succeed, stops."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot import inbox, intake
 from bot.config import Settings
 from bot.db import Database
+from bot.demo import Clock
+from bot.models import InboxEvent, OutboxMessage
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.worker import MAX_IDLE_BACKOFF, Worker, idle_backoff
 
 ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)
 
 
 def test_failing_passes_back_off_up_to_a_cap() -> None:
@@ -35,3 +44,72 @@ async def test_worker_survives_a_database_outage_and_stops_on_request() -> None:
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     await broken.dispose()
+
+
+@pytest.fixture
+def services(db: Database) -> Services:
+    return Services(
+        settings=Settings(database_url=db.url, slack_leads_channel="C0LEADS001"),
+        db=db,
+        roster=load_roster(ROOT / "examples" / "roster.toml"),
+        zendesk=Unconfigured("zendesk"),
+        slack=Unconfigured("slack"),
+        clock=Clock(T0),
+    )
+
+
+async def _event(services: Services) -> int:
+    async with services.db.session() as s:
+        await inbox.store_event(
+            s,
+            source="zendesk",
+            dedupe_key="e1",
+            kind="trigger",
+            ticket_id=4242,
+            payload={"ticket_id": "4242"},
+            now=T0,
+        )
+        return int(await s.scalar(select(InboxEvent.id)) or 0)
+
+
+async def test_a_broken_invariant_parks_the_event_and_tells_the_leads_without_details(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = await _event(services)
+
+    async def integrity_error(*_a: object, **_k: object) -> None:
+        raise IntegrityError("INSERT …", {"subject": "card 4111 1111 1111 1111"}, Exception("x"))
+
+    monkeypatch.setattr(intake, "process_event", integrity_error)
+    await Worker(services).drain()
+    async with services.db.session() as s:
+        event = await s.get(InboxEvent, event_id)
+        alert = await s.scalar(select(OutboxMessage).where(OutboxMessage.action == "post_leads"))
+    assert event is not None and event.status == "failed" and event.attempts == 1  # not retried
+    assert alert is not None
+    text = alert.payload["text"]
+    assert "#4242" in text and f"baton inbox retry {event_id}" in text and "error id" in text
+    assert "4111" not in text and "INSERT" not in text  # no exception text in Slack
+
+
+async def test_a_database_hiccup_is_retried_not_parked(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = await _event(services)
+    calls: list[int] = []
+
+    async def flaky(*_a: object, **_k: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("SELECT …", {}, Exception("database is locked"))
+        async with services.db.session() as s:
+            await inbox.finish(s, event_id, _k["worker"])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "process_event", flaky)
+    worker = Worker(services)
+    await worker.drain()
+    services.clock.now += timedelta(minutes=1)  # type: ignore[attr-defined]
+    await worker.drain()
+    async with services.db.session() as s:
+        event = await s.get(InboxEvent, event_id)
+    assert event is not None and event.status == "done" and len(calls) == 2
