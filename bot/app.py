@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot import outbox
+from bot import health, outbox
 from bot.config import Settings
 from bot.db import Database, head_revision
 from bot.metrics import Metrics
@@ -82,6 +82,10 @@ async def readyz(request: web.Request) -> web.Response:
             body["migrations_hint"] = "run `baton db upgrade`"
         async with services.db.session() as s:
             body["outbox"] = await outbox.backlog(s)
+            body["services"] = {
+                name: (f"down since {st.failing_since:%Y-%m-%dT%H:%M:%SZ}" if st.down else "ok")
+                for name, st in (await health.states(s)).items()
+            }
     except Exception as err:  # readiness reports failures, it never raises them
         log.warning("readyz.failed", extra={"error": type(err).__name__})
         ready = False

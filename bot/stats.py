@@ -8,7 +8,15 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
+from bot.health import DOWN_AFTER
+from bot.models import (
+    Escalation,
+    InboxEvent,
+    OutboxMessage,
+    RoutingDecisionRow,
+    ServiceHealth,
+    utcnow,
+)
 
 Gauge = tuple[str, str, Mapping[str, str], float]
 LATENCY_WINDOW = timedelta(hours=24)
@@ -51,6 +59,17 @@ async def gauges(db: Database) -> list[Gauge]:
             select(Escalation.status, func.count()).group_by(Escalation.status)
         ):
             out.append(("baton_escalations", "Escalations by status", {"status": status}, n))
+        for service, failures in await s.execute(
+            select(ServiceHealth.service, ServiceHealth.failures)
+        ):
+            out.append(
+                (
+                    "baton_service_down",
+                    "1 while a service has failed too often in a row (only probes are sent)",
+                    {"service": service},
+                    1.0 if failures >= DOWN_AFTER else 0.0,
+                )
+            )
         routed = await s.scalar(
             select(func.count()).where(RoutingDecisionRow.analyst_key.is_not(None))
         )
