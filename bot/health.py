@@ -52,7 +52,11 @@ class State:
         return bool(self.failures or self.failing_since or self.paused_until)
 
     def resting(self, now: datetime) -> bool:
-        return self.paused_until is not None and now < self.paused_until
+        """Nothing but probes goes out: down, or rate-limited until paused_until."""
+        return self.down or (self.paused_until is not None and now < self.paused_until)
+
+    def rate_limited(self, now: datetime) -> bool:
+        return not self.down and self.paused_until is not None and now < self.paused_until
 
 
 def _state(row: ServiceHealth) -> State:
@@ -119,12 +123,12 @@ async def failed(
     policy: Delivery = services.settings.config.delivery
     row = await _row(session, err.service)
     rest = err.retry_after or 0.0
-    rate_limited = err.status == 429
-    if not rate_limited:
+    if err.status != 429:  # a rate limit only rests the service; it is not an outage
         row.failures += 1
         row.failing_since = row.failing_since or now
         row.last_error = _reason(err)
-        if row.failures >= DOWN_AFTER:
+        if row.failures == DOWN_AFTER:
+            # From now on only probes go out; take_probe schedules the next one.
             rest = max(rest, policy.probe_seconds)
     if rest:
         until = now + timedelta(seconds=rest)

@@ -344,13 +344,18 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def start(fake: FakeSlack) -> QuietServer:
+    """Serve fake on a free loopback port in a daemon thread; returns the server to stop."""
+    server = QuietServer(("127.0.0.1", 0), _handler(fake))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="session")
 def fake_slack_server() -> Iterator[FakeSlack]:
     fake = FakeSlack()
-    server = QuietServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = start(fake)
     yield fake
     server.shutdown()
     server.server_close()
