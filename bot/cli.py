@@ -210,7 +210,7 @@ def zendesk() -> None:
     "--public-url", required=True, help="Baton's public base URL, e.g. https://baton.example.com"
 )
 def zendesk_setup(public_url: str) -> None:
-    """Create or update the Zendesk webhook and the esc_senior trigger (idempotent)."""
+    """Create or update the Zendesk webhook and the two triggers calling it (idempotent)."""
     from bot.app import build_services
 
     settings = _settings()
@@ -219,21 +219,28 @@ def zendesk_setup(public_url: str) -> None:
             "Zendesk is not configured: set ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN"
         )
     endpoint = public_url.rstrip("/") + "/webhooks/zendesk"
+    tags = settings.config.tags  # the names from BATON_CONFIG, not the defaults
 
     async def go() -> None:
         services = build_services(settings)
         try:
-            result = await services.zendesk.setup_webhook(
-                endpoint_url=endpoint, tag=settings.config.tags.escalate
-            )
+            result = await services.zendesk.setup_webhook(endpoint_url=endpoint, tags=tags)
         finally:
             await services.db.dispose()
-        verb = "created" if result.created_webhook else "updated"
-        click.echo(f"Webhook {result.webhook_id} {verb}, calling {endpoint}")
-        verb = "created" if result.created_trigger else "updated"
+
+        def verb(created: bool) -> str:
+            return "created" if created else "updated"
+
+        hook = result.webhook_id
+        click.echo(f"Webhook {hook} {verb(result.created_webhook)}, calling {endpoint}")
         click.echo(
-            f"Trigger {result.trigger_id} {verb}: tag {settings.config.tags.escalate} "
-            "added -> webhook"
+            f"Trigger {result.trigger_id} {verb(result.created_trigger)}: tag {tags.escalate} "
+            f"added, without {tags.routed} or {tags.unassigned} -> webhook (escalations)"
+        )
+        click.echo(
+            f"Trigger {result.solved_trigger_id} {verb(result.created_solved_trigger)}: "
+            f"ticket tagged {tags.routed}, {tags.unassigned} or {tags.incomplete} solved or "
+            "closed -> webhook (closes the escalation)"
         )
         if result.signing_secret:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot import db as dbmod
 from bot import inbox
-from bot.config import Settings, load_batonconfig
+from bot.config import Settings, Tags, load_batonconfig
 from bot.db import Database
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
@@ -79,13 +79,16 @@ class BundledTickets:
         except KeyError:
             raise NotFound(f"ticket {ticket_id}") from None
 
+    async def with_comments(self, ticket: Ticket) -> Ticket:
+        return ticket  # a bundled ticket's words are all in its description
+
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
         raise NotConfigured("zendesk")
 
     async def has_marker(self, ticket_id: int, marker: str) -> bool:
         raise NotConfigured("zendesk")
 
-    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
+    async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
         raise NotConfigured("zendesk")
 
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.config import Tags
+    from bot.domain import Ticket
+
+# The "event" of the trigger body Zendesk sends when a ticket Baton handles is solved or closed
+# (the escalation trigger's "event" is the escalation tag itself).
+TICKET_SOLVED_EVENT = "ticket_solved"
 
 
 @dataclass(frozen=True)
@@ -25,15 +33,21 @@ class TicketUpdate:
 @dataclass(frozen=True)
 class WebhookSetup:
     webhook_id: str
-    trigger_id: int
+    trigger_id: int  # the escalation trigger
     created_webhook: bool
     created_trigger: bool
     signing_secret: str | None = None
+    solved_trigger_id: int | None = None  # the trigger for escalated tickets solved or closed
+    created_solved_trigger: bool = False
 
 
 class ZendeskPort(Protocol):
     async def get_ticket(self, ticket_id: int) -> Any:
         """Read a ticket with its requester (a bot.domain.Ticket)."""
+        ...
+
+    async def with_comments(self, ticket: Ticket) -> Ticket:
+        """The ticket with every comment's text (public and private) and attachments seen."""
         ...
 
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
@@ -44,8 +58,8 @@ class ZendeskPort(Protocol):
         """Whether a comment carrying marker is already on the ticket."""
         ...
 
-    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
-        """Create or update the webhook and the trigger that calls it."""
+    async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
+        """Create or update the webhook and the two triggers that call it (idempotent)."""
         ...
 
 

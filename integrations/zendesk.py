@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from zenpy import Zenpy
 from zenpy.lib.api import BaseApi
 from zenpy.lib.api_objects import Ticket as ZenpyTicket
 from zenpy.lib.api_objects import Trigger, Webhook
 from zenpy.lib.exception import ZenpyException
 
-from bot.config import Settings
+from bot.config import Settings, Tags
 from bot.domain import Requester, Ticket
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketUpdate, WebhookSetup
+from integrations.zendesk_triggers import (
+    SOLVED_TRIGGER_TITLE,
+    WEBHOOK_NAME,
+    is_escalation_trigger,
+    solved_trigger_template,
+    trigger_template,
+    webhook_template,
+)
 
 log = logging.getLogger(__name__)
 
 SERVICE = "zendesk"
-WEBHOOK_NAME = "Baton escalations"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds); zenpy's default is a flat 60
 RETRYABLE_STATUSES = frozenset({408, 409, 429})  # 409: Zendesk's concurrent-update conflict
 T = TypeVar("T")
@@ -67,12 +75,11 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def trigger_title(tag: str) -> str:
-    return f"Baton: tag {tag} added → notify webhook"
+MARKER_PREFIX = "[baton:"
 
 
 def marker_line(marker: str) -> str:
-    return f"[baton:{marker}]"
+    return f"{MARKER_PREFIX}{marker}]"
 
 
 def _parse_time(value: str) -> datetime:
@@ -141,54 +148,6 @@ def update_body(update: TicketUpdate) -> dict[str, Any]:
     return body
 
 
-def webhook_template(endpoint_url: str) -> dict[str, Any]:
-    return {
-        "name": WEBHOOK_NAME,
-        "endpoint": endpoint_url,
-        "http_method": "POST",
-        "request_format": "json",
-        "status": "active",
-        "subscriptions": ["conditional_ticket_events"],
-    }
-
-
-def trigger_template(
-    *, webhook_id: str, tag: str, skip_tags: tuple[str, ...] = ("baton_routed", "baton_unassigned")
-) -> dict[str, Any]:
-    payload = {
-        "ticket_id": "{{ticket.id}}",
-        "event": tag,
-        "updated_at": "{{ticket.updated_at_with_timestamp}}",
-        # The agent whose update fired the trigger: who escalated, for per-agent reports.
-        "agent_id": "{{current_user.id}}",
-        # File names attached anywhere on the ticket: a KYC document without a comments call.
-        "attachments": (
-            "{% for comment in ticket.comments %}{% for attachment in comment.attachments %}"
-            "{{attachment.filename}};{% endfor %}{% endfor %}"
-        ),
-        "tags": "{{ticket.tags}}",
-    }
-    return {
-        "title": trigger_title(tag),
-        "active": True,
-        "conditions": {
-            "all": [
-                {"field": "current_tags", "operator": "includes", "value": tag},
-                # Baton's own update of a routed or waiting ticket must not call Baton again.
-                *(
-                    {"field": "current_tags", "operator": "not_includes", "value": skip}
-                    for skip in skip_tags
-                ),
-            ],
-            "any": [
-                {"field": "update_type", "operator": "is", "value": "Create"},
-                {"field": "update_type", "operator": "is", "value": "Change"},
-            ],
-        },
-        "actions": [{"field": "notification_webhook", "value": [webhook_id, json.dumps(payload)]}],
-    }
-
-
 def _split_base_url(url: str) -> tuple[str, str, str, str]:
     """Split ZENDESK_URL into zenpy's (protocol, subdomain, domain, path prefix)."""
     parts = urlsplit(url.rstrip("/"))
@@ -229,6 +188,8 @@ class ZendeskClient:
         self.timeout = timeout
         # Our own session: no transport retries (the outbox retries) and errors raised early.
         self.session = requests.Session()
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, HTTPAdapter(max_retries=0))
         self.session.hooks["response"].append(_raise_http_errors)
         self.zenpy = Zenpy(
             subdomain=subdomain,
@@ -310,6 +271,24 @@ class ZendeskClient:
         except (ValueError, KeyError, TypeError) as err:
             raise IntegrationError(SERVICE, f"get ticket {ticket_id}: unreadable body") from err
 
+    async def with_comments(self, ticket: Ticket) -> Ticket:
+        """Add every comment's text (public and private) and whether any has an attachment."""
+
+        def read() -> tuple[tuple[str, ...], bool]:
+            texts: list[str] = []
+            attached = False
+            # zenpy asks for pages of 100 and follows the cursor (meta.has_more, links.next).
+            for c in self.zenpy.tickets.comments(ticket=ticket.id):
+                body = c.body or ""
+                if MARKER_PREFIX in body:
+                    continue  # Baton's own notes: what they list as missing is not a fact
+                texts.append(body)
+                attached = attached or bool(c.attachments)
+            return tuple(texts), attached
+
+        texts, attached = await self._call(f"list comments of ticket {ticket.id}", read)
+        return replace(ticket, comments=texts, has_attachments=ticket.has_attachments or attached)
+
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
         """Apply one update (fields, tags, one comment) in a single PUT."""
         ticket = ZenpyTicket(id=update.ticket_id, **update_body(update))
@@ -330,8 +309,8 @@ class ZendeskClient:
 
         return await self._call(f"list comments of ticket {ticket_id}", scan)
 
-    async def setup_webhook(self, *, endpoint_url: str, tag: str) -> WebhookSetup:
-        """Create or update the Baton webhook and the trigger that calls it (idempotent)."""
+    async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
+        """Create or update the Baton webhook and the two triggers that call it (idempotent)."""
         wanted = webhook_template(endpoint_url)
 
         def find_webhook() -> Any:
@@ -359,32 +338,41 @@ class ZendeskClient:
             )
             secret = getattr(found, "secret", None)
 
-        spec = trigger_template(webhook_id=webhook_id, tag=tag)
-
-        def find_trigger() -> Any:
-            return next((t for t in self.zenpy.triggers() if t.title == spec["title"]), None)
-
-        trigger = await self._call("find trigger", find_trigger)
-        created_trigger = trigger is None
-        if trigger is None:
-            trigger = await self._call(
-                "create trigger", lambda: self.zenpy.triggers.create(Trigger(**spec))
-            )
-        else:
-            changed = Trigger(id=trigger.id, **spec)
-            await self._call("update trigger", lambda: self.zenpy.triggers.update(changed))
+        existing = await self._call("list triggers", lambda: list(self.zenpy.triggers()))
+        escalation_id, created_trigger = await self._put_trigger(
+            trigger_template(webhook_id=webhook_id, tags=tags),
+            next((t for t in existing if is_escalation_trigger(t.title or "")), None),
+        )
+        solved_id, created_solved = await self._put_trigger(
+            solved_trigger_template(webhook_id=webhook_id, tags=tags),
+            next((t for t in existing if t.title == SOLVED_TRIGGER_TITLE), None),
+        )
         log.info(
             "zendesk.webhook_setup",
             extra={
                 "webhook_id": webhook_id,
-                "trigger_id": trigger.id,
+                "trigger_id": escalation_id,
+                "solved_trigger_id": solved_id,
                 "webhook_created": created_webhook,
             },
         )
         return WebhookSetup(
             webhook_id=webhook_id,
-            trigger_id=int(trigger.id),
+            trigger_id=escalation_id,
             created_webhook=created_webhook,
             created_trigger=created_trigger,
             signing_secret=secret,
+            solved_trigger_id=solved_id,
+            created_solved_trigger=created_solved,
         )
+
+    async def _put_trigger(self, spec: dict[str, Any], existing: Any) -> tuple[int, bool]:
+        """Create the trigger, or update the existing one in place; (id, created)."""
+        if existing is None:
+            made = await self._call(
+                "create trigger", lambda: self.zenpy.triggers.create(Trigger(**spec))
+            )
+            return int(made.id), True
+        changed = Trigger(id=existing.id, **spec)
+        await self._call("update trigger", lambda: self.zenpy.triggers.update(changed))
+        return int(existing.id), False

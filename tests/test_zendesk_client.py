@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, Tags, load_settings
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketUpdate
 from integrations.zendesk import ZendeskClient, retry_after_seconds, should_retry, update_body
@@ -217,16 +217,18 @@ async def test_setup_webhook_creates_then_is_idempotent(
     fake_zendesk: FakeZendesk, client: ZendeskClient
 ) -> None:
     first = await client.setup_webhook(
-        endpoint_url="https://baton.example/webhooks/zendesk", tag="esc_senior"
+        endpoint_url="https://baton.example/webhooks/zendesk", tags=Tags()
     )
-    assert first.created_webhook and first.created_trigger
+    assert first.created_webhook and first.created_trigger and first.created_solved_trigger
     assert first.signing_secret == fake_zendesk.state.secrets[first.webhook_id]
 
     hook = fake_zendesk.requests_to("POST", "/api/v2/webhooks")[0].json["webhook"]
     assert hook["name"] == "Baton escalations"
     assert hook["endpoint"] == "https://baton.example/webhooks/zendesk"
     assert (hook["http_method"], hook["request_format"]) == ("POST", "json")
-    trigger = fake_zendesk.requests_to("POST", r"/api/v2/triggers\.json")[0].json["trigger"]
+    trigger, solved = (
+        r.json["trigger"] for r in fake_zendesk.requests_to("POST", r"/api/v2/triggers\.json")
+    )
     assert trigger["title"] == "Baton: tag esc_senior added → notify webhook"
     assert {"field": "current_tags", "operator": "includes", "value": "esc_senior"} in trigger[
         "conditions"
@@ -242,19 +244,70 @@ async def test_setup_webhook_creates_then_is_idempotent(
     assert template["ticket_id"] == "{{ticket.id}}"
     assert template["updated_at"] == "{{ticket.updated_at_with_timestamp}}"
 
-    fake_zendesk.requests.clear()
-    second = await client.setup_webhook(
-        endpoint_url="https://baton.example/hooks/zd", tag="esc_senior"
+    # The second trigger: a ticket Baton holds, solved or closed.
+    assert solved["conditions"] == {
+        "all": [
+            {
+                "field": "current_tags",
+                "operator": "includes",
+                "value": "baton_routed baton_unassigned baton_incomplete",
+            }
+        ],
+        "any": [
+            {"field": "status", "operator": "value", "value": "solved"},
+            {"field": "status", "operator": "value", "value": "closed"},
+        ],
+    }
+    [action] = solved["actions"]
+    assert action["value"][0] == first.webhook_id
+    body = json.loads(action["value"][1])
+    assert (body["ticket_id"], body["event"], body["status"]) == (
+        "{{ticket.id}}",
+        "ticket_solved",
+        "{{ticket.status}}",
     )
-    assert (second.webhook_id, second.trigger_id) == (first.webhook_id, first.trigger_id)
-    assert not second.created_webhook and not second.created_trigger
+
+    fake_zendesk.requests.clear()
+    second = await client.setup_webhook(endpoint_url="https://baton.example/hooks/zd", tags=Tags())
+    assert (second.webhook_id, second.trigger_id, second.solved_trigger_id) == (
+        first.webhook_id,
+        first.trigger_id,
+        first.solved_trigger_id,
+    )
+    assert not (second.created_webhook or second.created_trigger or second.created_solved_trigger)
     assert second.signing_secret is None
     assert not [r for r in fake_zendesk.requests if r.method == "POST"]
-    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 1
+    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 2
     assert (
         fake_zendesk.state.webhooks[first.webhook_id]["endpoint"]
         == "https://baton.example/hooks/zd"
     )
+
+
+async def test_setup_uses_the_configured_tag_names(
+    fake_zendesk: FakeZendesk, client: ZendeskClient
+) -> None:
+    await client.setup_webhook(endpoint_url="https://baton.example/webhooks/zendesk", tags=Tags())
+    renamed = Tags(
+        escalate="n2_escalar", routed="n2_ok", unassigned="n2_fila", incomplete="n2_faltando"
+    )
+    result = await client.setup_webhook(
+        endpoint_url="https://baton.example/webhooks/zendesk", tags=renamed
+    )
+    # The old escalation trigger is updated in place, not left behind calling Baton.
+    assert not result.created_trigger and len(fake_zendesk.state.triggers) == 2
+    trigger = fake_zendesk.state.triggers[result.trigger_id]
+    assert trigger["title"] == "Baton: tag n2_escalar added → notify webhook"
+    assert trigger["conditions"]["all"] == [
+        {"field": "current_tags", "operator": "includes", "value": "n2_escalar"},
+        {"field": "current_tags", "operator": "not_includes", "value": "n2_ok"},
+        {"field": "current_tags", "operator": "not_includes", "value": "n2_fila"},
+    ]
+    assert json.loads(trigger["actions"][0]["value"][1])["event"] == "n2_escalar"
+    solved = fake_zendesk.state.triggers[result.solved_trigger_id or 0]
+    assert solved["conditions"]["all"][0]["value"] == "n2_ok n2_fila n2_faltando"
+    assert "esc_senior" not in json.dumps(fake_zendesk.state.triggers)
+    assert "baton_" not in json.dumps(fake_zendesk.state.triggers)
 
 
 def test_url_with_path_prefix_and_rejections() -> None:

@@ -86,6 +86,7 @@ class FakeZendesk:
         self.state = State()
         self.requests: list[Recorded] = []
         self._failures: list[Failure] = []
+        self._taken = 0  # requests already handed out by take_calls()
         self._down = False
         self._writes_down = False
         self.delay = 0.0  # seconds to wait before answering, to provoke client timeouts
@@ -205,11 +206,14 @@ class FakeZendesk:
             touch(self.state.tickets[ticket_id])
         return comment
 
-    def agent_update(self, ticket_id: int, *, add_tags: Sequence[str] = ()) -> None:
-        """An agent changes the ticket in Zendesk (e.g. adds the escalation tag again)."""
+    def agent_update(
+        self, ticket_id: int, *, add_tags: Sequence[str] = (), status: str | None = None
+    ) -> None:
+        """An agent changes the ticket in Zendesk (adds the escalation tag again, solves it)."""
         with self._lock:
             ticket = self.state.tickets[ticket_id]
             ticket["tags"] = [*ticket["tags"], *(t for t in add_tags if t not in ticket["tags"])]
+            ticket["status"] = status or ticket["status"]
             touch(ticket)
 
     def add_escalation(
@@ -285,6 +289,11 @@ class FakeZendesk:
             ],
             "created_at": stamp(datetime.now(UTC)),
         }
+
+    def take_calls(self) -> list[str]:
+        """The requests since the last take, as "METHOD /path" (to count API calls by step)."""
+        start, self._taken = self._taken, len(self.requests)
+        return [f"{r.method} {r.path}" for r in self.requests[start : self._taken]]
 
     def requests_to(self, method: str, path_pattern: str) -> list[Recorded]:
         """Recorded requests with this method whose path matches the regex."""
