@@ -63,6 +63,11 @@ class Classification:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def comments_may_help(self) -> bool:
+        """Whether what is missing is a fact an agent could have added in a comment."""
+        return bool(self.missing) and self.category is not None
+
 
 def category_of(ticket: Ticket, tags: Tags) -> Category | None:
     """The escalation category from the agent's tags (most serious wins)."""
@@ -109,7 +114,7 @@ def missing_information(ticket: Ticket, category: Category | None, tags: Tags) -
             missing.append("the transaction id, or the amount and the date of the transaction")
     if category is Category.KYC and not (ticket.has_attachments or _DOCUMENT.search(text)):
         missing.append("the customer's document (attach it or name the document type)")
-    if not (ticket.description or "").strip():
+    if not any(t.strip() for t in (ticket.description, *ticket.comments)):
         missing.append("a description of the customer's problem")
     return tuple(missing)
 

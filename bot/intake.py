@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, inbox, notes, outbox
+from bot import alerts, closing, inbox, notes, outbox
 from bot.availability import current as marks_in_force
 from bot.classify import Classification, classify, facts
 from bot.config import Tags
@@ -27,7 +27,7 @@ from bot.domain import (
     TicketFacts,
 )
 from bot.errors import IntegrationError, NotFound
-from bot.models import AuditEntry, Escalation, InboxEvent, RoutingDecisionRow
+from bot.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
 from bot.outbox import OutboxItem
 from bot.roster import on_shift
 from bot.routing import route
@@ -36,6 +36,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 CONTINUITY_WINDOW = timedelta(days=7)
+INCOMPLETE_KEY = "zendesk:incomplete"  # outbox key prefix of the note sending a ticket back
 
 
 @dataclass(frozen=True)
@@ -100,26 +101,33 @@ def sla_due(services: Services, *, category: Category, vip: bool, start: datetim
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> Outcome:
     """Handle one claimed inbox event; its effects and its completion commit together."""
-    tags = services.settings.config.tags
     if event.ticket_id is None:
-        async with services.db.session() as s:
-            await inbox.finish(s, event.id, worker)
-        return Outcome("ignored", detail="no ticket id")
+        return await _finish(services, event, worker, Outcome("ignored", detail="no ticket id"))
+    if event.kind in closing.KINDS:
+        status, esc_id, detail = await closing.process_event(services, event, worker=worker)
+        return Outcome(status, esc_id, detail=detail)
+    if held := await _held(services, event.ticket_id):
+        detail = f"ticket {event.ticket_id} is already escalated ({held})"
+        return await _finish(services, event, worker, Outcome("duplicate", detail=detail))
     try:
         # The webhook body is a hint; the API is the truth.
         ticket = await services.zendesk.get_ticket(event.ticket_id)
     except NotFound:
-        async with services.db.session() as s:
-            await inbox.finish(s, event.id, worker)
-        return Outcome("not_found", detail=f"ticket {event.ticket_id} not found")
-    if tags.escalate not in ticket.tags:
-        async with services.db.session() as s:
-            await inbox.finish(s, event.id, worker)
-        return Outcome("ignored", detail=f"ticket {ticket.id} has no {tags.escalate} tag")
+        detail = f"ticket {event.ticket_id} not found"
+        return await _finish(services, event, worker, Outcome("not_found", detail=detail))
+    tags = services.settings.config.tags
+    if tags.escalate not in ticket.tags or ticket.status in closing.CLOSED_STATUSES:
+        # The tag may be gone since, or the ticket solved: a late event must not route it.
+        detail = f"ticket {ticket.id} is not (or no longer) escalated ({ticket.status})"
+        return await _finish(services, event, worker, Outcome("ignored", detail=detail))
+    if attachments_hint(event.payload):
+        ticket = replace(ticket, has_attachments=True)
+    if classify(ticket, tags).comments_may_help:
+        # Facts added after the description (read-only in Zendesk) are in comments; reading
+        # them costs a call, so only when subject and description fall short.
+        ticket = await services.zendesk.with_comments(ticket)
     try:
         async with services.db.session() as s:
-            if attachments_hint(event.payload):
-                ticket = replace(ticket, has_attachments=True)
             outcome = await receive(services, s, ticket=ticket, agent_id=agent_hint(event.payload))
             if not await inbox.finish(s, event.id, worker):
                 # Our lease ran out and another worker took the event: let it win.
@@ -127,10 +135,12 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
     except _LostLease:
         return Outcome("duplicate", detail="lease lost to another worker")
     except IntegrityError:
-        # Another worker opened an escalation for this ticket at the same moment.
-        async with services.db.session() as s:
-            await inbox.finish(s, event.id, worker)
-        return Outcome("duplicate", detail=f"ticket {ticket.id} already escalated")
+        # Only the one-open-escalation-per-ticket rule means "escalated at the same moment by
+        # another worker"; any other integrity error is a fault the worker must report.
+        if not await _is_escalated(services, ticket.id):
+            raise
+        detail = f"ticket {ticket.id} already escalated"
+        return await _finish(services, event, worker, Outcome("duplicate", detail=detail))
     services.metrics.inc(
         "baton_escalations_total", {"outcome": outcome.status}, help="Escalations processed"
     )
@@ -139,6 +149,49 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         extra={"ticket": ticket.id, "outcome": outcome.status, "escalation": outcome.escalation_id},
     )
     return outcome
+
+
+async def _finish(services: Services, event: InboxEvent, worker: str, outcome: Outcome) -> Outcome:
+    """Mark an event done that needs nothing else."""
+    async with services.db.session() as s:
+        await inbox.finish(s, event.id, worker)
+    return outcome
+
+
+async def _held(services: Services, ticket_id: int) -> str | None:
+    """Why another event about the ticket needs no API call, if it needs none.
+
+    Checked before the read: Baton already holds the ticket (routed, claimed or waiting), or
+    sent it back as incomplete and the note has not reached the agent yet, so nobody can have
+    answered it. Only an escalation whose bounce landed needs a fresh look at the ticket.
+    """
+    async with services.db.read_session() as s:
+        esc = (
+            await s.execute(
+                select(Escalation.id, Escalation.status).where(
+                    Escalation.open_ticket_id == ticket_id
+                )
+            )
+        ).first()
+        if esc is None:
+            return None
+        if esc.status != EscalationStatus.INCOMPLETE:
+            return str(esc.status)
+        bounce = await s.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.escalation_id == esc.id,
+                OutboxMessage.idempotency_key.startswith(f"{INCOMPLETE_KEY}:{ticket_id}:"),
+                OutboxMessage.status.in_((outbox.PENDING, outbox.SENDING)),
+            )
+        )
+    return "incomplete, note not delivered yet" if bounce is not None else None
+
+
+async def _is_escalated(services: Services, ticket_id: int) -> bool:
+    """Whether the ticket has an open escalation, seen from a fresh session."""
+    async with services.db.read_session() as s:
+        found = await s.scalar(select(Escalation.id).where(Escalation.open_ticket_id == ticket_id))
+    return found is not None
 
 
 class _LostLease(Exception):
@@ -222,7 +275,7 @@ async def _incomplete(
     # Keyed on the ticket's state: two events about the same state send one note, while an
     # agent who re-escalates without adding anything gets a fresh reminder.
     stamp = ticket.updated_at.isoformat() if ticket.updated_at else str(esc.id)
-    key = f"zendesk:incomplete:{ticket.id}:{stamp}"
+    key = f"{INCOMPLETE_KEY}:{ticket.id}:{stamp}"
     await outbox.enqueue(
         s,
         [
@@ -236,7 +289,7 @@ async def _incomplete(
                     # Removing the escalation tag lets the agent re-escalate by adding it back.
                     "add_tags": [tags.incomplete],
                     "remove_tags": [tags.escalate],
-                    "internal_note": notes.incomplete_note(c.missing),
+                    "internal_note": notes.incomplete_note(c.missing, tags=tags),
                     "marker": key,
                 },
             )
@@ -314,7 +367,11 @@ async def route_escalation(
                 "remove_tags": remove,
                 "priority": "high" if facts.vip else None,
                 "internal_note": notes.routing_note(
-                    esc=esc, decision=decision, roster=services.roster, classification=c
+                    esc=esc,
+                    decision=decision,
+                    roster=services.roster,
+                    tags=tags,
+                    classification=c,
                 ),
                 "marker": key,
             },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.classify import Classification
+from bot.config import Tags
 from bot.domain import RoutingDecision
 from bot.models import Escalation
 from bot.roster import Roster
@@ -17,17 +18,20 @@ LANGUAGE_NAMES = {
     "ru": "Russian",
 }
 _SOURCES = {
-    "tag": "from the lang_ tag",
+    "tag": "from the {prefix} tag",  # the configured language prefix
     "text": "from the customer's words",
     "locale": "from the requester's locale",
 }
 
 
-def incomplete_note(missing: Sequence[str]) -> str:
-    """Tell the agent what to add before re-escalating."""
+def incomplete_note(missing: Sequence[str], *, tags: Tags) -> str:
+    """Tell the agent what to add before re-escalating, with the tags they actually use."""
     lines = ["Baton: this escalation cannot go to a senior analyst yet. Please add:"]
     lines += [f"  • {m}" for m in missing]
-    lines.append("Then add the esc_senior tag again to re-escalate.")
+    lines.append(
+        "Write the facts in a new comment (an internal note is fine; the description cannot "
+        f"be edited), then add the {tags.escalate} tag again to re-escalate."
+    )
     return "\n".join(lines)
 
 
@@ -36,6 +40,7 @@ def routing_note(
     esc: Escalation,
     decision: RoutingDecision,
     roster: Roster,
+    tags: Tags,
     classification: Classification | None = None,
 ) -> str:
     """Who owns the escalation, why, what was found, and the SLA deadline."""
@@ -58,6 +63,7 @@ def routing_note(
     if esc.language:
         name = LANGUAGE_NAMES.get(esc.language, esc.language)
         source = _SOURCES.get(classification.language_source, "") if classification else ""
+        source = source.format(prefix=f"{tags.language_prefix}{esc.language}")
         facts.append(f"language {name} {source}".strip())
     lines.append("Found: " + ", ".join(facts) + ".")
     if decision.language_needed:

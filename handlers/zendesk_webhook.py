@@ -13,7 +13,10 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import inbox
+from bot.closing import CLOSED_STATUSES, STATUS_CHANGED
+from bot.config import Tags
 from bot.errors import SignatureError
+from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
 
@@ -28,6 +31,8 @@ EVENT_PREFIX = "zen:event-type:"
 TICKET_EVENT_PREFIX = EVENT_PREFIX + "ticket."
 # Our trigger sends "ticket_id"; "ticketID" is what hand-written trigger templates often use.
 TICKET_ID_KEYS = ("ticket_id", "ticketID")
+# Event-subscription kinds that can start an escalation (the escalation tag was added).
+ESCALATION_KINDS = frozenset({"ticket.created", "ticket.tags_changed"})
 
 
 MAX_KEY = 200  # inbox_events.dedupe_key column size
@@ -65,8 +70,35 @@ def _ticket_id(value: Any, field: str) -> int:
     raise BadEvent(f"{field} must be a positive integer in digits")
 
 
-def parse_zendesk_event(body: bytes, headers: Mapping[str, str]) -> ZendeskEvent:
+def _wanted(kind: str, data: Mapping[str, Any], tags: Tags) -> bool:
+    """Whether an event-subscription body can matter to Baton, judged by what it says itself.
+
+    Without a tag list in the body we cannot tell: the event is kept and the worker decides.
+    """
+    detail = data.get("detail")
+    event = data.get("event")
+    current = detail.get("tags") if isinstance(detail, dict) else None
+    known = isinstance(current, list)
+    names = {t for t in current if isinstance(t, str)} if isinstance(current, list) else set()
+    if kind == STATUS_CHANGED:
+        to = event.get("current") if isinstance(event, dict) else None
+        to = to if isinstance(to, str) else (detail or {}).get("status")
+        if not isinstance(to, str) or to.lower() not in CLOSED_STATUSES:
+            return False
+        # Every ticket with an open escalation carries one of these.
+        baton = {tags.escalate, tags.routed, tags.unassigned, tags.incomplete}
+        return not known or bool(names & baton)
+    if kind not in ESCALATION_KINDS:
+        return False
+    # The trigger's own conditions: tagged for escalation, not yet routed or waiting.
+    return not known or (tags.escalate in names and not names & {tags.routed, tags.unassigned})
+
+
+def parse_zendesk_event(
+    body: bytes, headers: Mapping[str, str], *, tags: Tags | None = None
+) -> ZendeskEvent:
     """Parse a trigger or event-subscription body; raise BadEvent with a reason."""
+    tags = tags or Tags()
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as err:
@@ -92,12 +124,14 @@ def parse_zendesk_event(body: bytes, headers: Mapping[str, str]) -> ZendeskEvent
             dedupe_key=key,
             payload=data,
             ticket_id=_ticket_id(detail["id"], "detail.id"),
+            ignored=not _wanted(kind, data, tags),
         )
     field = next((k for k in TICKET_ID_KEYS if k in data), None)
     if field is None:
         raise BadEvent("no ticket id (expected ticket_id, or an event with detail.id)")
+    solved = data.get("event") == TICKET_SOLVED_EVENT  # the second trigger's body
     return ZendeskEvent(
-        kind="trigger",
+        kind=TICKET_SOLVED_EVENT if solved else "trigger",
         dedupe_key=f"zendesk:invocation:{invocation}" if invocation else f"zendesk:{fallback}",
         payload=data,
         ticket_id=_ticket_id(data[field], field),
@@ -155,14 +189,17 @@ def make_handler(services: Services) -> Any:
         except SignatureError as err:
             return _reject(services, 401, str(err), "zendesk_webhook.bad_signature")
         try:
-            event = parse_zendesk_event(body, request.headers)
+            event = parse_zendesk_event(body, request.headers, tags=services.settings.config.tags)
         except BadEvent as err:
             return _reject(services, 400, str(err), "zendesk_webhook.malformed")
         services.metrics.inc(
             "baton_webhooks_received_total", {"source": "zendesk"}, help="Webhook deliveries"
         )
         if event.ignored:
-            log.info("zendesk_webhook.ignored", extra={"kind": event.kind})
+            # Acknowledged, not stored: not about an escalation Baton can act on.
+            log.info(
+                "zendesk_webhook.ignored", extra={"kind": event.kind, "ticket_id": event.ticket_id}
+            )
             return web.json_response({"status": "ignored"})
         try:
             async with services.db.session() as session:

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import Settings, Tags
 from bot.db import Database
 from bot.models import InboxEvent
 from bot.roster import load_roster
@@ -310,3 +310,83 @@ async def test_count_of_rows_after_mixed_traffic(
         await post(client, body, signed(body))
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(InboxEvent)) == 2
+
+
+def event_body(kind: str, *, tags: list[str] | None, **detail: str) -> bytes:
+    body: dict[str, Any] = {**TICKET_EVENT, "type": f"zen:event-type:{kind}"}
+    body["id"] = f"{kind}-{tags}-{detail}"
+    body["detail"] = {"id": "35436", **detail, **({"tags": tags} if tags is not None else {})}
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "tags", "detail", "answer"),
+    [
+        # Escalation candidates: the trigger's own conditions, read from the body's tags.
+        ("ticket.tags_changed", ["esc_senior", "esc_kyc"], {}, "stored"),
+        ("ticket.created", ["esc_senior"], {}, "stored"),
+        ("ticket.tags_changed", None, {}, "stored"),  # no tags in the body: the worker decides
+        ("ticket.tags_changed", ["esc_kyc"], {}, "ignored"),
+        ("ticket.tags_changed", ["esc_senior", "baton_routed"], {}, "ignored"),
+        ("ticket.tags_changed", ["esc_senior", "baton_unassigned"], {}, "ignored"),
+        ("ticket.tags_changed", ["esc_senior", "baton_incomplete"], {}, "stored"),  # re-escalated
+        ("ticket.comment_added", ["esc_senior"], {}, "ignored"),
+        ("ticket.priority_changed", ["esc_senior"], {}, "ignored"),
+        # Solved or closed: closes the escalation of a ticket Baton holds.
+        ("ticket.status_changed", ["esc_senior", "baton_routed"], {"status": "SOLVED"}, "stored"),
+        ("ticket.status_changed", None, {"status": "CLOSED"}, "stored"),
+        ("ticket.status_changed", ["baton_incomplete"], {"status": "SOLVED"}, "stored"),
+        ("ticket.status_changed", ["other"], {"status": "SOLVED"}, "ignored"),
+        ("ticket.status_changed", ["baton_routed"], {"status": "PENDING"}, "ignored"),
+    ],
+)
+async def test_event_bodies_that_are_not_escalations_are_acknowledged_not_stored(
+    client: TestClient[Any, Any],
+    db: Database,
+    kind: str,
+    tags: list[str] | None,
+    detail: dict[str, str],
+    answer: str,
+) -> None:
+    body = event_body(kind, tags=tags, **detail)
+    assert await post(client, body, signed(body)) == (200, {"status": answer})
+    rows = await inbox_rows(db)
+    assert len(rows) == (answer == "stored")
+    if rows:
+        assert (rows[0].kind, rows[0].ticket_id) == (kind, 35436)
+
+
+def test_status_changed_reads_the_new_status_from_the_event() -> None:
+    recorded_shape = {  # as Zendesk documents it: detail.status and event.current, upper case
+        "type": "zen:event-type:ticket.status_changed",
+        "id": "a8b9c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d",
+        "subject": "zen:ticket:5158",
+        "detail": {"id": "5158", "status": "SOLVED"},
+        "event": {"current": "SOLVED", "previous": "OPEN"},
+    }
+    event = parse_zendesk_event(json.dumps(recorded_shape).encode(), {})
+    assert (event.kind, event.ticket_id, event.ignored) == ("ticket.status_changed", 5158, False)
+    reopened = {**recorded_shape, "event": {"current": "OPEN", "previous": "SOLVED"}}
+    assert parse_zendesk_event(json.dumps(reopened).encode(), {}).ignored
+
+
+async def test_solved_trigger_body_is_stored_as_its_own_kind(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    body = json.dumps(
+        {"ticket_id": "35436", "event": "ticket_solved", "status": "Solved", "agent_id": "7"}
+    ).encode()
+    assert await post(client, body, signed(body)) == (200, {"status": "stored"})
+    [row] = await inbox_rows(db)
+    assert (row.kind, row.ticket_id) == ("ticket_solved", 35436)
+
+
+def test_renamed_tags_decide_which_events_are_escalations() -> None:
+    renamed = Tags(escalate="n2_escalar", routed="n2_ok", unassigned="n2_fila")
+    mine = event_body("ticket.tags_changed", tags=["n2_escalar", "esc_kyc"])
+    assert not parse_zendesk_event(mine, {}, tags=renamed).ignored
+    assert parse_zendesk_event(mine, {}).ignored  # with the default names it is not one
+    default = event_body("ticket.tags_changed", tags=["esc_senior", "esc_kyc"])
+    assert parse_zendesk_event(default, {}, tags=renamed).ignored
+    routed = event_body("ticket.tags_changed", tags=["n2_escalar", "n2_ok"])
+    assert parse_zendesk_event(routed, {}, tags=renamed).ignored
