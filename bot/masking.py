@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 from stdnum import iban, luhn
@@ -65,7 +65,7 @@ def _apply(text: str, spans: list[Span]) -> str:
 # --- e-mail addresses ---------------------------------------------------------------------
 
 # ASCII local part: "邮箱joao@…" must not swallow the Chinese label in front of the address.
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
 
 
 def _mask_email(m: re.Match[str]) -> str:
@@ -201,12 +201,10 @@ def _is_card(digits: str, sizes: tuple[int, ...]) -> bool:
     """Say whether 13-19 digits written in these groups are a payment card."""
     if sizes == (4, 4, 4, 4):
         return True  # a mistyped card is still a card: 4-4-4-4 is how cards are written
-    if not luhn.is_valid(digits):
-        return False
     if len(sizes) == 1:
-        return digits.startswith(_CARD_PREFIXES)
+        return digits.startswith(_CARD_PREFIXES) and luhn.is_valid(digits)
     # People group cards in fours (Amex 4-6-5); dates and times (15.01.2026) have short groups.
-    return all(3 <= s <= 6 for s in sizes[:-1]) and sizes[-1] <= 6
+    return all(3 <= s <= 6 for s in sizes[:-1]) and sizes[-1] <= 6 and luhn.is_valid(digits)
 
 
 def _classify(digits: str, sizes: tuple[int, ...]) -> int | None:
@@ -242,42 +240,56 @@ def _glued(text: str, at: int, step: int) -> bool:
     return ch in _TIGHT_DIGITS and beyond.isdigit()
 
 
+class _Word(NamedTuple):
+    """Digit groups of a run between spaces: "529.982.247-25" is one word, (3, 3, 3, 2)."""
+
+    start: int
+    end: int
+    digits: str
+    sizes: tuple[int, ...]
+
+
 def _run_spans(text: str) -> list[Span]:
     """Mask cards and documents among the digit runs of text."""
     spans: list[Span] = []
     for run in _RUN.finditer(text):
-        words = [
-            (w.start() + run.start(), w.end() + run.start(), w.group(0))
-            for w in _WORD.finditer(run.group(0))
-        ]
+        words = []
+        for w in _WORD.finditer(run.group(0)):
+            groups = _GROUP.findall(w.group(0))
+            start = run.start() + w.start()
+            words.append(_Word(start, start + len(w.group(0)), "".join(groups), _sizes(groups)))
+        # A number tied to a word by its punctuation (TX-123 4111…) is part of an id, not PII.
         first = 1 if _glued(text, run.start() - 1, -1) else 0
         last = len(words) - (1 if _glued(text, run.end(), 1) else 0)
         i = first
         while i < last:
-            found = _longest_match(text, words, i, last)
+            found = _longest_match(words, i, last)
             if found is None:
                 i += 1
                 continue
             j, keep = found
-            start, end = words[i][0], words[j - 1][1]
+            start, end = words[i].start, words[j - 1].end
             spans.append((start, end, _keep_last(text[start:end], keep)))
             i = j
     return spans
 
 
-def _longest_match(
-    text: str, words: list[tuple[int, int, str]], i: int, last: int
-) -> tuple[int, int] | None:
+def _sizes(groups: list[str]) -> tuple[int, ...]:
+    """Return the length of each digit group."""
+    return tuple(len(g) for g in groups)
+
+
+def _longest_match(words: list[_Word], i: int, last: int) -> tuple[int, int] | None:
     """Return (end word, digits to keep) of the longest window from word i that is PII."""
     windows = []
     digits, sizes = "", tuple[int, ...]()
     for j in range(i, last):
-        groups = _GROUP.findall(words[j][2])
-        digits += "".join(groups)
-        sizes += tuple(len(g) for g in groups)
-        if len(digits) > 19:
+        digits += words[j].digits
+        sizes += words[j].sizes
+        if len(digits) > 19:  # longer than any card or document
             break
-        windows.append((j + 1, digits, sizes))
+        if len(digits) >= 10:  # shorter than any card or document
+            windows.append((j + 1, digits, sizes))
     for j, digits, sizes in reversed(windows):
         keep = _classify(digits, sizes)
         if keep is not None:
