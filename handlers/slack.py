@@ -1,7 +1,9 @@
 """Slack's endpoint: a slack-bolt AsyncApp served at POST /slack/events on Baton's aiohttp app.
 
-Bolt checks every request's signature and timestamp (401 otherwise). Listeners ack first and
-work after the ack (``process_before_response=False``), so Slack gets its answer within 3 s.
+Every request's signature and timestamp are checked (401 otherwise), then its shape (400 with
+the reason for anything Slack does not send: see handlers/slack_request.py), before bolt sees
+it. Listeners ack first and work after the ack (``process_before_response=False``), so Slack
+gets its answer within 3 s.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import SignatureError
+from bot.models import utcnow
 from bot.services import Services
-from handlers import actions, commands, home
+from bot.signing import verify_slack_signature
+from handlers import actions, commands, home, slack_request
 from handlers.context import UserLocales
 from integrations.slack import web_client
 
@@ -52,6 +57,11 @@ def build_bolt(services: Services) -> AsyncApp:
     return bolt
 
 
+def _reject(status: int, reason: str) -> web.Response:
+    log.warning("slack.request_rejected", extra={"status": status, "reason": reason})
+    return web.json_response({"error": reason}, status=status)
+
+
 def register(app: web.Application, services: Services) -> None:
     """Serve POST /slack/events (503 when the Slack credentials are unset)."""
     if not services.settings.slack_configured:
@@ -63,12 +73,33 @@ def register(app: web.Application, services: Services) -> None:
         return
 
     bolt = build_bolt(services)
+    secret = services.settings.slack_signing_secret or ""
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        response = await bolt.async_dispatch(bolt_request)
-        if response.status == 401:
-            log.warning("slack.request_rejected", extra={"reason": "signature"})
+        body = await request.read()
+        try:
+            # Real time, as bolt's own check uses: Slack stamps requests with its clock.
+            verify_slack_signature(
+                secret=secret,
+                timestamp=request.headers.get("X-Slack-Request-Timestamp"),
+                body=body,
+                signature=request.headers.get("X-Slack-Signature"),
+                now=utcnow(),
+            )
+        except SignatureError as err:
+            return _reject(401, str(err))
+        try:
+            slack_request.check(body, request.content_type, commands=frozenset({COMMAND}))
+        except slack_request.BadSlackRequest as err:
+            return _reject(400, str(err))
+        try:
+            response = await bolt.async_dispatch(await to_bolt_request(request))
+        except Exception:  # bolt choked on a body of a known shape: still the sender's fault
+            response = None
+            log.exception("slack.request_unreadable")
+        if response is None or response.status >= 500:
+            # Listeners ack before they work, so a 5xx here is bolt failing to read the input.
+            return _reject(400, "request not understood")
         return await to_aiohttp_response(response)
 
     app.router.add_post(PATH, slack_events)

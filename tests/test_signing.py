@@ -1,4 +1,4 @@
-"""Signature checks against Zendesk's recorded test vector and hand-built Jira signatures."""
+"""Signature checks against Slack's and Zendesk's recorded vectors, and Jira's X-Hub."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.errors import SignatureError
-from bot.signing import sign_hub, sign_zendesk, verify_hub_signature, verify_zendesk_signature
+from bot.signing import (
+    sign_hub,
+    sign_slack,
+    sign_zendesk,
+    verify_hub_signature,
+    verify_slack_signature,
+    verify_zendesk_signature,
+)
 
 ZD = Path(__file__).parent / "fixtures" / "zendesk"
 VECTOR = json.loads((ZD / "signing_test_vector.json").read_text(encoding="utf-8"))
@@ -125,3 +133,40 @@ def test_hub_signature() -> None:
             verify_hub_signature("s3cret", body, bad)
     with pytest.raises(SignatureError, match="mismatch"):
         verify_hub_signature("other", body, header)
+
+
+def _slack_vector() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (Path(__file__).parent / "fixtures" / "slack" / "signing_test_vector.json").read_text()
+    )
+    return data
+
+
+def test_slack_signature_matches_slacks_own_vector() -> None:
+    v = _slack_vector()
+    ts, body = v["headers"]["X-Slack-Request-Timestamp"], v["raw_body"].encode()
+    assert sign_slack(v["signing_secret"], ts, body) == v["expected_signature"]
+    at = datetime.fromtimestamp(int(ts), tz=UTC)
+    verify_slack_signature(
+        secret=v["signing_secret"],
+        timestamp=ts,
+        body=body,
+        signature=v["expected_signature"],
+        now=at,
+    )
+    with pytest.raises(SignatureError, match="mismatch"):
+        verify_slack_signature(
+            secret=v["signing_secret"],
+            timestamp=ts,
+            body=body + b"------",
+            signature=v["expected_signature"],
+            now=at,
+        )
+    with pytest.raises(SignatureError, match="stale"):  # the vector is years old
+        verify_slack_signature(
+            secret=v["signing_secret"],
+            timestamp=ts,
+            body=body,
+            signature=v["expected_signature"],
+            now=at + timedelta(minutes=6),
+        )
