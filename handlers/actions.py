@@ -24,7 +24,7 @@ from bot.models import Escalation
 from bot.permissions import Action, allowed, can_assign
 from handlers import blocks, commands
 from handlers.commands import Ctx, refusal
-from handlers.context import Origin, UserLocales
+from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
 from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction
 
@@ -86,11 +86,12 @@ async def _open_loading(client: AsyncWebClient, ctx: Ctx, origin: Origin) -> tup
     return str(opened["view"]["id"]), str(opened["view"]["hash"])
 
 
-def _esc_id(action: dict[str, Any]) -> int:
-    try:
-        return int(action.get("value", ""))
-    except ValueError as err:
-        raise UserFacingError(N_("This button is out of date.")) from err
+def _esc_id(value: object) -> int:
+    """The escalation id a button or modal carries (a positive database id)."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise UserFacingError(N_("This button is out of date."))
+    return int(text)
 
 
 def register(bolt: AsyncApp, locales: UserLocales) -> None:
@@ -131,7 +132,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     services=services,
                     actor=ctx.actor,
                     now=ctx.now,
-                    escalation_id=_esc_id(action),
+                    escalation_id=_esc_id(action.get("value")),
                 )
             return ctx._("You claimed ticket #{ticket}.").format(ticket=esc.ticket_id)
 
@@ -159,7 +160,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
 
         async def work() -> str:
             async with services.db.session() as s:
-                esc = await s.get(Escalation, _esc_id(action))
+                esc = await s.get(Escalation, _esc_id(action.get("value")))
             if esc is None:
                 raise UserFacingNotFound(N_("This escalation no longer exists."))
             if not can_assign(ctx.actor, current_analyst_key=esc.analyst_key):
@@ -184,14 +185,16 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         # Errors go back in the ack, within 3 seconds: no users.info before it.
-        ctx = locales.ctx_now(str(body["user"]["id"]))
-        values = view.get("state", {}).get("values", {})
-        picked = (
-            values.get(str(BlockId.REASSIGN_USER), {})
-            .get(str(BlockId.REASSIGN_USER_ACTION), {})
-            .get("selected_user")
+        ctx = locales.ctx_now(Origin.of(body).user_id)
+        picked = dig(
+            view,
+            "state",
+            "values",
+            str(BlockId.REASSIGN_USER),
+            str(BlockId.REASSIGN_USER_ACTION),
+            "selected_user",
         )
-        assignee = services.roster.by_slack_id(str(picked or ""))
+        assignee = services.roster.by_slack_id(picked if isinstance(picked, str) else "")
         if assignee is None:
             errors = {str(BlockId.REASSIGN_USER): ctx._("Pick an analyst on the roster.")}
             await ack(response_action="errors", errors=errors)
@@ -204,7 +207,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     actor=ctx.actor,
                     assignee=assignee,
                     now=ctx.now,
-                    escalation_id=int(view.get("private_metadata") or 0),
+                    escalation_id=_esc_id(view.get("private_metadata")),
                 )
         except (UserFacingError, NotFound) as err:
             errors = {str(BlockId.REASSIGN_USER): refusal(ctx._, err)}

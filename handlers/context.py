@@ -86,13 +86,25 @@ class Origin:
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> Origin:
-        """Read the origin of a block_actions or view_submission payload."""
-        user = body.get("user") or {}
-        container = body.get("container") or {}
-        view = body.get("view") or {}
+        """Read the origin of a block_actions or view_submission payload (odd shapes: blank)."""
+        url = _text(body.get("response_url"))
         return cls(
-            user_id=str(user.get("id", "")),
-            trigger_id=body.get("trigger_id") or None,
-            response_url=body.get("response_url") or None,
-            on_home=container.get("type") == "view" and view.get("type") == "home",
+            user_id=_text(dig(body, "user", "id")) or "",
+            trigger_id=_text(body.get("trigger_id")),
+            response_url=url if url and url.startswith(("https://", "http://")) else None,
+            on_home=dig(body, "container", "type") == "view"
+            and dig(body, "view", "type") == "home",
         )
+
+
+def dig(value: Any, *keys: str) -> Any:
+    """Follow keys through nested dicts of a payload; None where the shape is not as expected."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -222,3 +222,12 @@ async def test_fake_refuses_stale_hash_and_reused_trigger(fake_slack: FakeSlack)
     stale = fake_slack.views.update({"view_id": view_id, "hash": first}, {"type": "modal"})
     assert stale == {"ok": False, "error": "hash_conflict"}
     assert fake_slack.views.update({"view_id": "V0NOPE"}, {})["error"] == "not_found"
+
+
+async def test_out_of_date_button_values_are_told_not_raised(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    for i, value in enumerate(("abc", str(2**70), "-3"), start=1):
+        await _press_home(client, CARLA, "esc_claim", value)
+        assert (await _dms(fake_slack, CARLA, i))[-1] == "This button is out of date."
+    assert len(fake_slack.called("views.publish")) == 3
