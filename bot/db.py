@@ -80,7 +80,8 @@ class Database:
         self.url = url
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Parameters are customer data (subjects, e-mails): never in an exception or a log.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             # Each aiosqlite connection is a thread: reuse a few rather than open one per session.
             kwargs.update(pool_size=4, max_overflow=4)

@@ -99,3 +99,26 @@ async def test_read_session_refuses_writes_and_leaves_sessions_writable(db: Data
     async with db.read_session() as s:
         assert list(await s.scalars(select(Escalation.ticket_id))) == [3]
     assert await db.current_revision() == head_revision()
+
+
+async def test_sql_errors_never_carry_the_parameters(db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.models import Escalation, utcnow
+
+    secret = "joao.pereira@gmail.com 4111 1111 1111 1111"
+    with pytest.raises(IntegrityError) as info:
+        async with db.session() as s:
+            for _ in range(2):  # the same open ticket twice: a unique violation
+                s.add(
+                    Escalation(
+                        ticket_id=1,
+                        open_ticket_id=1,
+                        status="received",
+                        subject=secret,
+                        received_at=utcnow(),
+                    )
+                )
+                await s.flush()
+    assert "joao" not in str(info.value) and "4111" not in str(info.value)
+    assert "hidden due to hide_parameters" in str(info.value)
