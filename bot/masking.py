@@ -65,10 +65,13 @@ def _apply(text: str, spans: list[Span]) -> str:
 # --- e-mail addresses ---------------------------------------------------------------------
 
 # ASCII local part: "邮箱joao@…" must not swallow the Chinese label in front of the address.
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b"
+)
 
 
 def _mask_email(m: re.Match[str]) -> str:
+    """Keep the first letter of the address and of its domain, and the domain's suffix."""
     local, domain = m.group(1), m.group(2)
     labels = domain.split(".")
     masked_domain = ".".join([labels[0][:1] + "***", *labels[1:]]) if len(labels) > 1 else "***"
@@ -100,6 +103,7 @@ def _iban_spans(text: str) -> list[Span]:
 
 
 def _mask_iban(value: str) -> str:
+    """Dot all but the country code and the last four characters, keeping the spaces."""
     alnum = [i for i, ch in enumerate(value) if ch.isalnum()]
     shown = set(alnum[:2] + alnum[-4:])
     return "".join(DOT if ch.isalnum() and i not in shown else ch for i, ch in enumerate(value))
@@ -164,7 +168,6 @@ def _alnum_doc_spans(text: str) -> list[Span]:
 # Digit groups joined by one separator: "4111 1111-1111 1111", "529.982.247-25",
 # "11.222.333/0001-81"; a Chinese resident id may end in X.
 _RUN = re.compile(r"[0-9]+(?:[ \u00a0\u202f./\-\u2013][0-9]+)*(?:[Xx](?![0-9A-Za-z_]))?")
-_SPACES = " \u00a0\u202f"
 _WORD = re.compile(r"[^ \u00a0\u202f]+")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 # Punctuation that ties a number to its neighbour: ids (TX-123, pi_3Mtw), times (14:30),
@@ -254,10 +257,9 @@ def _run_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     for run in _RUN.finditer(text):
         words = []
-        for w in _WORD.finditer(run.group(0)):
+        for w in _WORD.finditer(text, run.start(), run.end()):
             groups = _GROUP.findall(w.group(0))
-            start = run.start() + w.start()
-            words.append(_Word(start, start + len(w.group(0)), "".join(groups), _sizes(groups)))
+            words.append(_Word(w.start(), w.end(), "".join(groups), tuple(map(len, groups))))
         # A number tied to a word by its punctuation (TX-123 4111…) is part of an id, not PII.
         first = 1 if _glued(text, run.start() - 1, -1) else 0
         last = len(words) - (1 if _glued(text, run.end(), 1) else 0)
@@ -272,11 +274,6 @@ def _run_spans(text: str) -> list[Span]:
             spans.append((start, end, _keep_last(text[start:end], keep)))
             i = j
     return spans
-
-
-def _sizes(groups: list[str]) -> tuple[int, ...]:
-    """Return the length of each digit group."""
-    return tuple(len(g) for g in groups)
 
 
 def _longest_match(words: list[_Word], i: int, last: int) -> tuple[int, int] | None:
@@ -302,12 +299,15 @@ def _longest_match(words: list[_Word], i: int, last: int) -> tuple[int, int] | N
 # National formats are read as each of the desk's markets would write them, the busiest first;
 # numbers written with "+" are international and need no region.
 _PHONE_REGIONS = ("BR", "RU", "CN", "US", "MX", "ES")
-# Stretches that could hold a phone number: digits with the punctuation people put in them, glued
-# neither to an id nor to a time ("2026-01-18 18:30"). Running the matcher on these alone, not on
-# the whole message six times over, keeps masking fast: most dates and amounts never reach it.
+# Stretches that could hold a phone number: digits with the punctuation people put in them, not
+# tied to an id, a time ("18:30") or cents (",00"). Running the matcher on these alone, not on the
+# whole message six times over, keeps masking fast: most dates and amounts never reach it.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z_•])[+＋]?[(（]?[0-9][0-9 \u00a0\-.()（）/]*[0-9](?![0-9A-Za-z_•]|:[0-9])"
+    r"(?<![0-9A-Za-z_•])(?<![0-9][:,])[+＋]?[(（]?[0-9][0-9 \u00a0\-.()（）/]*[0-9]"
+    r"(?![0-9A-Za-z_•]|[:,][0-9])"
 )
+# An amount with cents ("12345678.90", "1.234.567.890,00") has the digits of a phone number.
+_AMOUNT = re.compile(r"[0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})*[.,][0-9]{2}|[0-9]+[.,][0-9]{2}")
 # Fewer digits than this is a short or service number ("4004-1234"), not a person's: a national
 # number in these regions has at least nine (Spain), an international one seven.
 _MIN_NATIONAL, _MIN_INTERNATIONAL = 9, 7
@@ -319,6 +319,8 @@ def _phones_in(candidate: str) -> tuple[tuple[int, int], ...]:
     digits = sum(ch.isdigit() for ch in candidate)
     international = candidate[0] in "+＋"
     if digits < (_MIN_INTERNATIONAL if international else _MIN_NATIONAL):
+        return ()
+    if _AMOUNT.fullmatch(candidate):
         return ()
     found: set[tuple[int, int]] = set()
     covered: set[int] = set()
