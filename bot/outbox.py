@@ -138,7 +138,7 @@ class Outcome:
     retry_in: float | None = None
     result: Mapping[str, Any] | None = None
     retry_after: float | None = None  # the service asked us to slow down (rate limit)
-    failure: IntegrationError | None = None  # a retryable refusal: a sign of the service's health
+    failure: IntegrationError | None = None  # what the service answered, when it refused
     gave_up: bool = False  # dead because the retry budget ran out, not because it was refused
 
 
@@ -160,7 +160,7 @@ async def attempt(
         extra = {"row": row.id, "action": row.action, "error": str(err)}
         if not err.retryable:
             log.error("outbox.dead", extra=extra)
-            return Outcome(DEAD, error=str(err))
+            return Outcome(DEAD, error=str(err), failure=err)
         if queue.budget_spent(QUEUE, row, now=now, budget=policy.retry_budget):
             log.error("outbox.gave_up", extra=extra)
             return Outcome(DEAD, error=str(err), failure=err, gave_up=True)

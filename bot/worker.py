@@ -298,7 +298,7 @@ class Worker:
             now = self.services.clock()
             async with self.services.db.session() as s:
                 stored = await outbox.record(s, row.id, self.name, result, now=now)
-                if result.failure is not None:
+                if result.failure is not None and result.failure.retryable:
                     await health.failed(self.services, s, err=result.failure, now=now)
                     self._troubled.add(row.service)
                 elif result.status == outbox.DONE and row.service in self._troubled:
@@ -328,10 +328,12 @@ class Worker:
                 f"`baton outbox retry --all --service {row.service}` sends them again."
             )
         else:
+            # The refusal's text may quote the ticket: it stays in the row and the log.
+            reason = _reason(result.failure) if result.failure else "an unexpected error"
             key = f"leads:dead:{row.id}"
             text = (
-                f"{name} refused {row.action} (outbox #{row.id}, {row.attempts} attempt(s)): "
-                f"{result.error}. Once the cause is fixed, `baton outbox retry {row.id}` "
-                "sends it again."
+                f"{name} refused {row.action} (outbox #{row.id}, {reason}). "
+                f"`baton outbox --status dead` shows the error; once the cause is fixed, "
+                f"`baton outbox retry {row.id}` sends it again."
             )
         await outbox.enqueue(s, [alerts.leads_alert(self.services, key=key, text=text)], now=now)

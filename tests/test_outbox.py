@@ -82,14 +82,17 @@ async def test_a_refused_update_is_dead_lettered_and_the_leads_are_alerted(
     fake_zendesk: FakeZendesk,
 ) -> None:
     fake_zendesk.seed()  # ticket 2
-    fake_zendesk.fail_next(1, status=422, body='{"error":"RecordInvalid"}')
+    refusal = '{"error":"RecordInvalid","details":{"base":[{"description":"joao@x.com"}]}}'
+    fake_zendesk.fail_next(1, status=422, body=refusal)
     async with services.db.session() as s:
         await outbox.enqueue(s, [note(2)], now=T0)
     await Worker(services).drain()
     dead, leads = await rows(services.db)
-    assert dead.status == "dead" and "422" in (dead.last_error or "")
+    assert dead.status == "dead" and "RecordInvalid" in (dead.last_error or "")
     assert (leads.service, leads.action) == ("slack", "post_leads")
     assert f"baton outbox retry {dead.id}" in leads.payload["text"]
+    # The leads get the kind of refusal; its text (it may quote the ticket) stays in the row.
+    assert "HTTP 422" in leads.payload["text"] and "RecordInvalid" not in leads.payload["text"]
     # Slack is not configured here: the alert is recorded, not lost, and says so.
     assert leads.status == "skipped" and leads.last_error == "slack: not sent: slack not configured"
     assert services.metrics.value("baton_outbox_dead_total", {"service": "zendesk"}) == 1
