@@ -119,7 +119,7 @@ _LABEL = re.compile(
     r"(?![A-Za-z])[^\W\d_]*"
 )
 _LABELLED = re.compile(
-    r"[^\d\n]{0,30}?(?<![0-9A-Za-z])"
+    r"[^\d\n]{0,30}?(?<![0-9A-Za-z#])"
     r"([A-Za-z]{0,3}[0-9][0-9 .\-№]{3,14}[0-9](?:-?[A-Za-z0-9])?)(?![0-9A-Za-z])"
 )
 
@@ -129,8 +129,13 @@ def _labelled_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     for label in _LABEL.finditer(text):
         m = _LABELLED.match(text, label.end())
-        if m and (not spans or m.start(1) >= spans[-1][1]):
-            value = m.group(1)
+        value = m.group(1) if m else ""
+        # Every passport has six digits or more; fewer is a version or a count, not a document.
+        if (
+            m
+            and sum(ch.isdigit() for ch in value) >= 6
+            and (not spans or m.start() >= spans[-1][1])
+        ):
             spans.append((m.start(1), m.end(1), _keep_last(value, 2, letters=True)))
     return spans
 

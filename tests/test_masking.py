@@ -143,6 +143,7 @@ KEPT += [
     "created 1731752400123 ms",
     # tickets and links
     "tickets #48190, #48201 and #48213 merged",
+    "o passaporte venceu, documentos no ticket #48213 e 48214",
     "https://acme.zendesk.com/agent/tickets/48213 assigned to <@U05ANA0001>",
 ]
 
