@@ -365,6 +365,7 @@ _BOLETO = re.compile(
 )
 _HOLD = "\ue000"  # a private-use character stands in for a boleto line while the stages run
 
+_DIGIT_OR_AT = re.compile(r"[\d@]")
 _STAGES: tuple[Callable[[str], list[Span]], ...] = (
     _iban_spans,
     _labelled_spans,
@@ -376,8 +377,8 @@ _STAGES: tuple[Callable[[str], list[Span]], ...] = (
 
 def mask(text: str) -> str:
     """Return text with cards, IBANs, documents, phones and e-mail addresses masked."""
-    if not text:
-        return text
+    if not _DIGIT_OR_AT.search(text):
+        return text  # every value masked here has a digit, but an e-mail address
     text = _EMAIL.sub(_mask_email, text)
     held = _BOLETO.findall(text) if _HOLD not in text else []
     if held:
