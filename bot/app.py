@@ -55,12 +55,9 @@ async def _count_requests(
         route = request.match_info.route.resource
         path = route.canonical if route is not None else "unmatched"
         labels = {"path": path, "method": request.method, "status": str(status)}
-        services.metrics.inc("baton_http_requests_total", labels, help="HTTP requests served")
+        services.metrics.inc("baton_http_requests_total", labels)
         services.metrics.observe(
-            "baton_http_request_seconds",
-            time.perf_counter() - started,
-            {"path": path},
-            help="HTTP request latency",
+            "baton_http_request_duration_seconds", time.perf_counter() - started, {"path": path}
         )
 
 
@@ -98,9 +95,9 @@ async def metrics(request: web.Request) -> web.Response:
     from bot.stats import gauges
 
     services = request.app[SERVICES]
-    text = services.metrics.render(await gauges(services.db))
+    body = services.metrics.render(await gauges(services.db))
     return web.Response(
-        text=text,
+        body=body,
         content_type="text/plain",
         charset="utf-8",
         headers={"X-Content-Type-Options": "nosniff"},

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -27,6 +30,16 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError as err:
         raise click.ClickException(f"configuration error: {err}") from err
+
+
+def _share_metrics() -> None:
+    """Web and worker write metrics to one folder, so the web's /metrics shows both.
+
+    prometheus_client reads the variable when it is first imported: set it before that.
+    """
+    default = Path(tempfile.gettempdir()) / f"baton-metrics-{os.getuid()}"
+    folder = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(default)))
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -85,6 +98,7 @@ def serve(port: int | None, host: str) -> None:
     """
     from aiohttp import web
 
+    _share_metrics()
     from bot.app import build_services, create_app
 
     settings = _settings()
@@ -108,6 +122,7 @@ def worker(concurrency: int, poll: float) -> None:
     Several workers can share one PostgreSQL database; each event is routed once.
     Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
     """
+    _share_metrics()
     from bot.app import build_services
     from bot.worker import Worker
 

@@ -1,88 +1,134 @@
-"""Process-local counters and latency summaries, rendered in Prometheus text format."""
+"""Prometheus metrics through prometheus_client, in its multiprocess mode when it is set up.
+
+`baton serve` and `baton worker` share one PROMETHEUS_MULTIPROC_DIR (see bot/cli.py), so the
+worker's counters (deliveries, retries, dead rows, routing outcomes, timer firings) reach the
+web process's /metrics beside its own. Figures that live in the database (backlogs,
+escalations by status, which service is down) are read at scrape time as gauges.
+
+Every metric Baton exports is declared in METRICS, with its kind, help and labels, so the
+README's list and the exposition cannot drift apart.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-LabelSet = tuple[tuple[str, str], ...]
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
-def _labels(labels: Mapping[str, str] | None) -> LabelSet:
-    return tuple(sorted((labels or {}).items()))
+@dataclass(frozen=True)
+class Spec:
+    kind: str  # counter | histogram
+    help: str
+    labels: tuple[str, ...] = ()
 
 
-def _fmt(labels: LabelSet) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(
-        f'{k}="{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-        for k, v in labels
-    )
-    return "{" + inner + "}"
+METRICS: dict[str, Spec] = {
+    "baton_http_requests_total": Spec(
+        "counter", "HTTP requests served", ("path", "method", "status")
+    ),
+    "baton_http_request_duration_seconds": Spec("histogram", "HTTP request latency", ("path",)),
+    "baton_webhooks_received_total": Spec("counter", "Webhook deliveries accepted", ("source",)),
+    "baton_webhooks_rejected_total": Spec(
+        "counter", "Webhook deliveries rejected", ("source", "reason")
+    ),
+    "baton_escalations_total": Spec(
+        "counter", "Escalation events processed, by outcome (routed, incomplete, …)", ("outcome",)
+    ),
+    "baton_outbox_attempts_total": Spec(
+        "counter", "Outbox delivery attempts by outcome", ("service", "outcome")
+    ),
+    "baton_outbox_delivery_duration_seconds": Spec(
+        "histogram", "Outbox delivery attempt latency", ("service",)
+    ),
+    "baton_outbox_retries_total": Spec(
+        "counter", "Deliveries and events rescheduled after a failure", ("service",)
+    ),
+    "baton_outbox_dead_total": Spec(
+        "counter", "Outbox rows given up (refused, or past the retry budget)", ("service",)
+    ),
+    "baton_service_outages_total": Spec(
+        "counter", "Times a service was declared down (leads told)", ("service",)
+    ),
+    "baton_timer_firings_total": Spec("counter", "Timers that fired, by timer", ("timer",)),
+}
+
+Gauge = tuple[str, str, Mapping[str, str], float]
+
+
+class _Gauges:
+    """A collector for gauges read from the database just before a scrape."""
+
+    def __init__(self, gauges: Iterable[Gauge]) -> None:
+        self.gauges = list(gauges)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        families: dict[str, GaugeMetricFamily] = {}
+        for name, help_text, labels, value in self.gauges:
+            family = families.get(name)
+            if family is None:
+                family = families[name] = GaugeMetricFamily(name, help_text, labels=sorted(labels))
+            family.add_metric([labels[k] for k in sorted(labels)], float(value))
+        yield from families.values()
 
 
 class Metrics:
-    """A tiny registry: counters and histograms with labels; thread-safe."""
+    """This process's counters and histograms; one per process (tests make one each)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counters: dict[str, dict[LabelSet, float]] = defaultdict(lambda: defaultdict(float))
-        self._hist: dict[str, dict[LabelSet, list[float]]] = defaultdict(dict)
-        self._help: dict[str, str] = {}
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._metrics: dict[str, Any] = {}
+
+    def _metric(self, name: str, kind: str, labels: Mapping[str, str], help: str) -> Any:
+        metric = self._metrics.get(name)
+        if metric is None:
+            spec = METRICS.get(name) or Spec(kind, help or name, tuple(sorted(labels)))
+            if spec.kind == "counter":
+                metric = Counter(name, spec.help, spec.labels, registry=self.registry)
+            else:
+                metric = Histogram(
+                    name, spec.help, spec.labels, registry=self.registry, buckets=LATENCY_BUCKETS
+                )
+            self._metrics[name] = metric
+        return metric.labels(**labels) if labels else metric
 
     def inc(
         self, name: str, labels: Mapping[str, str] | None = None, value: float = 1.0, help: str = ""
     ) -> None:
-        with self._lock:
-            self._counters[name][_labels(labels)] += value
-            if help:
-                self._help.setdefault(name, help)
+        """Add value to a counter."""
+        self._metric(name, "counter", labels or {}, help).inc(value)
 
     def observe(
         self, name: str, seconds: float, labels: Mapping[str, str] | None = None, help: str = ""
     ) -> None:
-        with self._lock:
-            key = _labels(labels)
-            # buckets..., +Inf count, sum
-            h = self._hist[name].setdefault(key, [0.0] * (len(BUCKETS) + 2))
-            for i, b in enumerate(BUCKETS):
-                if seconds <= b:
-                    h[i] += 1
-            h[len(BUCKETS)] += 1
-            h[len(BUCKETS) + 1] += seconds
-            if help:
-                self._help.setdefault(name, help)
+        """Record a duration in a histogram."""
+        self._metric(name, "histogram", labels or {}, help).observe(seconds)
 
     def value(self, name: str, labels: Mapping[str, str] | None = None) -> float:
-        with self._lock:
-            return self._counters.get(name, {}).get(_labels(labels), 0.0)
+        """This process's current value of a counter (0 if never touched)."""
+        sample = name if name.endswith("_total") else f"{name}_total"
+        found = self.registry.get_sample_value(sample, dict(labels or {}))
+        return float(found or 0.0)
 
-    def render(self, gauges: Iterable[tuple[str, str, Mapping[str, str], float]] = ()) -> str:
-        """Prometheus exposition text; gauges are (name, help, labels, value) read at scrape."""
-        out: list[str] = []
-        with self._lock:
-            for name, series in sorted(self._counters.items()):
-                out.append(f"# HELP {name} {self._help.get(name, name)}")
-                out.append(f"# TYPE {name} counter")
-                out.extend(f"{name}{_fmt(k)} {v:g}" for k, v in sorted(series.items()))
-            for name, hseries in sorted(self._hist.items()):
-                out.append(f"# HELP {name} {self._help.get(name, name)}")
-                out.append(f"# TYPE {name} histogram")
-                for k, h in sorted(hseries.items()):
-                    for i, b in enumerate(BUCKETS):
-                        out.append(f"{name}_bucket{_fmt((*k, ('le', f'{b:g}')))} {h[i]:g}")
-                    out.append(f"{name}_bucket{_fmt((*k, ('le', '+Inf')))} {h[len(BUCKETS)]:g}")
-                    out.append(f"{name}_count{_fmt(k)} {h[len(BUCKETS)]:g}")
-                    out.append(f"{name}_sum{_fmt(k)} {h[len(BUCKETS) + 1]:g}")
-        seen: set[str] = set()
-        for name, help_text, labels, value in gauges:
-            if name not in seen:
-                out.append(f"# HELP {name} {help_text}")
-                out.append(f"# TYPE {name} gauge")
-                seen.add(name)
-            out.append(f"{name}{_fmt(_labels(labels))} {value:g}")
-        return "\n".join(out) + "\n"
+    def render(self, gauges: Iterable[Gauge] = ()) -> bytes:
+        """The exposition text: every process's metrics (multiprocess mode) plus gauges."""
+        directory = os.environ.get(MULTIPROC_ENV)
+        if directory:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+        else:
+            registry = self.registry
+        extra = _Gauges(gauges)
+        registry.register(extra)
+        try:
+            return generate_latest(registry)
+        finally:
+            registry.unregister(extra)

@@ -13,7 +13,6 @@ from bot.models import (
     Escalation,
     InboxEvent,
     OutboxMessage,
-    RoutingDecisionRow,
     ServiceHealth,
     utcnow,
 )
@@ -70,12 +69,6 @@ async def gauges(db: Database) -> list[Gauge]:
                     1.0 if failures >= DOWN_AFTER else 0.0,
                 )
             )
-        routed = await s.scalar(
-            select(func.count()).where(RoutingDecisionRow.analyst_key.is_not(None))
-        )
-        out.append(
-            ("baton_escalations_routed_total", "Escalations routed to an analyst", {}, routed or 0)
-        )
         since = utcnow() - LATENCY_WINDOW
         rows = await s.execute(
             select(Escalation.received_at, Escalation.routed_at)

@@ -117,6 +117,10 @@ class Worker:
         if time.monotonic() - self._last_timer >= self.timer_seconds:
             self._last_timer = time.monotonic()
             counts.rerouted = len(await intake.route_waiting(self.services))
+            if counts.rerouted:
+                self.services.metrics.inc(
+                    "baton_timer_firings_total", {"timer": "route_waiting"}, counts.rerouted
+                )
         return counts
 
     async def drain(self, *, max_passes: int = 100) -> Counts:
@@ -178,12 +182,17 @@ class Worker:
         except IntegrationError as err:
             if err.retryable:
                 async with self.services.db.session() as s:
-                    await health.failed(self.services, s, err=err, now=self.services.clock())
+                    await self._failed(s, err, now=self.services.clock())
             return 1
         async with self.services.db.session() as s:
             await health.recovered(self.services, s, service="zendesk", now=self.services.clock())
         self._troubled.discard("zendesk")
         return 1
+
+    async def _failed(self, s: AsyncSession, err: IntegrationError, *, now: datetime) -> None:
+        """Count a retryable failure against its service (announcing an outage once)."""
+        if await health.failed(self.services, s, err=err, now=now):
+            self.services.metrics.inc("baton_service_outages_total", {"service": err.service})
 
     # --- inbox ---------------------------------------------------------------------------
 
@@ -229,10 +238,12 @@ class Worker:
         )
         async with self.services.db.session() as s:
             if isinstance(err, IntegrationError) and err.retryable:
-                await health.failed(self.services, s, err=err, now=now)
+                await self._failed(s, err, now=now)
                 self._troubled.add(err.service)
             spent = queue.budget_spent(inbox.QUEUE, event, now=now, budget=policy.retry_budget)
             if retryable and not spent:
+                service = err.service if isinstance(err, IntegrationError) else "database"
+                self.services.metrics.inc("baton_outbox_retries_total", {"service": service})
                 retry_after = err.retry_after if isinstance(err, IntegrationError) else None
                 delay = queue.backoff(event.attempts, retry_after, cap=policy.max_backoff_seconds)
                 await queue.reschedule(
@@ -284,22 +295,22 @@ class Worker:
                 now=self.services.clock(),
                 policy=self.policy,
             )
-            self.services.metrics.observe(
-                "baton_outbox_delivery_seconds",
+            metrics = self.services.metrics
+            metrics.observe(
+                "baton_outbox_delivery_duration_seconds",
                 time.perf_counter() - started,
                 {"service": row.service},
-                help="Outbox delivery attempt latency",
             )
-            self.services.metrics.inc(
-                "baton_outbox_attempts_total",
-                {"service": row.service, "outcome": result.status},
-                help="Outbox delivery attempts by outcome",
+            metrics.inc(
+                "baton_outbox_attempts_total", {"service": row.service, "outcome": result.status}
             )
+            if result.status == outbox.PENDING:
+                metrics.inc("baton_outbox_retries_total", {"service": row.service})
             now = self.services.clock()
             async with self.services.db.session() as s:
                 stored = await outbox.record(s, row.id, self.name, result, now=now)
                 if result.failure is not None and result.failure.retryable:
-                    await health.failed(self.services, s, err=result.failure, now=now)
+                    await self._failed(s, result.failure, now=now)
                     self._troubled.add(row.service)
                 elif result.status == outbox.DONE and row.service in self._troubled:
                     self._troubled.discard(row.service)
@@ -311,11 +322,7 @@ class Worker:
         self, s: AsyncSession, row: OutboxMessage, result: outbox.Outcome, *, now: datetime
     ) -> None:
         """Tell the leads what was not sent: per row when refused, per hour when given up."""
-        self.services.metrics.inc(
-            "baton_outbox_dead_total",
-            {"service": row.service},
-            help="Outbox rows dead-lettered",
-        )
+        self.services.metrics.inc("baton_outbox_dead_total", {"service": row.service})
         if row.action == alerts.POST_LEADS:
             return  # a leads alert about a leads alert would only loop
         name = health.NAMES.get(row.service, row.service)

@@ -88,8 +88,7 @@ async def test_metrics_are_prometheus_text(client: TestClient[Any, Any], db: Dat
     assert "# TYPE baton_http_requests_total counter" in text_
     assert 'baton_http_requests_total{method="GET",path="/healthz",status="200"} 1' in text_
     assert 'baton_outbox_rows{status="pending"} 1' in text_
-    assert "baton_http_request_seconds_bucket" in text_
+    assert "baton_http_request_duration_seconds_bucket" in text_
     assert "baton_webhooks_rejected_total" in text_
-    assert "baton_escalations_routed_total 0" in text_
     assert "baton_outbox_failing 0" in text_
     assert 'baton_intake_to_route_seconds{quantile="0.99"}' in text_
