@@ -22,6 +22,7 @@ from bot.models import AlertMessage, Escalation, OutboxMessage
 from bot.outbox import OutboxItem
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
+from bot.slack_messages.text import customer
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ def render(
         title = (_("VIP escalation #{ticket}") if esc.vip else _("Escalation #{ticket}")).format(
             ticket=esc.ticket_id
         )
-        text = f"{title}: {esc.subject}".strip()
+        subject = customer(esc.subject)
+        text = f"{title}: {subject}".strip()
         pairs = [
             (_("Category"), esc.category or "-"),
             (_("Language"), esc.language or "-"),
@@ -144,7 +146,7 @@ def render(
         icon = ":rotating_light:" if esc.vip else ":bell:"
         blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"{icon} *{title}*"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": esc.subject or "-"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": subject or "-"}},
             {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         ]
         if analyst is not None and not analyst.speaks(esc.language):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -180,3 +181,24 @@ def _decision(services: Services):  # type: ignore[no-untyped-def]
     from bot.domain import RoutingDecision
 
     return RoutingDecision(analyst=services.roster.by_key("carla"), reasons=("test",))
+
+
+CONTROL = (
+    "<!channel> urgent <!here> <@U0ADMIN> <#C0GENERAL> <https://evil.example|Zendesk login> & co"
+)
+
+
+async def test_customer_text_cannot_act_in_an_alert(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, ticket_id=50010, subject=CONTROL, vip=True)
+    await route(services, esc, "carla")
+    await drain(services)
+    for call in fake_slack.called("chat.postMessage"):
+        sent = json.dumps(call.params, ensure_ascii=False)
+        for sequence in ("<!channel>", "<!here>", "<@U0ADMIN>", "<#C0GENERAL>", "<https://evil"):
+            assert sequence not in sent
+        assert "&lt;!channel&gt; urgent" in sent and "&amp; co" in sent
+    # Baton's own mention of the VIP analyst still works: it is not customer text.
+    vip = next(c for c in fake_slack.called("chat.postMessage") if c.params["channel"] == VIP)
+    assert vip.params["text"].startswith("<@U05CAR0003>")

@@ -1,0 +1,5 @@
+"""Pure Block Kit builders: data and a gettext callable in, Slack message dicts out, no I/O.
+
+Text a customer or an agent wrote goes through ``text.customer`` (masked, then escaped) before
+it meets ``mrkdwn``, in every builder, so it can neither ping a channel nor disguise a link.
+"""
