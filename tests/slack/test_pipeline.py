@@ -58,6 +58,7 @@ async def test_escalation_reaches_zendesk_and_slack_once_then_claim_updates_in_p
 
         resp = await post_form(client, command_body(fake_slack, user=CARLA, text="claim 48213"))
         assert resp.status == 200
+        await fake_slack.wait_for("response_url")  # the claim is stored once it is answered
         await Worker(services).drain()
         updates = fake_slack.called("chat.update")
         assert {c.params["channel"] for c in updates} == {ROUTING, "D05CAR0003"}
