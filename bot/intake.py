@@ -8,19 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, closing, inbox, notes, outbox
-from bot.availability import current as marks_in_force
 from bot.classify import Classification, classify, facts
 from bot.config import Tags
 from bot.domain import (
-    Availability,
     Category,
     EscalationStatus,
-    Load,
     Role,
     RoutingDecision,
     Ticket,
@@ -32,10 +29,10 @@ from bot.outbox import OutboxItem
 from bot.roster import on_shift
 from bot.routing import route
 from bot.services import Services
+from bot.workload import team_state
 
 log = logging.getLogger(__name__)
 
-CONTINUITY_WINDOW = timedelta(days=7)
 INCOMPLETE_KEY = "zendesk:incomplete"  # outbox key prefix of the note sending a ticket back
 
 
@@ -48,48 +45,6 @@ class Outcome:
     decision: RoutingDecision | None = None
     classification: Classification | None = None
     detail: str = ""
-
-
-async def team_state(
-    session: AsyncSession, *, now: datetime
-) -> tuple[list[Availability], dict[str, Load], dict[int, tuple[str, datetime]]]:
-    """Availability overrides in force, each analyst's open load, and recent requesters."""
-    availability = await marks_in_force(session, now=now)
-    loads: dict[str, Load] = {}
-    open_rows = await session.execute(
-        select(
-            Escalation.analyst_key,
-            func.count(),
-            func.sum(case((Escalation.vip, 1), else_=0)),
-        )
-        .where(Escalation.analyst_key.is_not(None), Escalation.open_ticket_id.is_not(None))
-        .group_by(Escalation.analyst_key)
-    )
-    for key, count, vip in open_rows:
-        loads[key] = Load(open_count=int(count), open_vip=int(vip or 0))
-    last_rows = await session.execute(
-        select(Escalation.analyst_key, func.max(Escalation.routed_at))
-        .where(Escalation.analyst_key.is_not(None))
-        .group_by(Escalation.analyst_key)
-    )
-    for key, last in last_rows:
-        assert key is not None  # filtered in the query
-        current = loads.get(key, Load())
-        loads[key] = Load(current.open_count, current.open_vip, last)
-    recent: dict[int, tuple[str, datetime]] = {}
-    recent_rows = await session.execute(
-        select(Escalation.requester_id, Escalation.analyst_key, Escalation.routed_at)
-        .where(
-            Escalation.requester_id.is_not(None),
-            Escalation.analyst_key.is_not(None),
-            Escalation.routed_at >= now - CONTINUITY_WINDOW,
-        )
-        .order_by(Escalation.routed_at)
-    )
-    for requester_id, key, at in recent_rows:
-        if requester_id is not None and key is not None and at is not None:
-            recent[int(requester_id)] = (key, at)  # ordered: the latest handler wins
-    return availability, loads, recent
 
 
 def sla_due(services: Services, *, category: Category, vip: bool, start: datetime) -> datetime:

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.db import Database
 from bot.demo import Clock
-from bot.intake import team_state
 from bot.models import AuditEntry, Escalation, OutboxMessage
 from bot.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.worker import Worker
+from bot.workload import team_state
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.test_intake import MONDAY_10, ROOT, SECRET, puts
