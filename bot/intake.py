@@ -40,7 +40,8 @@ INCOMPLETE_KEY = "zendesk:incomplete"  # outbox key prefix of the note sending a
 class Outcome:
     """What processing one event did, for logs, metrics and the demo."""
 
-    status: str  # routed | unassigned | incomplete | duplicate | ignored | not_found
+    # routed | unassigned | incomplete | resolved | duplicate | ignored | not_found
+    status: str
     escalation_id: int | None = None
     decision: RoutingDecision | None = None
     classification: Classification | None = None

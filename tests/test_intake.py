@@ -168,11 +168,14 @@ async def test_duplicates_never_route_twice(
         await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-2"}) == "stored"
     )
     await Worker(services).drain()
+    reads = len(fake_zendesk.requests_to("GET", "/api/v2/tickets/103.json"))
     assert (
         await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-3"}) == "stored"
     )
     await Worker(services).drain()
 
+    # The escalation is open and routed: the database says so, no read needed.
+    assert len(fake_zendesk.requests_to("GET", "/api/v2/tickets/103.json")) == reads
     assert len(puts(fake_zendesk, 103)) == 1
     assert len(baton_notes(fake_zendesk, 103)) == 1
     assert await count(services.db, Escalation) == 1
