@@ -6,7 +6,7 @@ CPFs, INNs, IBANs, documents and phones that differ from one alert to the next, 
 helps more than it would in production), then prints messages per second for:
 
 - each alert's text, masked once (the figure to quote);
-- each alert's text and then its Block Kit blocks, as bot/alerts.py masks both;
+- each alert's text and then its Block Kit blocks, as bot/slack_messages/alerts.py masks both;
 - a text of references only, with nothing to mask.
 
     python bench/masking.py --alerts 1000

@@ -14,8 +14,8 @@ real time that catch-up took, anything doubled or dead, and what the leads chann
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
+import logging
 import sys
 import tempfile
 import time
@@ -28,14 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot import db as dbmod  # noqa: E402
-from bot import inbox  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import Database  # noqa: E402
 from bot.demo import Clock  # noqa: E402
-from bot.models import OutboxMessage  # noqa: E402
-from bot.roster import load_roster  # noqa: E402
+from bot.desk.roster import load_roster  # noqa: E402
 from bot.services import Services  # noqa: E402
+from bot.store import db as dbmod  # noqa: E402
+from bot.store import inbox  # noqa: E402
+from bot.store.db import Database  # noqa: E402
+from bot.store.models import OutboxMessage  # noqa: E402
 from bot.worker import Worker  # noqa: E402
 from integrations.slack import SlackClient  # noqa: E402
 from integrations.zendesk import ZendeskClient  # noqa: E402

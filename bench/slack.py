@@ -27,12 +27,12 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import db as dbmod  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.roster import load_roster  # noqa: E402
+from bot.desk.roster import load_roster  # noqa: E402
 from bot.services import Services, Unconfigured  # noqa: E402
+from bot.store import db as dbmod  # noqa: E402
+from bot.store.db import Database  # noqa: E402
 from integrations.slack import SlackClient  # noqa: E402
 from tests.fakes.slack_server import TOKEN, FakeSlack, QuietServer, _handler  # noqa: E402
 

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import inbox, outbox
-from bot.db import Database
-from bot.models import InboxEvent, OutboxMessage, ServiceHealth, utcnow
+from bot.store import inbox, outbox
+from bot.store.db import Database
+from bot.store.models import InboxEvent, OutboxMessage, ServiceHealth, utcnow
 
 
 @asynccontextmanager

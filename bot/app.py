@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot import health, outbox
 from bot.config import Settings
-from bot.db import Database, head_revision
+from bot.delivery import health
+from bot.desk.roster import load_roster
 from bot.metrics import Metrics
-from bot.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import outbox
+from bot.store.db import Database, head_revision
 
 log = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 async def _require_migrated(database: Any) -> None:
     """Stop with a clear message when the database is behind the code's migrations."""
-    from bot.db import head_revision
+    from bot.store.db import head_revision
 
     try:
         current = await database.current_revision()
@@ -157,7 +157,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to DATABASE_URL (safe to re-run)."""
-    from bot import db as dbmod
+    from bot.store import db as dbmod
 
     settings = _settings()
     dbmod.upgrade(settings.database_url)
@@ -167,7 +167,7 @@ def db_upgrade() -> None:
 @db.command("current")
 def db_current() -> None:
     """Show the database's migration revision and the newest one."""
-    from bot.db import Database, head_revision
+    from bot.store.db import Database, head_revision
 
     settings = _settings()
 

@@ -15,16 +15,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot import db as dbmod
-from bot import inbox
 from bot.config import Settings, Tags, load_batonconfig
-from bot.db import Database
+from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
-from bot.models import Escalation, OutboxMessage, RoutingDecisionRow
 from bot.ports import TicketUpdate, WebhookSetup
-from bot.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import db as dbmod
+from bot.store import inbox
+from bot.store.db import Database
+from bot.store.models import Escalation, OutboxMessage, RoutingDecisionRow
 from bot.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.db import Database
+from bot.desk.roster import Roster
 from bot.errors import NotConfigured
 from bot.metrics import Metrics
-from bot.models import utcnow
 from bot.ports import SlackPort, ZendeskPort
-from bot.roster import Roster
+from bot.store.db import Database
+from bot.store.models import utcnow
 
 
 class Unconfigured:

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.health import DOWN_AFTER
-from bot.models import (
+from bot.delivery.health import DOWN_AFTER
+from bot.store.db import Database
+from bot.store.models import (
     Escalation,
     InboxEvent,
     OutboxMessage,

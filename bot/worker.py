@@ -21,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, health, inbox, intake, outbox, queue
 from bot.config import Delivery
-from bot.delivery import deliver
+from bot.delivery import deliver, health
 from bot.errors import IntegrationError, NotFound
-from bot.models import InboxEvent, OutboxMessage
+from bot.escalations import alerts, intake
 from bot.services import Services
+from bot.store import inbox, outbox, queue
+from bot.store.models import InboxEvent, OutboxMessage
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import escalations
+from bot.desk.permissions import Action, allowed, can_assign
 from bot.errors import N_, NotFound, UserFacingError, UserFacingNotFound
+from bot.escalations import lifecycle
 from bot.masking import mask
-from bot.models import Escalation
-from bot.permissions import Action, allowed, can_assign
-from handlers import blocks, commands
+from bot.slack_messages import blocks
+from bot.store.models import Escalation
+from handlers import commands
 from handlers.commands import Ctx, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
@@ -127,7 +128,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             if not allowed(ctx.actor, Action.CLAIM):
                 return ctx._("Sorry, only analysts on the roster can do that.")
             async with services.db.session() as s:
-                esc = await escalations.claim(
+                esc = await lifecycle.claim(
                     s,
                     services=services,
                     actor=ctx.actor,
@@ -201,7 +202,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             return
         try:
             async with services.db.session() as s:
-                esc = await escalations.assign(
+                esc = await lifecycle.assign(
                     s,
                     services=services,
                     actor=ctx.actor,

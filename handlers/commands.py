@@ -13,13 +13,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import availability, escalations, i18n
+from bot import i18n
+from bot.desk import availability
+from bot.desk.permissions import Action, Actor, allowed
+from bot.desk.roster import next_shift_start, on_shift
 from bot.domain import Analyst
 from bot.errors import N_, BatonError, NotFound, UserFacingError
-from bot.permissions import Action, Actor, allowed
-from bot.roster import next_shift_start, on_shift
+from bot.escalations import lifecycle
 from bot.services import Services
-from handlers import blocks
+from bot.slack_messages import blocks
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ async def cmd_queue(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     who = resolve_user(ctx, args[0]) if args else _me(ctx)
     async with ctx.services.db.session() as s:
-        rows = await escalations.queue(s, analyst_key=who.key, viewer=ctx.actor)
+        rows = await lifecycle.queue(s, analyst_key=who.key, viewer=ctx.actor)
     return blocks.queue_text(ctx._, rows, whose=who.name, locale=ctx.locale, tz=ctx.tz)
 
 
@@ -125,7 +127,7 @@ async def cmd_claim(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     ticket = parse_ticket(args[0])
     async with ctx.services.db.session() as s:
-        await escalations.claim(
+        await lifecycle.claim(
             s, services=ctx.services, actor=ctx.actor, now=ctx.now, ticket_id=ticket
         )
     return ctx._("You claimed ticket #{ticket}.").format(ticket=ticket)
@@ -136,7 +138,7 @@ async def cmd_assign(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     ticket, assignee = parse_ticket(args[0]), resolve_user(ctx, args[1])
     async with ctx.services.db.session() as s:
-        await escalations.assign(
+        await lifecycle.assign(
             s,
             services=ctx.services,
             actor=ctx.actor,

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import i18n
-from bot.permissions import actor_for
+from bot.desk.permissions import actor_for
 from bot.services import Services
 from handlers.commands import Ctx
 

@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import availability, escalations
-from bot.roster import next_shift_start, on_shift
-from handlers import blocks
+from bot.desk import availability
+from bot.desk.roster import next_shift_start, on_shift
+from bot.escalations import lifecycle
+from bot.slack_messages import blocks
 from handlers.commands import Ctx
 from handlers.context import UserLocales
 
@@ -21,7 +22,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     async with services.db.session() as s:
         marks = await availability.current(s, now=now)
         rows = (
-            await escalations.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
+            await lifecycle.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
         )
     roster = services.roster
     who = blocks.who_text(

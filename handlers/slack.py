@@ -17,9 +17,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SignatureError
-from bot.models import utcnow
 from bot.services import Services
 from bot.signing import verify_slack_signature
+from bot.store.models import utcnow
 from handlers import actions, commands, home, slack_request
 from handlers.context import UserLocales
 from integrations.slack import web_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.alerts import AlertAction
+from bot.slack_messages.alerts import AlertAction
 
 __all__ = ["AlertAction", "BlockId", "CallbackId", "HomeAction"]
 

@@ -12,13 +12,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import inbox
-from bot.closing import CLOSED_STATUSES, STATUS_CHANGED
 from bot.config import Tags
 from bot.errors import SignatureError
+from bot.escalations.closing import CLOSED_STATUSES, STATUS_CHANGED
 from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
+from bot.store import inbox
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import db as dbmod
-from bot.db import Database
+from bot.store import db as dbmod
+from bot.store.db import Database
 from tests.fakes.slack_server import fake_slack, fake_slack_server  # noqa: F401 - shared
 from tests.fakes.zendesk_server import fake_zendesk  # noqa: F401 - a shared fixture
 
@@ -43,7 +43,7 @@ def pg_migrated() -> str | None:
 
 
 def _truncate_pg(url: str) -> None:
-    from bot.models import Base
+    from bot.store.models import Base
 
     engine = create_engine(dbmod.sync_url(url))
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)

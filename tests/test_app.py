@@ -10,13 +10,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 
-from bot import outbox
 from bot.config import Settings
-from bot.db import Database, head_revision
-from bot.models import utcnow
-from bot.outbox import OutboxItem
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import outbox
+from bot.store.db import Database, head_revision
+from bot.store.models import utcnow
+from bot.store.outbox import OutboxItem
 from tests.web import app_client
 
 ROOT = Path(__file__).resolve().parent.parent

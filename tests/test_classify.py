@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.classify import classify
 from bot.config import Tags
 from bot.domain import Category, Requester, Ticket
+from bot.escalations.classify import classify
 from bot.language import detect, from_locale
 
 TAGS = Tags(extra_vip=frozenset({"high_roller"}), vip_organizations=frozenset({"Aurora Capital"}))

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot.db import Database, head_revision
-from bot.models import Escalation
+from bot.store.db import Database, head_revision
+from bot.store.models import Escalation
 
 
 async def test_migrations_are_current(db: Database) -> None:
@@ -104,7 +104,7 @@ async def test_read_session_refuses_writes_and_leaves_sessions_writable(db: Data
 async def test_sql_errors_never_carry_the_parameters(db: Database) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from bot.models import Escalation, utcnow
+    from bot.store.models import Escalation, utcnow
 
     secret = "joao.pereira@gmail.com 4111 1111 1111 1111"
     with pytest.raises(IntegrityError) as info:

@@ -12,13 +12,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 
-from bot import inbox, outbox
 from bot.config import Settings
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import inbox, outbox
+from bot.store.db import Database
+from bot.store.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
@@ -255,7 +255,7 @@ async def test_worker_killed_after_claim_is_taken_over_and_routes_once(
     async with services.db.session() as s:
         [taken] = await inbox.claim(s, worker="survivor", now=later)
     assert taken.id == claimed.id and taken.attempts == 2
-    from bot import intake
+    from bot.escalations import intake
 
     await intake.process_event(services, taken, worker="survivor")
     await survivor.drain()

@@ -15,14 +15,15 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import inbox, intake, outbox
 from bot.app import SERVICES
 from bot.config import BatonConfig, Settings, Tags
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import Escalation, InboxEvent
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
+from bot.escalations import intake
 from bot.services import Services, Unconfigured
+from bot.store import inbox, outbox
+from bot.store.db import Database
+from bot.store.models import Escalation, InboxEvent
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk

@@ -17,13 +17,13 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import AuditEntry, Escalation, OutboxMessage
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
+from bot.escalations.workload import team_state
 from bot.services import Services, Unconfigured
+from bot.store.db import Database
+from bot.store.models import AuditEntry, Escalation, OutboxMessage
 from bot.worker import Worker
-from bot.workload import team_state
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.test_intake import MONDAY_10, ROOT, SECRET, puts

@@ -18,11 +18,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import Escalation, OutboxMessage
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
 from bot.services import Services
+from bot.store.db import Database
+from bot.store.models import Escalation, OutboxMessage
 from bot.worker import Worker
 from integrations.slack import SlackClient
 from integrations.zendesk import ZendeskClient

@@ -12,15 +12,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from bot import outbox, queue
 from bot.cli import main
 from bot.config import Settings
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import OutboxMessage
-from bot.outbox import OutboxItem
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import outbox, queue
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
+from bot.store.outbox import OutboxItem
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
@@ -237,8 +237,8 @@ async def test_writes_to_one_ticket_land_in_order_one_at_a_time(
 def test_inbox_command_lists_and_retries_failed_events(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import inbox
-    from bot.models import InboxEvent
+    from bot.store import inbox
+    from bot.store.models import InboxEvent
 
     async def fail_an_event() -> int:
         db = Database(database_url)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.availability import parse_duration, parse_until, shift_end
+from bot.desk.availability import parse_duration, parse_until, shift_end
+from bot.desk.permissions import Action, actor_for, allowed, can_assign, can_cover, can_see
+from bot.desk.roster import load_roster
 from bot.errors import UserFacingError
-from bot.permissions import Action, actor_for, allowed, can_assign, can_cover, can_see
-from bot.roster import load_roster
 from tests.conftest import ROOT
 
 ROSTER = load_roster(ROOT / "examples" / "roster.toml")

@@ -8,9 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.desk.roster import (
+    Roster,
+    load_roster,
+    next_shift_start,
+    on_shift,
+    parse_roster,
+    shift_instance,
+)
 from bot.domain import Analyst, Availability, Role, Shift
 from bot.errors import ConfigError
-from bot.roster import Roster, load_roster, next_shift_start, on_shift, parse_roster, shift_instance
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "roster.toml"
 SP = ZoneInfo("America/Sao_Paulo")

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.desk.roster import Roster, load_roster
+from bot.desk.routing import route
 from bot.domain import Analyst, Availability, Category, Load, Role, Shift, TicketFacts
-from bot.roster import Roster, load_roster
-from bot.routing import route
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "roster.toml"
 SP = ZoneInfo("America/Sao_Paulo")

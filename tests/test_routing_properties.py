@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.desk.roster import Roster, on_shift
+from bot.desk.routing import route
 from bot.domain import LANGUAGES, Analyst, Availability, Category, Load, Shift, TicketFacts
-from bot.roster import Roster, on_shift
-from bot.routing import route
 
 ZONES = [ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/New_York"), ZoneInfo("Europe/Moscow")]
 

@@ -22,13 +22,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bot import escalations, outbox
 from bot.config import Settings
-from bot.db import Database
-from bot.models import AuditEntry, Escalation, OutboxMessage
-from bot.permissions import Actor
-from bot.roster import load_roster
+from bot.desk.permissions import Actor
+from bot.desk.roster import load_roster
+from bot.escalations import lifecycle
 from bot.services import Services, Unconfigured
+from bot.store import outbox
+from bot.store.db import Database
+from bot.store.models import AuditEntry, Escalation, OutboxMessage
 
 ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.toml"
 NOW = datetime(2026, 1, 6, 17, 30, tzinfo=UTC)
@@ -67,11 +68,11 @@ async def _lifecycle(services: Services, role: str, target: int, rounds: int) ->
         try:
             async with services.db.session() as s:
                 if i % 2 == 0:
-                    await escalations.claim(
+                    await lifecycle.claim(
                         s, services=services, actor=actor, now=NOW, escalation_id=target
                     )
                 else:
-                    await escalations.assign(
+                    await lifecycle.assign(
                         s,
                         services=services,
                         actor=actor,

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot import inbox, intake
 from bot.config import Settings
-from bot.db import Database
 from bot.demo import Clock
-from bot.models import InboxEvent, OutboxMessage
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
+from bot.escalations import intake
 from bot.services import Services, Unconfigured
+from bot.store import inbox
+from bot.store.db import Database
+from bot.store.models import InboxEvent, OutboxMessage
 from bot.worker import MAX_IDLE_BACKOFF, Worker, idle_backoff
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.config import Settings, Tags
-from bot.db import Database
-from bot.models import InboxEvent
-from bot.roster import load_roster
+from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.signing import sign_zendesk
+from bot.store.db import Database
+from bot.store.models import InboxEvent
 from handlers.zendesk_webhook import BadEvent, parse_zendesk_event
 from tests.web import app_client
 

@@ -17,14 +17,15 @@ from urllib.parse import quote, urlencode
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import delivery, outbox
+from bot import delivery
 from bot.app import create_app
 from bot.config import BatonConfig, Settings
-from bot.db import Database
+from bot.desk.roster import load_roster
 from bot.domain import RoutingDecision
-from bot.models import Escalation
-from bot.roster import load_roster
 from bot.services import Services, Unconfigured
+from bot.store import outbox
+from bot.store.db import Database
+from bot.store.models import Escalation
 from integrations.slack import SlackClient
 from tests.fakes.slack_server import TOKEN, FakeSlack
 
@@ -249,7 +250,7 @@ async def add_escalation(services: Services, **fields: Any) -> Escalation:
 
 async def route(services: Services, esc: Escalation, analyst_key: str | None) -> int:
     """Do what intake does after a routing decision: enqueue on_routed's items."""
-    from bot import alerts
+    from bot.escalations import alerts
 
     analyst = services.roster.by_key(analyst_key) if analyst_key else None
     decision = RoutingDecision(analyst=analyst, reasons=("test",))

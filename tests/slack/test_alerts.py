@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import alerts, outbox
-from bot.models import AlertMessage, OutboxMessage
+from bot.escalations import alerts
 from bot.services import Services
+from bot.store import outbox
+from bot.store.models import AlertMessage, OutboxMessage
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     COMPLIANCE,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.models import AuditEntry, AvailabilityRow, Escalation, OutboxMessage
 from bot.services import Services
+from bot.store.models import AuditEntry, AvailabilityRow, Escalation, OutboxMessage
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     ANA,
@@ -277,9 +277,9 @@ async def test_app_home_publishes_queue_and_availability(
 
 
 async def test_not_configured_answers_503(database_url: str) -> None:
-    from bot.db import Database
-    from bot.roster import load_roster
+    from bot.desk.roster import load_roster
     from bot.services import Unconfigured
+    from bot.store.db import Database
     from tests.slack.support import ROOT
 
     svc = Services(

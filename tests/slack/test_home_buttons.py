@@ -18,8 +18,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import event, select
 
-from bot.models import AvailabilityRow, Escalation
 from bot.services import Services
+from bot.store.models import AvailabilityRow, Escalation
 from tests.fakes.slack_server import Call, FakeSlack
 from tests.slack.support import (
     CARLA,

@@ -16,10 +16,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot import intake
 from bot.config import BatonConfig, Tags
-from bot.models import AlertMessage, Escalation, OutboxMessage, RoutingDecisionRow
+from bot.escalations import intake
 from bot.services import Services
+from bot.store.models import AlertMessage, Escalation, OutboxMessage, RoutingDecisionRow
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     ANA,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = "0001"
 down_revision = None
@@ -26,10 +26,10 @@ def upgrade() -> None:
         sa.Column("analyst_key", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("covering_for", sa.String(length=64), nullable=True),
-        sa.Column("starts_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("ends_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("starts_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("ends_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_availability")),
     )
     with op.batch_alter_table("availability", schema=None) as batch_op:
@@ -51,14 +51,14 @@ def upgrade() -> None:
         sa.Column("agent_id", sa.BigInteger(), nullable=True),
         sa.Column("analyst_key", sa.String(length=64), nullable=True),
         sa.Column("missing", sa.JSON(), nullable=True),
-        sa.Column("ticket_created_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("received_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("routed_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("claimed_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("first_response_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("resolved_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("sla_due_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("updated_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("ticket_created_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("received_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("routed_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("claimed_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("first_response_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("resolved_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("sla_due_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
         sa.UniqueConstraint("open_ticket_id", name=op.f("uq_escalations_open_ticket_id")),
     )
@@ -82,11 +82,11 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("available_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("available_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("claimed_by", sa.String(length=100), nullable=True),
-        sa.Column("lease_until", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("received_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("processed_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("lease_until", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("received_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("processed_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_events")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_inbox_events_dedupe_key")),
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=40), nullable=False),
         sa.Column("ts", sa.String(length=40), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],
@@ -120,7 +120,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("escalation_id", sa.Integer(), nullable=True),
@@ -149,11 +149,11 @@ def upgrade() -> None:
         sa.Column("escalation_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("available_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("available_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("claimed_by", sa.String(length=100), nullable=True),
-        sa.Column("lease_until", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("lease_until", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -178,8 +178,8 @@ def upgrade() -> None:
         sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("language_needed", sa.String(length=10), nullable=True),
         sa.Column("candidates", sa.JSON(), nullable=False),
-        sa.Column("next_shift_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("decided_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("next_shift_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],

@@ -19,10 +19,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import queue
 from bot.config import Delivery
 from bot.errors import IntegrationError, NotConfigured
-from bot.models import OutboxMessage, utcnow
+from bot.store import queue
+from bot.store.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.desk.roster import Roster
 from bot.domain import Analyst, Category, Role
-from bot.roster import Roster
 
 
 class Action(StrEnum):

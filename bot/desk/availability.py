@@ -8,11 +8,11 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk.permissions import Actor, can_cover
+from bot.desk.roster import Roster, shift_instance
 from bot.domain import Analyst, Availability
 from bot.errors import N_, UserFacingError
-from bot.models import AuditEntry, AvailabilityRow
-from bot.permissions import Actor, can_cover
-from bot.roster import Roster, shift_instance
+from bot.store.models import AuditEntry, AvailabilityRow
 
 AWAY, COVER = "away", "cover"
 MAX_DURATION = timedelta(days=30)

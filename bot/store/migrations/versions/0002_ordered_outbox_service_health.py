@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = "0002"
 down_revision = "0001"
@@ -23,20 +23,20 @@ def upgrade() -> None:
     op.create_table(
         "service_health",
         sa.Column("service", sa.String(length=20), nullable=False),
-        sa.Column("failing_since", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("failing_since", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False, server_default="0"),
-        sa.Column("paused_until", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("paused_until", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("announced", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("updated_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("service", name=op.f("pk_service_health")),
     )
     with op.batch_alter_table("inbox_events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("retry_from", bot.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("retry_from", bot.store.models.UTCDateTime(), nullable=True))
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ordering_key", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("retry_from", bot.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("retry_from", bot.store.models.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f("ix_outbox_ordering_key"), ["ordering_key"], unique=False)
 
     # ### end Alembic commands ###
@@ -44,7 +44,7 @@ def upgrade() -> None:
 
 
 def _order_waiting_rows() -> None:
-    """Give rows still waiting the ordering key new rows get (bot.outbox.ordering_key)."""
+    """Give rows still waiting the ordering key new rows get (bot.store.outbox.ordering_key)."""
     outbox = sa.table(
         "outbox",
         sa.column("id", sa.Integer),

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from bot import i18n
-from bot.alerts import buttons
+from bot.desk.roster import OnShift
 from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
-from bot.models import Escalation
-from bot.roster import OnShift
+from bot.slack_messages.alerts import buttons
+from bot.store.models import Escalation
 from handlers.slack_ids import BlockId, CallbackId, HomeAction
 
 Block = dict[str, Any]

@@ -12,12 +12,13 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, inbox, outbox
 from bot.domain import EscalationStatus
 from bot.errors import NotFound
-from bot.models import AuditEntry, Escalation, InboxEvent
+from bot.escalations import alerts
 from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
+from bot.store import inbox, outbox
+from bot.store.models import AuditEntry, Escalation, InboxEvent
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import queue
-from bot.models import InboxEvent, utcnow
+from bot.store import queue
+from bot.store.models import InboxEvent, utcnow
 
 PENDING, PROCESSING, DONE, FAILED = queue.PENDING, "processing", "done", "failed"
 LEASE = queue.LEASE

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from bot.desk.roster import OnShift, Roster, next_shift_start, on_shift
 from bot.domain import Availability, Load, Role, RoutingDecision, TicketFacts
-from bot.roster import OnShift, Roster, next_shift_start, on_shift
 
 CONTINUITY_WINDOW = timedelta(days=7)
 

@@ -19,11 +19,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, inbox, outbox
 from bot.config import Delivery
 from bot.errors import IntegrationError
-from bot.models import OutboxMessage, ServiceHealth
+from bot.escalations import alerts
 from bot.services import Services
+from bot.store import inbox, outbox
+from bot.store.models import OutboxMessage, ServiceHealth
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, closing, inbox, notes, outbox
-from bot.classify import Classification, classify, facts
 from bot.config import Tags
+from bot.desk.roster import on_shift
+from bot.desk.routing import route
 from bot.domain import (
     Category,
     EscalationStatus,
@@ -24,12 +24,13 @@ from bot.domain import (
     TicketFacts,
 )
 from bot.errors import IntegrationError, NotFound
-from bot.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
-from bot.outbox import OutboxItem
-from bot.roster import on_shift
-from bot.routing import route
+from bot.escalations import alerts, closing, notes
+from bot.escalations.classify import Classification, classify, facts
+from bot.escalations.workload import team_state
 from bot.services import Services
-from bot.workload import team_state
+from bot.store import inbox, outbox
+from bot.store.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
+from bot.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 

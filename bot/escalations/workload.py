@@ -1,6 +1,6 @@
 """Who holds what: the team state routing weighs (overrides, open load, recent requesters).
 
-Only open escalations count as load: one solved or closed in Zendesk (bot/closing.py) has
+Only open escalations count as load: one solved or closed in Zendesk (bot/escalations/closing.py) has
 ``open_ticket_id`` NULL and stops counting.
 """
 
@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.availability import current as marks_in_force
+from bot.desk.availability import current as marks_in_force
+from bot.desk.routing import CONTINUITY_WINDOW
 from bot.domain import Availability, Load
-from bot.models import Escalation
-from bot.routing import CONTINUITY_WINDOW
+from bot.store.models import Escalation
 
 
 async def team_state(

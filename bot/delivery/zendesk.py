@@ -1,29 +1,20 @@
-"""Deliver one outbox row through the integration it names."""
+"""Deliver Zendesk outbox rows: one ticket update each, never a note twice."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from bot import alerts
 from bot.errors import IntegrationError
-from bot.models import OutboxMessage
 from bot.ports import TicketUpdate
 from bot.services import Services
+from bot.store.models import OutboxMessage
 
 _UPDATE_FIELDS = frozenset(TicketUpdate.__dataclass_fields__)
 
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
-    """Send one outbox row; raises IntegrationError (retryable or not) on failure."""
-    if row.service == "zendesk":
-        return await _zendesk(services, row)
-    if row.service == "slack":
-        return await alerts.deliver(services, row)
-    raise IntegrationError(row.service, f"no delivery for {row.service}/{row.action}")
-
-
-async def _zendesk(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
+    """Apply one update_ticket row; raises IntegrationError (retryable or not)."""
     if row.action != "update_ticket":
         raise IntegrationError("zendesk", f"unknown action {row.action}")
     payload = {k: v for k, v in row.payload.items() if k in _UPDATE_FIELDS}

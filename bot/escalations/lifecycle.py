@@ -16,13 +16,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts, outbox
+from bot.desk.permissions import Actor, can_assign, can_see
 from bot.domain import Analyst, EscalationStatus, RoutingDecision
 from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.models import AuditEntry, Escalation, RoutingDecisionRow
-from bot.outbox import OutboxItem
-from bot.permissions import Actor, can_assign, can_see
+from bot.escalations import alerts
 from bot.services import Services
+from bot.store import outbox
+from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
+from bot.store.outbox import OutboxItem
 
 OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.classify import Classification
 from bot.config import Tags
+from bot.desk.roster import Roster
 from bot.domain import RoutingDecision
-from bot.models import Escalation
-from bot.roster import Roster
+from bot.escalations.classify import Classification
+from bot.store.models import Escalation
 
 LANGUAGE_NAMES = {
     "en": "English",

@@ -1,0 +1,20 @@
+"""Delivering outbox rows through the integration each names, and each service's health."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.delivery import slack, zendesk
+from bot.errors import IntegrationError
+from bot.services import Services
+from bot.store.models import OutboxMessage
+
+
+async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
+    """Send one outbox row; raises IntegrationError (retryable or not) on failure."""
+    if row.service == "zendesk":
+        return await zendesk.deliver(services, row)
+    if row.service == "slack":
+        return await slack.deliver(services, row)
+    raise IntegrationError(row.service, f"no delivery for {row.service}/{row.action}")

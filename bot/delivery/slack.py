@@ -1,0 +1,113 @@
+"""Deliver Slack outbox rows: post an alert once (checking before a retry), edit it in place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import select
+
+from bot.errors import IntegrationError, NotConfigured
+from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE
+from bot.masking import mask, mask_deep
+from bot.ports import SlackPort, SlackPost
+from bot.services import Services
+from bot.slack_messages.alerts import Kind, render
+from bot.store.models import AlertMessage, Escalation, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class SlackHistory(Protocol):
+    async def find_message(self, channel: str, key: str) -> str | None:
+        """Return the ts of a recent message carrying key in its metadata, if any."""
+        ...
+
+
+async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
+    """Deliver one Slack outbox row; raises IntegrationError (retryable or not)."""
+    if not services.settings.slack_bot_token:
+        raise NotConfigured(SERVICE)  # recorded as not sent, even when there is nothing to edit
+    if row.action in (POST, POST_LEADS):
+        return await _deliver_post(services, row)
+    if row.action == UPDATE:
+        return await _deliver_update(services, row)
+    raise IntegrationError(SERVICE, f"unknown action {row.action}")
+
+
+async def _already_posted(
+    services: Services, row: OutboxMessage, kind: str, channel: str
+) -> str | None:
+    """After a failed attempt, find whether the message landed anyway (stored ts or history)."""
+    if row.escalation_id is not None:
+        async with services.db.session() as s:
+            ts = await s.scalar(
+                select(AlertMessage.ts).where(
+                    AlertMessage.escalation_id == row.escalation_id,
+                    AlertMessage.kind == kind,
+                    AlertMessage.channel == channel,
+                )
+            )
+        if ts:
+            return ts
+    slack = services.slack
+    if isinstance(slack, SlackHistory):
+        return await slack.find_message(channel, row.idempotency_key)
+    return None
+
+
+async def _deliver_post(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
+    p = row.payload
+    kind = str(p.get("kind") or Kind.LEADS)
+    slack: SlackPort = services.slack
+    channel: str | None = p.get("channel")
+    if p.get("user"):
+        channel = await slack.open_dm(str(p["user"]))
+    if not channel:
+        # The channel id is unset: recorded, not sent, like an unconfigured service.
+        raise NotConfigured(SERVICE)
+    if row.attempts > 1:
+        ts = await _already_posted(services, row, kind, channel)
+        if ts:
+            log.info("slack.alert.already_posted", extra={"row": row.id, "kind": kind})
+            return {"channel": channel, "ts": ts, "deduplicated": True}
+    message = SlackPost(
+        channel=channel,
+        text=mask(str(p.get("text", ""))),
+        blocks=mask_deep(list(p.get("blocks") or [])),
+        metadata_key=row.idempotency_key,
+    )
+    result = await slack.post(message)
+    if row.escalation_id is not None:
+        async with services.db.session() as s:
+            s.add(
+                AlertMessage(
+                    escalation_id=row.escalation_id,
+                    kind=kind,
+                    channel=str(result["channel"]),
+                    ts=str(result["ts"]),
+                )
+            )
+    return {"channel": result["channel"], "ts": result["ts"]}
+
+
+async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
+    esc_id = int(row.payload["escalation_id"])
+    async with services.db.session() as s:
+        esc = await s.get(Escalation, esc_id)
+        # The outbox delivers an escalation's Slack rows in order: every post enqueued before
+        # this update has landed (or was given up) by now.
+        messages = list(
+            await s.scalars(select(AlertMessage).where(AlertMessage.escalation_id == esc_id))
+        )
+    if esc is None:
+        raise IntegrationError(SERVICE, f"escalation {esc_id} not found")
+    analyst = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
+    tz = str(services.roster.timezone)
+    for m in messages:
+        locale = analyst.locale if (analyst and m.kind == Kind.DM) else None
+        text, blocks = render(esc, kind=Kind(m.kind), analyst=analyst, locale=locale, tz=tz)
+        await services.slack.post(SlackPost(channel=m.channel, text=text, blocks=blocks, ts=m.ts))
+    return {"updated": len(messages)}

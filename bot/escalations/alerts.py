@@ -1,0 +1,134 @@
+"""The Slack alerts an escalation sends, as outbox items: posted once, then edited in place.
+
+An escalation's alerts are posted once (the outbox key is derived from the escalation id and
+the kind of alert, so a retried routing enqueues nothing new) and then edited in place with
+``chat.update`` as the escalation moves. bot/delivery/slack.py sends them.
+"""
+
+from __future__ import annotations
+
+from bot.domain import Analyst, RoutingDecision
+from bot.masking import mask
+from bot.services import Services
+from bot.slack_messages.alerts import Kind, is_compliance, render
+from bot.store.models import Escalation
+from bot.store.outbox import OutboxItem
+
+SERVICE = "slack"
+POST, UPDATE, POST_LEADS = "post", "update", "post_leads"
+
+
+def _key(esc_id: int, *parts: object) -> str:
+    return ":".join(["slack", "esc", str(esc_id), *(str(p) for p in parts)])
+
+
+def _post_item(
+    services: Services,
+    esc: Escalation,
+    *,
+    kind: Kind,
+    key: str,
+    channel: str | None = None,
+    user: str | None = None,
+    analyst: Analyst | None,
+    locale: str | None = None,
+) -> OutboxItem:
+    text, blocks = render(
+        esc, kind=kind, analyst=analyst, locale=locale, tz=str(services.roster.timezone)
+    )
+    payload = {
+        "kind": str(kind),
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "blocks": blocks,
+        "escalation_id": esc.id,
+    }
+    return OutboxItem(key=key, service=SERVICE, action=POST, payload=payload, escalation_id=esc.id)
+
+
+def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) -> list[OutboxItem]:
+    """The Slack messages a routing (or an unassigned escalation) sends."""
+    s = services.settings
+    analyst = decision.analyst
+    items: list[OutboxItem] = []
+    if analyst is not None:
+        channel = (s.slack_vip_channel if esc.vip else None) or s.slack_routing_channel
+        items.append(
+            _post_item(
+                services,
+                esc,
+                kind=Kind.CHANNEL,
+                key=_key(esc.id, Kind.CHANNEL),
+                channel=channel,
+                analyst=analyst,
+            )
+        )
+        items.append(
+            _post_item(
+                services,
+                esc,
+                kind=Kind.DM,
+                key=_key(esc.id, Kind.DM, analyst.key),
+                user=analyst.slack_id,
+                analyst=analyst,
+                locale=analyst.locale,
+            )
+        )
+    else:
+        items.append(
+            _post_item(
+                services,
+                esc,
+                kind=Kind.LEADS,
+                key=_key(esc.id, Kind.LEADS),
+                channel=s.slack_leads_channel,
+                analyst=None,
+            )
+        )
+    if is_compliance(esc):
+        items.append(
+            _post_item(
+                services,
+                esc,
+                kind=Kind.COMPLIANCE,
+                key=_key(esc.id, Kind.COMPLIANCE),
+                channel=s.slack_compliance_channel,
+                analyst=analyst,
+            )
+        )
+    return items
+
+
+def changed(esc: Escalation, *, ref: str) -> OutboxItem:
+    """An update of every alert of the escalation; ref makes the key unique per change."""
+    return OutboxItem(
+        key=_key(esc.id, UPDATE, ref),
+        service=SERVICE,
+        action=UPDATE,
+        payload={"escalation_id": esc.id, "text": mask(f"ticket #{esc.ticket_id}: {ref}")},
+        escalation_id=esc.id,
+    )
+
+
+def dm_item(services: Services, esc: Escalation, *, analyst: Analyst, ref: str) -> OutboxItem:
+    """A DM handing an escalation to an analyst (on reassignment)."""
+    return _post_item(
+        services,
+        esc,
+        kind=Kind.DM,
+        key=_key(esc.id, Kind.DM, analyst.key, ref),
+        user=analyst.slack_id,
+        analyst=analyst,
+        locale=analyst.locale,
+    )
+
+
+def leads_alert(services: Services, *, key: str, text: str) -> OutboxItem:
+    """A plain alert to the leads channel (dead letters, unassigned work)."""
+    return OutboxItem(
+        key=key,
+        service=SERVICE,
+        action=POST_LEADS,
+        payload={"text": mask(text), "channel": services.settings.slack_leads_channel},
+    )

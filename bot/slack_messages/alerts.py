@@ -1,0 +1,136 @@
+"""Escalation alerts as Slack messages: pure builders (data and a gettext in, Block Kit out).
+
+Every text and block is masked; customer text is also escaped (``text.customer``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from bot import i18n
+from bot.domain import Analyst, Category, EscalationStatus
+from bot.masking import mask, mask_deep
+from bot.slack_messages.text import customer
+from bot.store.models import Escalation
+
+
+class AlertAction(StrEnum):
+    """Button action ids on alert messages (handlers/slack_ids.py re-exports these)."""
+
+    CLAIM = "esc_claim"
+    REASSIGN = "esc_reassign"
+    DRAFT = "esc_draft"
+    TXN = "esc_txn"
+    JIRA = "esc_jira"
+    RESOLVE = "esc_resolve"
+
+
+class Kind(StrEnum):
+    """Where an alert lives; stored in AlertMessage.kind."""
+
+    CHANNEL = "channel"
+    DM = "dm"
+    COMPLIANCE = "compliance"
+    LEADS = "leads"
+
+
+def is_compliance(esc: Escalation) -> bool:
+    return esc.category is not None and Category(esc.category).is_compliance
+
+
+def _mention(analyst: Analyst | None, _: i18n.Gettext) -> str:
+    return f"<@{analyst.slack_id}>" if analyst else _("nobody (unassigned)")
+
+
+def _status(esc: Escalation, _: i18n.Gettext) -> str:
+    labels = {
+        EscalationStatus.ROUTED: _("Routed"),
+        EscalationStatus.CLAIMED: _("Claimed"),
+        EscalationStatus.UNASSIGNED: _("Unassigned"),
+        EscalationStatus.RESOLVED: _("Resolved"),
+    }
+    try:
+        return labels.get(EscalationStatus(esc.status), esc.status)
+    except ValueError:
+        return esc.status
+
+
+def buttons(esc_id: int, _: i18n.Gettext) -> dict[str, Any]:
+    """The alert's action buttons; each carries the escalation id as its value."""
+    labels = [
+        (AlertAction.CLAIM, _("Claim"), "primary"),
+        (AlertAction.REASSIGN, _("Reassign"), None),
+        (AlertAction.DRAFT, _("Draft reply"), None),
+        (AlertAction.TXN, _("Transactions"), None),
+        (AlertAction.JIRA, _("Jira"), None),
+        (AlertAction.RESOLVE, _("Resolve"), None),
+    ]
+    elements = []
+    for action, label, style in labels:
+        button: dict[str, Any] = {
+            "type": "button",
+            "action_id": str(action),
+            "text": {"type": "plain_text", "text": label},
+            "value": str(esc_id),
+        }
+        if style:
+            button["style"] = style
+        elements.append(button)
+    return {"type": "actions", "block_id": f"esc_actions:{esc_id}", "elements": elements}
+
+
+def render(
+    esc: Escalation,
+    *,
+    kind: Kind,
+    analyst: Analyst | None,
+    locale: str | None = None,
+    tz: str = "UTC",
+) -> tuple[str, list[dict[str, Any]]]:
+    """Render an alert as (fallback text, blocks), masked, for where it is posted."""
+    _ = i18n.translator(locale)
+    who = _mention(analyst, _)
+    status = _status(esc, _)
+    minimal = is_compliance(esc) and kind in (Kind.CHANNEL, Kind.DM, Kind.LEADS)
+    if minimal:
+        # No customer data outside the compliance channel (no tipping-off, SPEC §5).
+        text = _("Compliance case on ticket #{ticket}: details in the compliance channel.").format(
+            ticket=esc.ticket_id
+        )
+        line = _("Assigned to {who} · {status}").format(who=who, status=status)
+        blocks: list[dict[str, Any]] = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f":lock: {text}\n{line}"}},
+        ]
+    else:
+        title = (_("VIP escalation #{ticket}") if esc.vip else _("Escalation #{ticket}")).format(
+            ticket=esc.ticket_id
+        )
+        subject = customer(esc.subject)
+        text = f"{title}: {subject}".strip()
+        pairs = [
+            (_("Category"), esc.category or "-"),
+            (_("Language"), esc.language or "-"),
+            (_("Assigned to"), who),
+            (_("Status"), status),
+        ]
+        if esc.sla_due_at is not None:
+            due = i18n.format_datetime(esc.sla_due_at, locale=locale, tz=tz)
+            pairs.append((_("SLA due"), due))
+        fields = [f"*{label}:* {value}" for label, value in pairs]
+        icon = ":rotating_light:" if esc.vip else ":bell:"
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"{icon} *{title}*"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": subject or "-"}},
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        ]
+        if analyst is not None and not analyst.speaks(esc.language):
+            need = _("Language needed: {language}").format(language=esc.language)
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": f":warning: {need}"}]}
+            )
+        if esc.vip and analyst is not None and kind is Kind.CHANNEL:
+            text = f"{who} {text}"
+    if esc.status != EscalationStatus.RESOLVED:
+        blocks.append(buttons(esc.id, _))
+    return mask(text), mask_deep(blocks)
