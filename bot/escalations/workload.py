@@ -1,7 +1,7 @@
 """Who holds what: the team state routing weighs (overrides, open load, recent requesters).
 
-Only open escalations count as load: one solved or closed in Zendesk (bot/escalations/closing.py) has
-``open_ticket_id`` NULL and stops counting.
+Only open escalations count as load: one solved or closed in Zendesk
+(bot/escalations/closing.py) has ``open_ticket_id`` NULL and stops counting.
 """
 
 from __future__ import annotations
