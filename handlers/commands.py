@@ -22,6 +22,7 @@ from bot.errors import N_, BatonError, NotFound, UserFacingError
 from bot.escalations import lifecycle
 from bot.services import Services
 from bot.slack_messages import blocks
+from bot.slack_messages.text import escape
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,10 @@ def refusal(_: i18n.Gettext, err: UserFacingError | NotFound) -> str:
     with the asking user's catalog; a plain ``NotFound`` (integrations) keeps its own text.
     """
     if isinstance(err, UserFacingError):
-        return err.render(_)
-    return str(err)
+        # Parameters may echo what the user typed: shown as text, never as a mention or link.
+        params = {k: escape(v) if isinstance(v, str) else v for k, v in err.params.items()}
+        return _(err.msgid).format(**params)
+    return escape(str(err))
 
 
 def parse_ticket(word: str) -> int:
@@ -270,7 +273,7 @@ async def dispatch(ctx: Ctx, text: str) -> str:
         return await cmd_help(ctx, [])
     sub = COMMANDS.get(words[0].lower())
     if sub is None:
-        unknown = _("Unknown command `{command}`.").format(command=words[0][:40])
+        unknown = _("Unknown command `{command}`.").format(command=escape(words[0][:40]))
         return f"{unknown}\n{await cmd_help(ctx, [])}"
     if not allowed(ctx.actor, sub.action):
         return _("Sorry, `/baton {command}` is for the analysts on the roster.").format(
