@@ -14,13 +14,12 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.permissions import Action, allowed, can_assign
-from bot.errors import N_, NotFound, UserFacingError, UserFacingNotFound
+from bot.errors import N_, IntegrationError, NotFound, UserFacingError, UserFacingNotFound
 from bot.escalations import lifecycle
 from bot.masking import mask
+from bot.ports import SlackPost
 from bot.slack_messages import blocks
 from bot.store.models import Escalation
 from handlers import commands
@@ -28,6 +27,7 @@ from handlers.commands import Ctx, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
 from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction
+from integrations.slack import SlackClient
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +52,17 @@ async def _slack(event: str, call: Awaitable[Any]) -> Any:
     """Make a best-effort Slack call: failures are logged, never raised to bolt."""
     try:
         return await call
-    except SlackApiError as err:  # expected now and then (expired trigger, closed modal)
-        log.warning(event, extra={"error": err.response.get("error")})
+    except IntegrationError as err:  # expected now and then (expired trigger, closed modal)
+        log.warning(event, extra={"error": str(err)})
     except Exception:
         log.exception(event)
     return None
 
 
-async def answer(
-    client: AsyncWebClient, ctx: Ctx, origin: Origin, respond: Respond, text: str
-) -> None:
+async def answer(slack: SlackClient, ctx: Ctx, origin: Origin, respond: Respond, text: str) -> None:
     """Tell the user how it went, the way the surface allows; never raises."""
     if origin.on_home:
-        await _slack("slack.home_publish_failed", publish_home(client, ctx))
+        await _slack("slack.home_publish_failed", publish_home(slack, ctx))
     if not text:
         return
     if origin.response_url and not origin.on_home:
@@ -72,16 +70,16 @@ async def answer(
         await _slack("slack.respond_failed", reply)
     else:
         # No message to answer under (Home tab): the app's DM with the user.
-        dm = client.chat_postMessage(channel=origin.user_id, text=mask(text))
+        dm = slack.post(SlackPost(channel=origin.user_id, text=mask(text)))
         await _slack("slack.dm_failed", dm)
 
 
-async def _open_loading(client: AsyncWebClient, ctx: Ctx, origin: Origin) -> tuple[str, str] | None:
+async def _open_loading(slack: SlackClient, ctx: Ctx, origin: Origin) -> tuple[str, str] | None:
     """Open a modal saying "Loading…"; return its view id and hash (None: not opened)."""
+    if not origin.trigger_id:
+        return None
     view = blocks.notice_modal(ctx._, title=ctx._("Reassign"), text=ctx._("Loading…"))
-    opened = await _slack(
-        "slack.modal_not_opened", client.views_open(trigger_id=origin.trigger_id, view=view)
-    )
+    opened = await _slack("slack.modal_not_opened", slack.views_open(origin.trigger_id, view))
     if opened is None:
         return None
     return str(opened["view"]["id"]), str(opened["view"]["hash"])
@@ -99,9 +97,10 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
     """Listen for alert buttons, the Reassign modal and the App Home buttons."""
     services = locales.services
 
+    slack = locales.slack
+
     async def button(
         body: dict[str, Any],
-        client: AsyncWebClient,
         respond: Respond,
         work: Work,
         *,
@@ -110,16 +109,15 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         origin = Origin.of(body)
         if home_only:
             origin = replace(origin, on_home=True)
-        ctx = await locales.ctx(client, origin.user_id)
+        ctx = await locales.ctx(origin.user_id)
         text = await _run(ctx, lambda: work(ctx))
-        await answer(client, ctx, origin, respond, text)
+        await answer(slack, ctx, origin, respond, text)
 
     @bolt.action(str(AlertAction.CLAIM))
     async def on_claim(
         ack: Any,
         body: dict[str, Any],
         action: dict[str, Any],
-        client: AsyncWebClient,
         respond: Respond,
     ) -> None:
         await ack()
@@ -137,25 +135,24 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                 )
             return ctx._("You claimed ticket #{ticket}.").format(ticket=esc.ticket_id)
 
-        await button(body, client, respond, work)
+        await button(body, respond, work)
 
     @bolt.action(str(AlertAction.REASSIGN))
     async def on_reassign(
         ack: Any,
         body: dict[str, Any],
         action: dict[str, Any],
-        client: AsyncWebClient,
         respond: Respond,
     ) -> None:
         await ack()
         origin = Origin.of(body)
         # A trigger_id is good for 3 seconds: open the modal before any lookup (users.info,
         # the database), with the language already known, then fill it in.
-        opened = await _open_loading(client, locales.ctx_now(origin.user_id), origin)
-        ctx = await locales.ctx(client, origin.user_id)
+        opened = await _open_loading(slack, locales.ctx_now(origin.user_id), origin)
+        ctx = await locales.ctx(origin.user_id)
         if opened is None:
             text = ctx._("Slack did not open the form in time: press the button again.")
-            await answer(client, ctx, origin, respond, text)
+            await answer(slack, ctx, origin, respond, text)
             return
         modal: dict[str, Any] = {}
 
@@ -178,13 +175,11 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         # a modal the user already closed is not_found. Either way there is nothing to show.
         await _slack(
             "slack.modal_not_updated",
-            client.views_update(view_id=view_id, hash=view_hash, view=view),
+            slack.views_update(view_id, view_hash, view),
         )
 
     @bolt.view(str(CallbackId.REASSIGN))
-    async def on_reassign_submit(
-        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
+    async def on_reassign_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         # Errors go back in the ack, within 3 seconds: no users.info before it.
         ctx = locales.ctx_now(Origin.of(body).user_id)
         picked = dig(
@@ -218,31 +213,25 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         log.info("slack.reassigned", extra={"escalation": esc.id, "to": assignee.key})
         if ctx.actor.analyst is not None:
             # The modal may have been opened from the Home tab: its queue just changed.
-            await _slack("slack.home_publish_failed", publish_home(client, ctx))
+            await _slack("slack.home_publish_failed", publish_home(slack, ctx))
 
     for coming in COMING_SOON:
 
         @bolt.action(str(coming))
-        async def on_coming_soon(
-            ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
-        ) -> None:
+        async def on_coming_soon(ack: Any, body: dict[str, Any], respond: Respond) -> None:
             await ack()
 
             async def work(ctx: Ctx) -> str:
                 return ctx._("This button is coming soon.")
 
-            await button(body, client, respond, work)
+            await button(body, respond, work)
 
     @bolt.action(str(HomeAction.AWAY))
-    async def on_away(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
-    ) -> None:
+    async def on_away(ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()
-        await button(body, client, respond, lambda c: commands.cmd_away(c, []), home_only=True)
+        await button(body, respond, lambda c: commands.cmd_away(c, []), home_only=True)
 
     @bolt.action(str(HomeAction.BACK))
-    async def on_back(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Respond
-    ) -> None:
+    async def on_back(ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()
-        await button(body, client, respond, lambda c: commands.cmd_back(c, []), home_only=True)
+        await button(body, respond, lambda c: commands.cmd_back(c, []), home_only=True)

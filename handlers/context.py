@@ -8,13 +8,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot import i18n
 from bot.desk.permissions import actor_for
+from bot.errors import IntegrationError
 from bot.services import Services
 from handlers.commands import Ctx
+from integrations.slack import SlackClient
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +22,15 @@ MAX_CACHED = 5000
 
 
 class UserLocales:
-    """Slack locales from users.info (include_locale), cached; the roster's locale otherwise."""
+    """Slack locales from users.info (include_locale), cached; the roster's locale otherwise.
 
-    def __init__(self, services: Services) -> None:
+    It carries the one Slack client the listeners use (integrations/slack: one chokepoint
+    for errors and rate limits).
+    """
+
+    def __init__(self, services: Services, slack: SlackClient) -> None:
         self.services = services
+        self.slack = slack
         self._cache: dict[str, tuple[float, str]] = {}
 
     def known(self, user_id: str) -> str:
@@ -37,7 +41,7 @@ class UserLocales:
         analyst = self.services.roster.by_slack_id(user_id)
         return i18n.normalize(analyst.locale if analyst else None)
 
-    async def get(self, client: AsyncWebClient, user_id: str) -> str:
+    async def get(self, user_id: str) -> str:
         """Return the catalog locale for a Slack user."""
         hit = self._cache.get(user_id)
         now = time.monotonic()
@@ -46,20 +50,18 @@ class UserLocales:
         analyst = self.services.roster.by_slack_id(user_id)
         locale = analyst.locale if analyst else None
         try:
-            resp = await client.users_info(user=user_id, include_locale=True)
-            user: dict[str, Any] = resp.get("user") or {}
-            locale = user.get("locale") or locale
-        except (SlackApiError, OSError, TimeoutError) as err:
-            log.info("slack.locale_unavailable", extra={"user": user_id, "error": repr(err)})
+            locale = await self.slack.user_locale(user_id) or locale
+        except IntegrationError as err:
+            log.info("slack.locale_unavailable", extra={"user": user_id, "error": str(err)})
         value = i18n.normalize(locale)
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()
         self._cache[user_id] = (now, value)
         return value
 
-    async def ctx(self, client: AsyncWebClient, user_id: str) -> Ctx:
+    async def ctx(self, user_id: str) -> Ctx:
         """Build the context for one request."""
-        return self.ctx_now(user_id, locale=await self.get(client, user_id))
+        return self.ctx_now(user_id, locale=await self.get(user_id))
 
     def ctx_now(self, user_id: str, *, locale: str | None = None) -> Ctx:
         """Build the context without any I/O (for answers due within Slack's 3 seconds)."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import availability
 from bot.desk.roster import next_shift_start, on_shift
+from bot.errors import IntegrationError
 from bot.escalations import lifecycle
 from bot.slack_messages import blocks
 from handlers.commands import Ctx
 from handlers.context import UserLocales
+from integrations.slack import SlackClient
+
+log = logging.getLogger(__name__)
 
 
 async def render_home(ctx: Ctx) -> dict[str, Any]:
@@ -44,17 +48,20 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     )
 
 
-async def publish_home(client: AsyncWebClient, ctx: Ctx) -> None:
+async def publish_home(slack: SlackClient, ctx: Ctx) -> None:
     """Publish (refresh) the user's App Home."""
-    await client.views_publish(user_id=ctx.actor.slack_id, view=await render_home(ctx))
+    await slack.views_publish(ctx.actor.slack_id, await render_home(ctx))
 
 
 def register(bolt: AsyncApp, locales: UserLocales) -> None:
     """Listen for app_home_opened."""
 
     @bolt.event("app_home_opened")
-    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        ctx = await locales.ctx(client, str(event["user"]))
-        await publish_home(client, ctx)
+        ctx = await locales.ctx(str(event["user"]))
+        try:
+            await publish_home(locales.slack, ctx)
+        except IntegrationError as err:
+            log.warning("slack.home_publish_failed", extra={"error": str(err)})

@@ -14,7 +14,6 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SignatureError
 from bot.services import Services
@@ -22,7 +21,7 @@ from bot.signing import verify_slack_signature
 from bot.store.models import utcnow
 from handlers import actions, commands, home, slack_request
 from handlers.context import UserLocales
-from integrations.slack import web_client
+from integrations.slack import SlackClient, web_client
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +40,12 @@ def build_bolt(services: Services) -> AsyncApp:
         request_verification_enabled=True,
         logger=logging.getLogger("baton.bolt"),
     )
-    locales = UserLocales(services)
+    locales = UserLocales(services, SlackClient(client))
 
     @bolt.command(COMMAND)
-    async def on_baton(
-        ack: Any, command: dict[str, Any], client: AsyncWebClient, respond: Any
-    ) -> None:
+    async def on_baton(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
-        ctx = await locales.ctx(client, str(command.get("user_id", "")))
+        ctx = await locales.ctx(str(command.get("user_id", "")))
         text = await commands.dispatch(ctx, str(command.get("text", "")))
         await respond(text=text, response_type="ephemeral")
 

@@ -146,13 +146,6 @@ class SlackClient:
                 return str(msg["ts"])
         return None
 
-    async def conversations_history(self, channel: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Recent messages of a conversation, with their metadata."""
-        data = await self._call(
-            self.web.conversations_history, channel=channel, limit=limit, include_all_metadata=True
-        )
-        return list(data.get("messages", []))
-
     async def user_locale(self, user_id: str) -> str | None:
         """The user's Slack locale ("pt-BR"), if Slack tells."""
         data = await self._call(self.web.users_info, user=user_id, include_locale=True)
@@ -164,9 +157,9 @@ class SlackClient:
         return await self._call(self.web.views_publish, user_id=user_id, view=view)
 
     async def views_open(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        """Open a modal."""
+        """Open a modal; returns Slack's answer (its view has the id and hash to update it)."""
         return await self._call(self.web.views_open, trigger_id=trigger_id, view=view)
 
-    async def post_ephemeral(self, channel: str, user: str, text: str) -> dict[str, Any]:
-        """Post a message only one user sees."""
-        return await self._call(self.web.chat_postEphemeral, channel=channel, user=user, text=text)
+    async def views_update(self, view_id: str, view_hash: str, view: dict[str, Any]) -> None:
+        """Replace an open modal, unless it changed since view_hash (Slack: hash_conflict)."""
+        await self._call(self.web.views_update, view_id=view_id, hash=view_hash, view=view)

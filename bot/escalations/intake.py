@@ -23,7 +23,7 @@ from bot.domain import (
     Ticket,
     TicketFacts,
 )
-from bot.errors import IntegrationError, NotFound
+from bot.errors import NotFound
 from bot.escalations import alerts, closing, notes
 from bot.escalations.classify import Classification, classify, facts
 from bot.escalations.workload import team_state
@@ -381,9 +381,3 @@ async def route_waiting(services: Services) -> list[Outcome]:
                 break  # still nobody on shift: the rest wait too
             outcomes.append(outcome)
     return outcomes
-
-
-def retry_delay(err: Exception, attempts: int) -> float:
-    """How long an event waits after a failed attempt."""
-    retry_after = err.retry_after if isinstance(err, IntegrationError) else None
-    return outbox.backoff(attempts, retry_after)
