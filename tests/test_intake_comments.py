@@ -28,7 +28,7 @@ from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.test_intake import MONDAY_10, ROOT, SECRET, SP, baton_notes, count, puts
-from tests.web import app_client, post_zendesk
+from tests.web import app_client, post_zendesk, zendesk_services
 
 WITHDRAWAL = ("esc_senior", "esc_withdrawal")
 _deliveries = itertools.count()  # every delivery is a new invocation (not a Zendesk retry)
@@ -46,16 +46,7 @@ def tags() -> Tags:
 
 @pytest.fixture
 def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock, tags: Tags) -> Services:
-    return Services(
-        settings=Settings(
-            database_url=db.url, zendesk_webhook_secret=SECRET, config=BatonConfig(tags=tags)
-        ),
-        db=db,
-        roster=load_roster(ROOT / "examples" / "roster.toml"),
-        zendesk=ZendeskClient(base_url=fake_zendesk.url, email=EMAIL, token=TOKEN),
-        slack=Unconfigured("slack"),
-        clock=clock,
-    )
+    return zendesk_services(db, fake_zendesk, clock, secret=SECRET, config=BatonConfig(tags=tags))
 
 
 @pytest.fixture

@@ -16,18 +16,15 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.demo import Clock
-from bot.desk.roster import load_roster
 from bot.escalations.workload import team_state
-from bot.services import Services, Unconfigured
+from bot.services import Services
 from bot.store.db import Database
 from bot.store.models import AuditEntry, Escalation, OutboxMessage
 from bot.worker import Worker
-from integrations.zendesk import ZendeskClient
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.test_intake import MONDAY_10, ROOT, SECRET, puts
-from tests.web import app_client, post_zendesk
+from tests.fakes.zendesk_server import FakeZendesk
+from tests.test_intake import MONDAY_10, SECRET, puts
+from tests.web import app_client, post_zendesk, zendesk_services
 
 _ids = itertools.count()
 
@@ -39,14 +36,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
-    return Services(
-        settings=Settings(database_url=db.url, zendesk_webhook_secret=SECRET),
-        db=db,
-        roster=load_roster(ROOT / "examples" / "roster.toml"),
-        zendesk=ZendeskClient(base_url=fake_zendesk.url, email=EMAIL, token=TOKEN),
-        slack=Unconfigured("slack"),
-        clock=clock,
-    )
+    return zendesk_services(db, fake_zendesk, clock, secret=SECRET)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ minute of recovery. The real zenpy and slack_sdk clients talk to the fake server
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,25 @@ def baton_notes(fake: FakeZendesk, ticket_id: int) -> list[str]:
     return [c["body"] for c in fake.state.comments[ticket_id] if "[baton:" in c["body"]]
 
 
+def add_tickets(fake: FakeZendesk) -> None:
+    for i, tid in enumerate(TICKETS):
+        fake.add_escalation(tid, requester_id=7100 + i)
+
+
+async def escalate_all(client: TestClient[Any, Any]) -> None:
+    """The agents escalate every ticket: one signed trigger webhook each."""
+    for tid in TICKETS:
+        body = {"ticket_id": str(tid), "event": "esc_senior"}
+        assert (await post_zendesk(client, SECRET, body)).status == 200
+
+
+async def run_until(worker: Worker, clock: Clock, done: Callable[[], bool]) -> None:
+    """Let the worker run a pass every STEP of the clock until done() (checked before each)."""
+    while not done():
+        await worker.drain()
+        clock.now += STEP
+
+
 def notices(fake: FakeSlack) -> Counter[tuple[str, str]]:
     """The leads channel's service notices, as (service, down|back)."""
     return Counter(
@@ -103,19 +122,14 @@ async def test_ten_minutes_of_zendesk_writes_and_slack_down_loses_and_doubles_no
     fake_slack: FakeSlack,
     clock: Clock,
 ) -> None:
-    for i, tid in enumerate(TICKETS):
-        fake_zendesk.add_escalation(tid, requester_id=7100 + i)
+    add_tickets(fake_zendesk)
     fake_zendesk.down(writes_only=True)
     fake_slack.outage = 503
-    for tid in TICKETS:
-        body = {"ticket_id": str(tid), "event": "esc_senior"}
-        assert (await post_zendesk(client, SECRET, body)).status == 200
+    await escalate_all(client)
 
     worker = Worker(services, timer_seconds=1e9)
     outage_ends = clock.now + timedelta(minutes=10)
-    while clock.now < outage_ends:
-        await worker.drain()
-        clock.now += STEP
+    await run_until(worker, clock, lambda: clock.now >= outage_ends)
     async with services.db.session() as s:
         statuses = list(await s.scalars(select(Escalation.status)))
     assert statuses == ["routed"] * len(TICKETS)  # reads worked: every ticket was routed
@@ -127,9 +141,13 @@ async def test_ten_minutes_of_zendesk_writes_and_slack_down_loses_and_doubles_no
     fake_zendesk.up()
     fake_slack.outage = None
     recovered = clock.now
-    while not delivered(fake_zendesk, fake_slack) and clock.now < recovered + timedelta(minutes=5):
-        await worker.drain()
-        clock.now += STEP
+    await run_until(
+        worker,
+        clock,
+        lambda: (
+            delivered(fake_zendesk, fake_slack) or clock.now >= recovered + timedelta(minutes=5)
+        ),
+    )
     assert clock.now - recovered <= timedelta(minutes=1)  # all caught up within a minute
     await worker.drain()
 
@@ -157,17 +175,12 @@ async def test_zendesk_down_ten_minutes_the_leads_hear_once_and_events_wait(
     fake_slack: FakeSlack,
     clock: Clock,
 ) -> None:
-    for i, tid in enumerate(TICKETS):
-        fake_zendesk.add_escalation(tid, requester_id=7100 + i)
+    add_tickets(fake_zendesk)
     fake_zendesk.down()  # reads too: no event can be processed
-    for tid in TICKETS:
-        body = {"ticket_id": str(tid), "event": "esc_senior"}
-        assert (await post_zendesk(client, SECRET, body)).status == 200
+    await escalate_all(client)
     worker = Worker(services, timer_seconds=1e9)
     outage_ends = clock.now + timedelta(minutes=10)
-    while clock.now < outage_ends:
-        await worker.drain()
-        clock.now += STEP
+    await run_until(worker, clock, lambda: clock.now >= outage_ends)
     assert notices(fake_slack) == Counter({("zendesk", "down"): 1})
     # Each waiting event reads its ticket on its own capped backoff (a Zendesk that refuses
     # writes may still answer reads): about ten reads per event in ten minutes, plus one
@@ -178,9 +191,13 @@ async def test_zendesk_down_ten_minutes_the_leads_hear_once_and_events_wait(
 
     fake_zendesk.up()
     recovered = clock.now
-    while not delivered(fake_zendesk, fake_slack) and clock.now < recovered + timedelta(minutes=5):
-        await worker.drain()
-        clock.now += STEP
+    await run_until(
+        worker,
+        clock,
+        lambda: (
+            delivered(fake_zendesk, fake_slack) or clock.now >= recovered + timedelta(minutes=5)
+        ),
+    )
     assert clock.now - recovered <= timedelta(minutes=1)
     assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
     for tid in TICKETS:
@@ -194,12 +211,9 @@ async def test_zendesk_refusing_writes_does_not_hold_back_the_slack_alerts(
     fake_slack: FakeSlack,
     clock: Clock,
 ) -> None:
-    for i, tid in enumerate(TICKETS):
-        fake_zendesk.add_escalation(tid, requester_id=7100 + i)
+    add_tickets(fake_zendesk)
     fake_zendesk.down(writes_only=True)
-    for tid in TICKETS:
-        body = {"ticket_id": str(tid), "event": "esc_senior"}
-        assert (await post_zendesk(client, SECRET, body)).status == 200
+    await escalate_all(client)
     worker = Worker(services, timer_seconds=1e9)
     for _ in range(3):
         await worker.drain()

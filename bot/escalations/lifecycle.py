@@ -125,6 +125,32 @@ def _waiting_tags(services: Services) -> dict[str, list[str]]:
     return {"add_tags": [tags.routed], "remove_tags": [tags.unassigned]}
 
 
+def _follow_ups(
+    services: Services,
+    esc: Escalation,
+    *,
+    assignee: Analyst,
+    waited: bool,
+    action: str,
+    entry_id: int,
+    note: str,
+) -> list[OutboxItem]:
+    """The alert edit and the ticket update every hand-over sends, after any new posts.
+
+    Enqueued after the posts, an edit waits (outbox order) for every alert it edits to exist.
+    """
+    return [
+        alerts.changed(esc, ref=f"{action}:{entry_id}"),
+        _zendesk_item(
+            esc,
+            assignee=assignee,
+            note=note,
+            ref=f"{action}-{entry_id}",
+            **(_waiting_tags(services) if waited else {}),
+        ),
+    ]
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -171,16 +197,14 @@ async def claim(
         items += await _route_waiting_by_hand(
             session, services=services, esc=esc, analyst=me, reason=f"claimed by {me.name}", now=now
         )
-    # After the posts: an update waits for every alert of its escalation to exist.
-    items.append(alerts.changed(esc, ref=f"claim:{entry.id}"))
-    items.append(
-        _zendesk_item(
-            esc,
-            assignee=me,
-            note=f"Claimed by {me.name} (Baton).",
-            ref=f"claim-{entry.id}",
-            **(_waiting_tags(services) if waited else {}),
-        )
+    items += _follow_ups(
+        services,
+        esc,
+        assignee=me,
+        waited=waited,
+        action="claim",
+        entry_id=entry.id,
+        note=f"Claimed by {me.name} (Baton).",
     )
     await outbox.enqueue(session, items, now=now)
     return esc
@@ -234,16 +258,14 @@ async def assign(
         )
     else:
         items = [alerts.dm_item(services, esc, analyst=assignee, ref=str(entry.id))]
-    # After the posts: an update waits for every alert of its escalation to exist.
-    items.append(alerts.changed(esc, ref=f"assign:{entry.id}"))
-    items.append(
-        _zendesk_item(
-            esc,
-            assignee=assignee,
-            note=f"Assigned to {assignee.name} by {by} (Baton).",
-            ref=f"assign-{entry.id}",
-            **(_waiting_tags(services) if waited else {}),
-        )
+    items += _follow_ups(
+        services,
+        esc,
+        assignee=assignee,
+        waited=waited,
+        action="assign",
+        entry_id=entry.id,
+        note=f"Assigned to {assignee.name} by {by} (Baton).",
     )
     await outbox.enqueue(session, items, now=now)
     return esc
