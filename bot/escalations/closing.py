@@ -53,10 +53,8 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
             )
             if esc is not None:
                 await close(services, s, esc=esc, ticket_status=ticket.status, via=event.kind)
-            if not await inbox.finish(s, event.id, worker):
-                # Our lease ran out and another worker took the event: roll back, let it win.
-                raise _LostLease
-    except _LostLease:
+            await inbox.finish_or_yield(s, event.id, worker)
+    except inbox.LostLease:
         return "duplicate", held, "lease lost to another worker"
     if esc is None:
         return "ignored", held, "closed meanwhile"
@@ -65,10 +63,6 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         "baton_escalations_total", {"outcome": "resolved"}, help="Escalations processed"
     )
     return "resolved", esc.id, f"ticket {ticket_id} {ticket.status} in Zendesk"
-
-
-class _LostLease(Exception):
-    pass
 
 
 async def close(
@@ -99,6 +93,5 @@ async def close(
 
 
 async def _finish(services: Services, event: InboxEvent, worker: str, result: Result) -> Result:
-    async with services.db.session() as s:
-        await inbox.finish(s, event.id, worker)
+    await inbox.finish_alone(services.db, event.id, worker)
     return result

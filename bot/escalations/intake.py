@@ -86,10 +86,8 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
     try:
         async with services.db.session() as s:
             outcome = await receive(services, s, ticket=ticket, agent_id=agent_hint(event.payload))
-            if not await inbox.finish(s, event.id, worker):
-                # Our lease ran out and another worker took the event: let it win.
-                raise _LostLease
-    except _LostLease:
+            await inbox.finish_or_yield(s, event.id, worker)
+    except inbox.LostLease:
         return Outcome("duplicate", detail="lease lost to another worker")
     except IntegrityError:
         # Only the one-open-escalation-per-ticket rule means "escalated at the same moment by
@@ -109,9 +107,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
 
 
 async def _finish(services: Services, event: InboxEvent, worker: str, outcome: Outcome) -> Outcome:
-    """Mark an event done that needs nothing else."""
-    async with services.db.session() as s:
-        await inbox.finish(s, event.id, worker)
+    await inbox.finish_alone(services.db, event.id, worker)
     return outcome
 
 
@@ -149,10 +145,6 @@ async def _is_escalated(services: Services, ticket_id: int) -> bool:
     async with services.db.read_session() as s:
         found = await s.scalar(select(Escalation.id).where(Escalation.open_ticket_id == ticket_id))
     return found is not None
-
-
-class _LostLease(Exception):
-    pass
 
 
 def agent_hint(payload: Mapping[str, Any]) -> int | None:
@@ -233,26 +225,16 @@ async def _incomplete(
     # agent who re-escalates without adding anything gets a fresh reminder.
     stamp = ticket.updated_at.isoformat() if ticket.updated_at else str(esc.id)
     key = f"{INCOMPLETE_KEY}:{ticket.id}:{stamp}"
-    await outbox.enqueue(
-        s,
-        [
-            OutboxItem(
-                key=key,
-                service="zendesk",
-                action="update_ticket",
-                escalation_id=esc.id,
-                payload={
-                    "ticket_id": ticket.id,
-                    # Removing the escalation tag lets the agent re-escalate by adding it back.
-                    "add_tags": [tags.incomplete],
-                    "remove_tags": [tags.escalate],
-                    "internal_note": notes.incomplete_note(c.missing, tags=tags),
-                    "marker": key,
-                },
-            )
-        ],
-        now=services.clock(),
+    item = notes.ticket_update(
+        key=key,
+        ticket_id=ticket.id,
+        escalation_id=esc.id,
+        note=notes.incomplete_note(c.missing, tags=tags),
+        # Removing the escalation tag lets the agent re-escalate by adding it back.
+        add_tags=[tags.incomplete],
+        remove_tags=[tags.escalate],
     )
+    await outbox.enqueue(s, [item], now=services.clock())
     return Outcome("incomplete", esc.id, classification=c, detail="; ".join(c.missing))
 
 
@@ -311,27 +293,19 @@ async def route_escalation(
         )
     )
     key = f"zendesk:route:{esc.id}:{row.id}"
+    note = notes.routing_note(
+        esc=esc, decision=decision, roster=services.roster, tags=tags, classification=c
+    )
     items: list[OutboxItem] = [
-        OutboxItem(
+        notes.ticket_update(
             key=key,
-            service="zendesk",
-            action="update_ticket",
+            ticket_id=esc.ticket_id,
             escalation_id=esc.id,
-            payload={
-                "ticket_id": esc.ticket_id,
-                "assignee_id": assignee,
-                "add_tags": add,
-                "remove_tags": remove,
-                "priority": "high" if facts.vip else None,
-                "internal_note": notes.routing_note(
-                    esc=esc,
-                    decision=decision,
-                    roster=services.roster,
-                    tags=tags,
-                    classification=c,
-                ),
-                "marker": key,
-            },
+            note=note,
+            assignee_id=assignee,
+            add_tags=add,
+            remove_tags=remove,
+            priority="high" if facts.vip else None,
         ),
         *alerts.on_routed(services, esc, decision),
     ]

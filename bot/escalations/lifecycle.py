@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk.permissions import Actor, can_assign, can_see
 from bot.domain import Analyst, EscalationStatus, RoutingDecision
 from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.escalations import alerts
+from bot.escalations import alerts, notes
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
@@ -76,17 +76,16 @@ def _zendesk_item(
     add_tags: list[str] | None = None,
     remove_tags: list[str] | None = None,
 ) -> OutboxItem:
-    key = f"zendesk:{ref}:{esc.id}"
-    payload: dict[str, object] = {
-        "ticket_id": esc.ticket_id,
-        "assignee_id": assignee.zendesk_id,
-        "internal_note": note,
-        "marker": key,  # the Zendesk client appends it as the note's last line
-    }
+    tag_changes: dict[str, object] = {}
     if add_tags or remove_tags:
-        payload.update(add_tags=list(add_tags or ()), remove_tags=list(remove_tags or ()))
-    return OutboxItem(
-        key=key, service="zendesk", action="update_ticket", payload=payload, escalation_id=esc.id
+        tag_changes = {"add_tags": list(add_tags or ()), "remove_tags": list(remove_tags or ())}
+    return notes.ticket_update(
+        key=f"zendesk:{ref}:{esc.id}",
+        ticket_id=esc.ticket_id,
+        escalation_id=esc.id,
+        note=note,
+        assignee_id=assignee.zendesk_id,
+        **tag_changes,
     )
 
 

@@ -1,4 +1,5 @@
-"""Internal notes Baton writes on tickets, for the outsourcing agents who read them."""
+"""Internal notes Baton writes on tickets, for the outsourcing agents who read them, and the
+ticket update that carries one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.desk.roster import Roster
 from bot.domain import RoutingDecision
 from bot.escalations.classify import Classification
 from bot.store.models import Escalation
+from bot.store.outbox import OutboxItem
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -72,3 +74,20 @@ def routing_note(
     if esc.sla_due_at is not None:
         lines.append(f"SLA: resolve by {esc.sla_due_at.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key}).")
     return "\n".join(lines)
+
+
+def ticket_update(
+    *, key: str, ticket_id: int, escalation_id: int, note: str, **fields: object
+) -> OutboxItem:
+    """One Zendesk ticket update carrying an internal note, enqueued at most once by key.
+
+    The key is also the note's marker line: a retry looks for it before writing again.
+    """
+    payload = {"ticket_id": ticket_id, "internal_note": note, "marker": key, **fields}
+    return OutboxItem(
+        key=key,
+        service="zendesk",
+        action="update_ticket",
+        payload=payload,
+        escalation_id=escalation_id,
+    )

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import queue
+from bot.store.db import Database
 from bot.store.models import InboxEvent, utcnow
 
 PENDING, PROCESSING, DONE, FAILED = queue.PENDING, "processing", "done", "failed"
@@ -85,6 +86,22 @@ async def finish(session: AsyncSession, event_id: int, worker: str) -> bool:
         .values(status=DONE, processed_at=utcnow(), lease_until=None, last_error=None)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+class LostLease(Exception):
+    """Our lease ran out and another worker took the event: roll back and let it win."""
+
+
+async def finish_or_yield(session: AsyncSession, event_id: int, worker: str) -> None:
+    """Mark an event processed with its effects, or raise LostLease to roll them back."""
+    if not await finish(session, event_id, worker):
+        raise LostLease
+
+
+async def finish_alone(db: Database, event_id: int, worker: str) -> None:
+    """Mark an event processed that had no effects to commit with it."""
+    async with db.session() as s:
+        await finish(s, event_id, worker)
 
 
 async def retry_failed(
