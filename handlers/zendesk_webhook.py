@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Tags
 from bot.errors import SignatureError
-from bot.escalations.closing import CLOSED_STATUSES, STATUS_CHANGED
+from bot.escalations.intake import event_matters
 from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
@@ -31,8 +31,6 @@ EVENT_PREFIX = "zen:event-type:"
 TICKET_EVENT_PREFIX = EVENT_PREFIX + "ticket."
 # Our trigger sends "ticket_id"; "ticketID" is what hand-written trigger templates often use.
 TICKET_ID_KEYS = ("ticket_id", "ticketID")
-# Event-subscription kinds that can start an escalation (the escalation tag was added).
-ESCALATION_KINDS = frozenset({"ticket.created", "ticket.tags_changed"})
 
 
 MAX_KEY = 200  # inbox_events.dedupe_key column size
@@ -71,27 +69,18 @@ def _ticket_id(value: Any, field: str) -> int:
 
 
 def _wanted(kind: str, data: Mapping[str, Any], tags: Tags) -> bool:
-    """Whether an event-subscription body can matter to Baton, judged by what it says itself.
-
-    Without a tag list in the body we cannot tell: the event is kept and the worker decides.
-    """
+    """Whether an event-subscription body can matter to Baton (read here, judged in bot/)."""
     detail = data.get("detail")
     event = data.get("event")
     current = detail.get("tags") if isinstance(detail, dict) else None
-    known = isinstance(current, list)
-    names = {t for t in current if isinstance(t, str)} if isinstance(current, list) else set()
-    if kind == STATUS_CHANGED:
-        to = event.get("current") if isinstance(event, dict) else None
-        to = to if isinstance(to, str) else (detail or {}).get("status")
-        if not isinstance(to, str) or to.lower() not in CLOSED_STATUSES:
-            return False
-        # Every ticket with an open escalation carries one of these.
-        baton = {tags.escalate, tags.routed, tags.unassigned, tags.incomplete}
-        return not known or bool(names & baton)
-    if kind not in ESCALATION_KINDS:
-        return False
-    # The trigger's own conditions: tagged for escalation, not yet routed or waiting.
-    return not known or (tags.escalate in names and not names & {tags.routed, tags.unassigned})
+    ticket_tags = (
+        frozenset(t for t in current if isinstance(t, str)) if isinstance(current, list) else None
+    )
+    to = event.get("current") if isinstance(event, dict) else None
+    to = to if isinstance(to, str) else (detail or {}).get("status")
+    return event_matters(
+        kind, ticket_tags=ticket_tags, new_status=to if isinstance(to, str) else None, tags=tags
+    )
 
 
 def parse_zendesk_event(

@@ -147,6 +147,31 @@ async def _is_escalated(services: Services, ticket_id: int) -> bool:
     return found is not None
 
 
+# Event-subscription kinds that can start an escalation (the escalation tag was added).
+ESCALATION_KINDS = frozenset({"ticket.created", "ticket.tags_changed"})
+
+
+def event_matters(
+    kind: str, *, ticket_tags: frozenset[str] | None, new_status: str | None, tags: Tags
+) -> bool:
+    """Whether a Zendesk ticket event is worth storing, judged by what its body says.
+
+    Without a tag list in the body we cannot tell: the event is kept and the worker decides.
+    """
+    names = ticket_tags or frozenset()
+    if kind == closing.STATUS_CHANGED:
+        if new_status is None or new_status.lower() not in closing.CLOSED_STATUSES:
+            return False
+        # Every ticket with an open escalation carries one of these.
+        baton = {tags.escalate, tags.routed, tags.unassigned, tags.incomplete}
+        return ticket_tags is None or bool(names & baton)
+    if kind not in ESCALATION_KINDS:
+        return False
+    # The trigger's own conditions: tagged for escalation, not yet routed or waiting.
+    held = names & {tags.routed, tags.unassigned}
+    return ticket_tags is None or (tags.escalate in names and not held)
+
+
 def agent_hint(payload: Mapping[str, Any]) -> int | None:
     """Who escalated, from the webhook: our trigger's agent_id, or an event's actor_id."""
     detail = payload.get("detail")
