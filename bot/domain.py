@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -166,3 +167,59 @@ class RoutingDecision:
     @property
     def routed(self) -> bool:
         return self.analyst is not None
+
+
+class TxType(StrEnum):
+    """What a transaction is, in Baton's words (a back office's own words map to these)."""
+
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    CREDIT = "credit"
+    DEBIT = "debit"
+    REFUND = "refund"
+    CHARGEBACK = "chargeback"
+
+
+class TxStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    REVERSED = "reversed"
+    CANCELLED = "cancelled"
+
+
+class LookupBy(StrEnum):
+    """The keys a transactions source is searched by (SPEC §8)."""
+
+    ID = "id"
+    PROVIDER_REFERENCE = "provider_reference"
+    CUSTOMER_ID = "customer_id"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One payment as Baton sees it, whatever the back office calls its fields."""
+
+    id: str
+    type: TxType
+    amount: Decimal  # in major units (12.34), whatever the source stores
+    currency: str  # ISO 4217, upper case
+    status: TxStatus
+    created_at: datetime  # aware
+    provider_reference: str | None = None
+    customer_id: str | None = None
+    email: str | None = None
+    provider: str | None = None
+    method: str | None = None  # pix, card, bank_transfer, e_wallet, crypto, …
+    failure_code: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    """One page of a lookup, newest first; next_cursor is opaque (None: no more)."""
+
+    transactions: tuple[Transaction, ...]
+    next_cursor: str | None = None

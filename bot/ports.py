@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from bot.config import Tags
-    from bot.domain import Ticket
+    from bot.domain import LookupBy, Ticket, TransactionPage
 
 # The "event" of the trigger body Zendesk sends when a ticket Baton handles is solved or closed
 # (the escalation trigger's "event" is the escalation tag itself).
@@ -79,4 +79,22 @@ class SlackPort(Protocol):
 
     async def open_dm(self, user_id: str) -> str:
         """Open a DM with a user; returns its channel id."""
+        ...
+
+
+class TransactionsPort(Protocol):
+    """A transactions source (integrations/transactions: the SQL and the HTTP adapter).
+
+    Failures raise IntegrationError("transactions", …): retryable for timeouts, refused
+    connections and 5xx; not retryable for a source that answers nonsense.
+    """
+
+    async def find(
+        self, by: LookupBy, value: str, *, limit: int = 10, cursor: str | None = None
+    ) -> TransactionPage:
+        """Transactions whose `by` field equals value, newest first, a page at a time."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections (engine, HTTP session)."""
         ...

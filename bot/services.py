@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
 from bot.metrics import Metrics
-from bot.ports import SlackPort, ZendeskPort
+from bot.ports import SlackPort, TransactionsPort, ZendeskPort
 from bot.store.db import Database
 from bot.store.models import utcnow
 
@@ -38,3 +38,5 @@ class Services:
     slack: SlackPort
     metrics: Metrics = field(default_factory=Metrics)
     clock: Callable[[], datetime] = utcnow
+    # The transactions source (SQL or HTTP adapter); Unconfigured when neither URL is set.
+    transactions: TransactionsPort = field(default_factory=lambda: Unconfigured("transactions"))

@@ -83,6 +83,9 @@ class Escalation(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None]
+    # What the transactions lookup found for a payment escalation (bot/transactions/findings),
+    # as JSON; NULL for other categories. state "pending" while the source is down or slow.
+    enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
