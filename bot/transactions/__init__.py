@@ -1,0 +1,1 @@
+"""Transactions: the failure-code catalogue, findings, enrichment of escalations, and lookups."""
