@@ -6,14 +6,28 @@ came from the back office (provider, method, references) is customer text: maske
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from babel.numbers import format_currency, format_decimal, is_currency
 
 from bot import i18n
-from bot.domain import Transaction, TxStatus, TxType
-from bot.masking import mask
-from bot.slack_messages.text import customer
+from bot.domain import LookupBy, Transaction, TxStatus, TxType
+from bot.masking import mask, mask_deep
+from bot.slack_messages.text import customer, escape
+from bot.transactions import failures
+
+Block = dict[str, Any]
+MAX_BUTTON_VALUE = 2000  # Slack refuses a button whose value is longer
+
+
+class TxnAction(StrEnum):
+    """Button action ids on transaction answers (handlers/slack_ids.py re-exports these)."""
+
+    MORE = "txn_more"
+
 
 STATUS_ICONS = {
     TxStatus.PENDING: ":hourglass_flowing_sand:",
@@ -69,11 +83,16 @@ def money(amount: Decimal, currency: str, *, locale: str | None) -> str:
 
 def _explanation(tx: Transaction, _: i18n.Gettext) -> str | None:
     """Why a failed or reversed transaction failed, and what to do next (None: nothing known)."""
-    if tx.status not in EXPLAINED or not tx.failure_code:
+    if tx.status not in EXPLAINED:
         return None
-    # HOOK (helper B): bot.transactions.failures.explain(code) -> Explanation(code, summary,
-    # next_step) with N_ msgids; until it lands the raw code is shown.
-    return _("Failure code {code}").format(code=customer(tx.failure_code))
+    found = failures.explain(tx.failure_code)
+    if found is None:
+        return None
+    summary, next_step = found.render(_)
+    # The catalogue's texts are Baton's; the code inside an unknown one's text is the source's.
+    return _("{summary} Next: {next_step}").format(
+        summary=escape(summary), next_step=escape(next_step)
+    )
 
 
 def tx_line(tx: Transaction, *, _: i18n.Gettext, locale: str | None, tz: str) -> str:
@@ -105,3 +124,74 @@ def tx_line(tx: Transaction, *, _: i18n.Gettext, locale: str | None, tz: str) ->
     if why:
         line += f"\n      ↳ {why}"
     return mask(line)
+
+
+def key_label(by: LookupBy, _: i18n.Gettext) -> str:
+    """The translated name of the key a lookup used."""
+    labels = {
+        LookupBy.ID: _("transaction id"),
+        LookupBy.PROVIDER_REFERENCE: _("provider reference"),
+        LookupBy.CUSTOMER_ID: _("customer id"),
+        LookupBy.EMAIL: _("e-mail"),
+    }
+    return labels.get(by, str(by))
+
+
+def _mrkdwn(kind: str, text: str) -> Block:
+    if kind == "context":
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def answer(
+    _: i18n.Gettext,
+    *,
+    value: str,
+    by: LookupBy,
+    transactions: Sequence[Transaction],
+    first: int = 1,
+    more: str | None = None,
+    ticket: int | None = None,
+    locale: str | None,
+    tz: str,
+) -> tuple[str, list[Block]]:
+    """The `/baton txn` answer as (fallback text, blocks), masked: one page of transactions.
+
+    ``value`` is what was searched by ``by``; ``first`` the position of the page's first
+    transaction (1, 6, …); ``more`` the value of the "More" button (None: this is the last
+    page); ``ticket`` names the escalation when the lookup came from an alert's button.
+    """
+    searched = f"`{customer(value)}`"
+    key = key_label(by, _)
+    if ticket is not None:
+        title = _("Transactions of ticket #{ticket}'s customer: {value} (by {key})").format(
+            ticket=ticket, value=searched, key=key
+        )
+    else:
+        title = _("Transactions for {value} (by {key})").format(value=searched, key=key)
+    if not transactions:
+        text = _("No transactions found for {value} (searched by {key}).").format(
+            value=searched, key=key
+        )
+        hint = _(
+            "Search by a transaction id, a provider reference, a customer id or an e-mail: "
+            "`/baton txn <value>`"
+        )
+        blocks = [_mrkdwn("section", f":mag: {text}"), _mrkdwn("context", hint)]
+        return mask(text), mask_deep(blocks)
+    lines = [tx_line(tx, _=_, locale=locale, tz=tz) for tx in transactions]
+    last = first + len(transactions) - 1
+    shown = _("Showing {first}–{last}, newest first").format(first=first, last=last)
+    blocks = [_mrkdwn("section", f":mag: *{title}*")]
+    blocks += [_mrkdwn("section", line) for line in lines]
+    if more is not None and len(more) <= MAX_BUTTON_VALUE:
+        button = {
+            "type": "button",
+            "action_id": str(TxnAction.MORE),
+            "text": {"type": "plain_text", "text": _("More")},
+            "value": more,
+        }
+        blocks += [_mrkdwn("context", shown), {"type": "actions", "elements": [button]}]
+    else:
+        blocks.append(_mrkdwn("context", shown))
+    return mask("\n".join([title, *lines])), mask_deep(blocks)
