@@ -23,11 +23,13 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 
 def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Services:
     """Create the database, roster and integration clients from settings."""
+    from integrations import transactions
     from integrations.slack import SlackClient
     from integrations.zendesk import ZendeskClient
 
     zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
     slack = SlackClient.from_settings(settings) if settings.slack_bot_token else None
+    source = transactions.from_settings(settings)
     return Services(
         settings=settings,
         db=Database(settings.database_url),
@@ -35,7 +37,15 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
         zendesk=zendesk or Unconfigured("zendesk"),
         slack=slack or Unconfigured("slack"),
         metrics=metrics or Metrics(),
+        transactions=source or Unconfigured("transactions"),
     )
+
+
+async def close_services(services: Services) -> None:
+    """Release what build_services opened: the transactions source, then the database."""
+    if not isinstance(services.transactions, Unconfigured):
+        await services.transactions.close()
+    await services.db.dispose()
 
 
 @web.middleware
@@ -128,9 +138,16 @@ def create_app(services: Services) -> web.Application:
                 extra={"current": current, "head": head_revision(), "hint": "baton db upgrade"},
             )
 
+    async def _check_transactions(_app: web.Application) -> None:
+        if not isinstance(services.transactions, Unconfigured):
+            from integrations.transactions import check_source
+
+            await check_source(services.transactions)
+
     async def _close(_app: web.Application) -> None:
-        await services.db.dispose()
+        await close_services(services)
 
     app.on_startup.append(_check_migrations)
+    app.on_startup.append(_check_transactions)
     app.on_cleanup.append(_close)
     return app

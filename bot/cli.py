@@ -123,7 +123,7 @@ def worker(concurrency: int, poll: float) -> None:
     Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
     """
     _share_metrics()
-    from bot.app import build_services
+    from bot.app import build_services, close_services
     from bot.worker import Worker
 
     settings = _settings()
@@ -143,7 +143,7 @@ def worker(concurrency: int, poll: float) -> None:
         try:
             await Worker(services, concurrency=concurrency, poll_seconds=poll).run(stop)
         finally:
-            await services.db.dispose()
+            await close_services(services)
         click.echo("Baton worker stopped.", err=True)
 
     _run(go)

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from bot.domain import Category
 from bot.errors import ConfigError
+from bot.transactions_config import TransactionsConfig, parse_transactions
 
 DEFAULT_DATABASE_URL = "sqlite:///baton.db"
 DEFAULT_ROSTER = "examples/roster.toml"
@@ -83,6 +84,7 @@ class BatonConfig:
         default_factory=lambda: {"payments": "PAY", "product": "PROD", "compliance": "COMP"}
     )
     delivery: Delivery = field(default_factory=Delivery)
+    transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Settings:
     jira_webhook_secret: str | None = None
     transactions_url: str | None = None
     transactions_database_url: str | None = None
+    transactions_api_token: str | None = None
     dashboard_token: str | None = None
 
     @property
@@ -208,6 +211,7 @@ def load_batonconfig(path: Path) -> BatonConfig:
         vip_sla_factor=float(data.get("vip_sla_factor", base.vip_sla_factor)),
         jira_projects=jira,
         delivery=delivery,
+        transactions=parse_transactions(f"BATON_CONFIG={path}", data.get("transactions", {})),
     )
 
 
@@ -263,6 +267,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
 
     for name in ("SLACK_API_URL", "ZENDESK_URL", "JIRA_URL", "TRANSACTIONS_URL"):
         _check_url(name, get(name))
+    if tx_db and get("TRANSACTIONS_URL"):
+        # Two sources would answer differently; which one is meant is the operator's call.
+        raise ConfigError(
+            "TRANSACTIONS_URL and TRANSACTIONS_DATABASE_URL are both set: "
+            "set one (the back-office API or its database), not both"
+        )
 
     return Settings(
         database_url=database_url,
@@ -285,7 +295,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         jira_email=get("JIRA_EMAIL"),
         jira_api_token=get("JIRA_API_TOKEN"),
         jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
-        transactions_url=get("TRANSACTIONS_URL"),
+        transactions_url=(get("TRANSACTIONS_URL") or "").rstrip("/") or None,
         transactions_database_url=tx_db,
+        transactions_api_token=get("TRANSACTIONS_API_TOKEN"),
         dashboard_token=get("BATON_DASHBOARD_TOKEN"),
     )

@@ -42,7 +42,6 @@ def test_reads_every_setting() -> None:
         "JIRA_EMAIL": "bot@example.com",
         "JIRA_API_TOKEN": "j",
         "JIRA_WEBHOOK_SECRET": "jw",
-        "TRANSACTIONS_URL": "http://127.0.0.1:8082",
         "TRANSACTIONS_DATABASE_URL": "sqlite:///tx.db",
         "BATON_DASHBOARD_TOKEN": "d",
     }

@@ -1,0 +1,161 @@
+"""The HTTP adapter: a back office's payments API on aiohttp (SPEC §8).
+
+`GET {TRANSACTIONS_URL}/transactions?<key>=<value>&limit=N[&cursor=…]` with a bearer token,
+answering `{"transactions": [...], "next_cursor": "…" | null}` in the back office's own names,
+read through the same maps as the SQL adapter. One session, created on the running loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from bot.domain import LookupBy, TransactionPage
+from bot.errors import IntegrationError
+from bot.transactions_config import TransactionsConfig
+from integrations.transactions.mapping import MappingError, RowMapper
+
+log = logging.getLogger(__name__)
+
+SERVICE = "transactions"
+MAX_LIMIT = 100
+
+
+def should_retry(status: int) -> bool:
+    """Rate limits and server trouble pass; anything else the back office refused stays refused."""
+    return status == 429 or status >= 500
+
+
+class HttpTransactions:
+    """TransactionsPort over the back office's HTTP API."""
+
+    def __init__(self, base_url: str, config: TransactionsConfig, *, token: str | None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.config = config
+        self.mapper = RowMapper(config, minor_units=config.http.amount_minor_units)
+        self._token = token
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            headers = {"Accept": "application/json", "User-Agent": "Baton"}
+            if self._token:
+                headers["Authorization"] = f"Bearer {self._token}"
+            self._session = aiohttp.ClientSession(
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.config.timeout_seconds),
+            )
+        return self._session
+
+    async def find(
+        self, by: LookupBy, value: str, *, limit: int = 10, cursor: str | None = None
+    ) -> TransactionPage:
+        """Transactions whose `by` field equals value, newest first, a page at a time."""
+        params = {by.value: value, "limit": str(max(1, min(limit, MAX_LIMIT)))}
+        if cursor:
+            params["cursor"] = cursor
+        url = f"{self.base_url}/transactions"
+        try:
+            async with self._client().get(url, params=params, allow_redirects=False) as resp:
+                status = resp.status
+                body = await resp.read()
+                retry_after = _retry_after(resp.headers)
+        except TimeoutError as err:
+            log.warning("transactions.http_failed", extra={"error": "timeout"})
+            raise IntegrationError(
+                SERVICE,
+                f"the back office did not answer within {self.config.timeout_seconds:g} s",
+                retryable=True,
+            ) from err
+        except aiohttp.ClientError as err:
+            log.warning("transactions.http_failed", extra={"error": type(err).__name__})
+            raise IntegrationError(
+                SERVICE, f"cannot reach the back office ({type(err).__name__})", retryable=True
+            ) from err
+        if status != 200:
+            return _refused(status, body, retry_after)
+        return self._page(_json(body, status))
+
+    def _page(self, data: Any) -> TransactionPage:
+        if not isinstance(data, Mapping) or not isinstance(data.get("transactions"), list):
+            raise _malformed('no "transactions" list')
+        next_cursor = data.get("next_cursor")
+        if next_cursor is not None and not isinstance(next_cursor, str):
+            raise _malformed('"next_cursor" is not a string or null')
+        rows = data["transactions"]
+        if not all(isinstance(r, Mapping) for r in rows):
+            raise _malformed("a transaction is not an object")
+        try:
+            found = tuple(self.mapper.to_transaction(r) for r in rows)
+        except MappingError as err:
+            raise _malformed(str(err)) from None
+        return TransactionPage(transactions=found, next_cursor=next_cursor or None)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _refused(status: int, body: bytes, retry_after: float | None) -> TransactionPage:
+    """What a non-200 answer means: an empty page (404 from the API) or an IntegrationError."""
+    if status == 404:
+        # Many back offices answer 404 for a customer they do not know; that is "none found".
+        # A 404 that is not the API's JSON is a wrong base URL, and no retry will fix it.
+        data = _try_json(body)
+        if isinstance(data, Mapping):
+            return TransactionPage(transactions=())
+        raise IntegrationError(
+            SERVICE,
+            "404 without a JSON body: is TRANSACTIONS_URL the API's base URL?",
+            status=404,
+        )
+    log.warning("transactions.http_refused", extra={"status": status})
+    if status in (401, 403):
+        raise IntegrationError(
+            SERVICE,
+            f"{status}: the back office refused the token (check TRANSACTIONS_API_TOKEN)",
+            status=status,
+        )
+    if status == 429:
+        raise IntegrationError(
+            SERVICE, "429: rate limited", retryable=True, retry_after=retry_after, status=429
+        )
+    raise IntegrationError(
+        SERVICE,
+        f"the back office answered {status}",
+        retryable=should_retry(status),
+        retry_after=retry_after,
+        status=status,
+    )
+
+
+def _try_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _json(body: bytes, status: int) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise _malformed(f"the {status} answer is not JSON") from None
+
+
+def _malformed(what: str) -> IntegrationError:
+    log.warning("transactions.http_malformed", extra={"problem": what})
+    return IntegrationError(SERVICE, f"malformed answer from the back office: {what}")
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

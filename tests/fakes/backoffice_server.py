@@ -1,0 +1,334 @@
+"""A fake back-office payments API on a local port, in the back office's own words.
+
+It answers `GET /transactions?<one key>=…&limit=N[&cursor=…]` (SPEC §8) with rows named and
+worded as a real back office might (`txn_ref`, `psp_ref`, `amount_cents`, `ccy`, `state: PAID`…),
+newest first, a page at a time with an opaque `next_cursor`. It refuses what such an API refuses:
+no or a wrong bearer token is a 401, no key or two keys a 400, a customer it has never seen a 404
+with a JSON body, any other path an HTML 404. Inject failures with `fail`, `hang`, `malformed`.
+
+Usage (the `fake_backoffice` fixture, registered in tests/conftest.py):
+
+    fake_backoffice.add(Transaction(...), ...)          # or .add_row({...}) in its own words
+    source = fake_backoffice.adapter()                  # an HttpTransactions pointed at it
+    settings = Settings(transactions_url=fake_backoffice.url,
+                        transactions_api_token=fake_backoffice.token,
+                        config=BatonConfig(transactions=BACKOFFICE_CONFIG))
+    fake_backoffice.fail(500) / .fail(429, retry_after=3) / .hang() / .malformed(b"<html>")
+
+BACKOFFICE_CONFIG is the [transactions] section describing these names and words;
+`to_row(tx)` writes a Transaction the way this back office stores it (tests/transactions/
+backoffice_sql.py uses it for the SQL table).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from babel.numbers import get_currency_precision
+
+from bot.domain import Transaction, TxStatus, TxType
+from bot.transactions_config import HttpSource, SqlSource, TransactionsConfig
+
+TOKEN = "bo-test-token-7f3a"
+
+# Baton field -> this back office's name (SPEC §8's example).
+FIELDS: dict[str, str] = {
+    "id": "txn_ref",
+    "provider_reference": "psp_ref",
+    "customer_id": "client_id",
+    "email": "client_email",
+    "type": "kind",
+    "amount": "amount_cents",
+    "currency": "ccy",
+    "status": "state",
+    "provider": "psp",
+    "method": "method",
+    "failure_code": "error_code",
+    "created_at": "created",
+    "updated_at": "updated",
+}
+STATUS_WORDS: dict[str, TxStatus] = {
+    "PAID": TxStatus.COMPLETED,
+    "PEND": TxStatus.PENDING,
+    "PROC": TxStatus.PROCESSING,
+    "FAIL": TxStatus.FAILED,
+    "REVD": TxStatus.REVERSED,
+    "CANC": TxStatus.CANCELLED,
+}
+TYPE_WORDS: dict[str, TxType] = {
+    "DEP": TxType.DEPOSIT,
+    "WDR": TxType.WITHDRAWAL,
+    "CRD": TxType.CREDIT,
+    "DBT": TxType.DEBIT,
+    "RFD": TxType.REFUND,
+    "CHB": TxType.CHARGEBACK,
+}
+_STATUS_WORD = {v: k for k, v in STATUS_WORDS.items()}
+_TYPE_WORD = {v: k for k, v in TYPE_WORDS.items()}
+# The API's query keys are Baton's (SPEC §8); the rows are the back office's.
+KEYS = ("id", "provider_reference", "customer_id", "email")
+
+BACKOFFICE_CONFIG = TransactionsConfig(
+    timeout_seconds=2.0,
+    fields=dict(FIELDS),
+    sql=SqlSource(table="payments", amount_minor_units=True),
+    http=HttpSource(amount_minor_units=True),
+    status_values=dict(STATUS_WORDS),
+    type_values=dict(TYPE_WORDS),
+)
+
+
+def backoffice_config(
+    *, timeout_seconds: float = 2.0, table: str = "payments", minor_units: bool = True
+) -> TransactionsConfig:
+    """BACKOFFICE_CONFIG with another timeout, table or amount storage."""
+    return replace(
+        BACKOFFICE_CONFIG,
+        timeout_seconds=timeout_seconds,
+        sql=SqlSource(table=table, amount_minor_units=minor_units),
+        http=HttpSource(amount_minor_units=minor_units),
+    )
+
+
+def to_row(tx: Transaction, *, minor_units: bool = True) -> dict[str, Any]:
+    """tx as this back office stores it: its names, its words, cents, ISO times in UTC."""
+    amount: Any = tx.amount
+    if minor_units:
+        amount = int(tx.amount.scaleb(get_currency_precision(tx.currency)))
+    values = {
+        "id": tx.id,
+        "provider_reference": tx.provider_reference,
+        "customer_id": tx.customer_id,
+        "email": tx.email,
+        "type": _TYPE_WORD[tx.type],
+        "amount": amount,
+        "currency": tx.currency,
+        "status": _STATUS_WORD[tx.status],
+        "provider": tx.provider,
+        "method": tx.method,
+        "failure_code": tx.failure_code,
+        "created_at": tx.created_at,
+        "updated_at": tx.updated_at,
+    }
+    return {FIELDS[k]: v for k, v in values.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "astimezone"):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@dataclass
+class Request:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeBackoffice:
+    """State and controls; the HTTP server runs in a daemon thread."""
+
+    def __init__(self, *, token: str = TOKEN) -> None:
+        self.token = token
+        self.rows: list[dict[str, Any]] = []
+        self.requests: list[Request] = []
+        self._failures: list[Failure] = []
+        self._always: Failure | None = None
+        self._hang = 0.0
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.url = ""
+
+    # --- data ---------------------------------------------------------------------------
+
+    def add(self, *transactions: Transaction) -> None:
+        """Store transactions as this back office would (names, words, cents)."""
+        for tx in transactions:
+            self.add_row({k: _json_value(v) for k, v in to_row(tx).items()})
+
+    def add_row(self, row: Mapping[str, Any]) -> None:
+        """Store one row exactly as given (its own names and words), for odd or broken rows."""
+        with self._lock:
+            self.rows.append(dict(row))
+
+    # --- failure injection --------------------------------------------------------------
+
+    def fail(
+        self,
+        status: int,
+        *,
+        times: int | None = 1,
+        body: bytes | str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer status to the next `times` requests (None: until reset)."""
+        if body is None:
+            body = json.dumps({"error": "internal_error" if status >= 500 else "error"})
+        headers = {"Content-Type": "application/json"}
+        if retry_after is not None:
+            headers["Retry-After"] = f"{retry_after:g}"
+        failure = Failure(status, body.encode() if isinstance(body, str) else body, headers)
+        with self._lock:
+            if times is None:
+                self._always = failure
+            else:
+                self._failures.extend([failure] * times)
+
+    def malformed(self, body: bytes | str, *, content_type: str = "application/json") -> None:
+        """Answer the next request 200 with body as it is (not JSON, wrong shape, bad rows)."""
+        self.fail(200, body=body)
+        self._failures[-1].headers["Content-Type"] = content_type
+
+    def hang(self, seconds: float = 30.0) -> None:
+        """Hold every answer this long (released when the fake stops or `reset`)."""
+        self._released.clear()
+        self._hang = seconds
+
+    def reset(self) -> None:
+        """Serve normally again."""
+        with self._lock:
+            self._failures.clear()
+            self._always = None
+        self._hang = 0.0
+        self._released.set()
+
+    # --- clients ------------------------------------------------------------------------
+
+    @property
+    def config(self) -> TransactionsConfig:
+        return BACKOFFICE_CONFIG
+
+    def adapter(self, *, timeout_seconds: float = 2.0, token: str | None = None) -> Any:
+        """An HttpTransactions pointed at this fake (with its token unless one is given)."""
+        from integrations.transactions import HttpTransactions
+
+        config = backoffice_config(timeout_seconds=timeout_seconds)
+        return HttpTransactions(self.url, config, token=token if token is not None else self.token)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> FakeBackoffice:
+        server = _QuietServer(("127.0.0.1", 0), _handler(self))
+        server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._released.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # --- behaviour ----------------------------------------------------------------------
+
+    def handle(
+        self, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """The answer to one request: status, body, headers."""
+        self.requests.append(Request(path, query, headers))
+        if self._hang:
+            self._released.wait(self._hang)
+        with self._lock:
+            failure = self._always or (self._failures.pop(0) if self._failures else None)
+        if failure is not None:
+            return failure.status, failure.body, failure.headers
+        if path.rstrip("/") != "/transactions":
+            html = b"<html><body><h1>404 Not Found</h1></body></html>"
+            return 404, html, {"Content-Type": "text/html"}
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
+        keys = [k for k in KEYS if k in query]
+        if len(keys) != 1:
+            return _json(400, {"error": "bad_request", "message": "give exactly one key"})
+        key = keys[0]
+        try:
+            limit = int(query.get("limit", "20"))
+            offset = _offset(query.get("cursor"))
+        except ValueError:
+            return _json(400, {"error": "bad_request", "message": "bad limit or cursor"})
+        if not 1 <= limit <= 100:
+            return _json(400, {"error": "bad_request", "message": "limit is 1-100"})
+        with self._lock:
+            matches = [r for r in self.rows if str(r.get(FIELDS[key])) == query[key]]
+        if not matches and key in ("customer_id", "email"):
+            return _json(404, {"error": "not_found", "message": "unknown customer"})
+        matches.sort(key=lambda r: (str(r[FIELDS["created_at"]]), str(r[FIELDS["id"]])))
+        matches.reverse()
+        page = matches[offset : offset + limit]
+        more = offset + limit < len(matches)
+        next_cursor = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
+        return _json(200, {"transactions": page, "next_cursor": next_cursor if more else None})
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    if not text.startswith("o:"):
+        raise ValueError(cursor)
+    return int(text[2:])
+
+
+def _json(status: int, body: Any) -> tuple[int, bytes, dict[str, str]]:
+    return status, json.dumps(body).encode(), {"Content-Type": "application/json"}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that give up early (timeout tests) are expected here, not worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+def _handler(fake: FakeBackoffice) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            split = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body, extra = fake.handle(split.path, query, headers)
+            self.send_response(status)
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@pytest.fixture
+def fake_backoffice() -> Iterator[FakeBackoffice]:
+    """A running fake back office, empty, fresh per test."""
+    fake = FakeBackoffice().start()
+    yield fake
+    fake.stop()
