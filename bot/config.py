@@ -74,6 +74,26 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class Timers:
+    """SLA and claim clocks in minutes (fractions allowed); [timers] in BATON_CONFIG."""
+
+    # Routed and nobody claimed it: re-route to the next best analyst on shift.
+    claim_timeout_vip: float = 10.0
+    claim_timeout: float = 30.0
+    # First analyst action (claim, draft, reply, Jira) due, counted on the desk's clock.
+    first_response_vip: float = 15.0
+    first_response: float = 60.0
+    # The fraction of a deadline at which its owner is reminded; in (0, 1).
+    remind_at: float = 0.8
+
+    def claim_span(self, *, vip: bool) -> timedelta:
+        return timedelta(minutes=self.claim_timeout_vip if vip else self.claim_timeout)
+
+    def first_response_span(self, *, vip: bool) -> timedelta:
+        return timedelta(minutes=self.first_response_vip if vip else self.first_response)
+
+
+@dataclass(frozen=True)
 class BatonConfig:
     """The optional BATON_CONFIG TOML: taxonomy, SLA minutes, channels, Jira projects."""
 
@@ -84,6 +104,7 @@ class BatonConfig:
         default_factory=lambda: {"payments": "PAY", "product": "PROD", "compliance": "COMP"}
     )
     delivery: Delivery = field(default_factory=Delivery)
+    timers: Timers = field(default_factory=Timers)
     transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
 
 
@@ -205,14 +226,39 @@ def load_batonconfig(path: Path) -> BatonConfig:
             raise ConfigError(f"BATON_CONFIG={path}: [sla_minutes] {cat}: {err}") from err
     jira = {**base.jira_projects, **data.get("jira_projects", {})}
     delivery = _delivery(path, data.get("delivery", {}))
+    timers = _timers(path, data.get("timers", {}))
     return BatonConfig(
         tags=tags,
         sla_minutes=sla,
         vip_sla_factor=float(data.get("vip_sla_factor", base.vip_sla_factor)),
         jira_projects=jira,
         delivery=delivery,
+        timers=timers,
         transactions=parse_transactions(f"BATON_CONFIG={path}", data.get("transactions", {})),
     )
+
+
+def _timers(path: Path, raw: Mapping[str, Any]) -> Timers:
+    """Read [timers]: positive minutes (0.5 is 30 seconds), remind_at a fraction in (0, 1)."""
+    known = set(Timers.__dataclass_fields__)
+    if unknown := set(raw) - known:
+        raise ConfigError(
+            f"BATON_CONFIG={path}: unknown [timers] keys: {sorted(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(
+                f"BATON_CONFIG={path}: [timers] {key} = {value!r}: expected a positive number"
+            )
+        values[key] = float(value)
+    if not values.get("remind_at", Timers.remind_at) < 1:
+        raise ConfigError(
+            f"BATON_CONFIG={path}: [timers] remind_at = {values['remind_at']!r}: expected a "
+            "fraction between 0 and 1 (0.8 reminds the owner at 80% of a deadline)"
+        )
+    return Timers(**values)
 
 
 def _delivery(path: Path, raw: Mapping[str, Any]) -> Delivery:

@@ -129,7 +129,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         slack=Unconfigured("slack"),
         clock=clock,
     )
-    worker = Worker(services, name="demo", timer_seconds=0)
+    worker = Worker(services, name="demo", timer_seconds=0, sla_timers=False)
     tz = roster.timezone
     echo(
         f"Baton demo: {len(tickets)} escalations from {path.name}, roster of "

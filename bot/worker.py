@@ -28,6 +28,7 @@ from bot.escalations import alerts, intake
 from bot.services import Services
 from bot.store import inbox, outbox, queue
 from bot.store.models import InboxEvent, OutboxMessage
+from bot.timers import runner
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,11 @@ class Counts:
     events: int = 0
     deliveries: int = 0
     rerouted: int = 0
+    timers: int = 0
 
     @property
     def total(self) -> int:
-        return self.events + self.deliveries + self.rerouted
+        return self.events + self.deliveries + self.rerouted + self.timers
 
 
 def _reason(err: Exception) -> str:
@@ -67,7 +69,8 @@ class Worker:
         name: str | None = None,
         poll_seconds: float = 0.2,
         concurrency: int = 8,
-        timer_seconds: float = 30.0,
+        timer_seconds: float = 5.0,
+        sla_timers: bool = True,
     ) -> None:
         self.services = services
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
@@ -76,6 +79,8 @@ class Worker:
         self._limit = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._last_timer = 0.0
+        # Reminders, breaches, claim time-outs and handovers (off: the routing-only demo).
+        self._timers = runner.Timers(services, self.name) if sla_timers else None
         # Services with a failure on record: their next success clears it (and may announce).
         self._troubled: set[str] = set()
 
@@ -122,6 +127,8 @@ class Worker:
                 self.services.metrics.inc(
                     "baton_timer_firings_total", {"timer": "route_waiting"}, counts.rerouted
                 )
+            if self._timers is not None:
+                counts.timers = len(await self._timers.run())
         return counts
 
     async def drain(self, *, max_passes: int = 100) -> Counts:
@@ -132,6 +139,7 @@ class Worker:
             total.events += c.events
             total.deliveries += c.deliveries
             total.rerouted += c.rerouted
+            total.timers += c.timers
             if c.total == 0:
                 break
         return total

@@ -21,7 +21,9 @@ from bot.escalations import lifecycle
 from bot.masking import mask
 from bot.ports import SlackPost
 from bot.slack_messages import blocks
+from bot.slack_messages.timers import parse_offer
 from bot.store.models import Escalation
+from bot.timers import offer
 from handlers import commands
 from handlers.commands import Ctx, refusal
 from handlers.context import Origin, UserLocales, dig
@@ -134,6 +136,34 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     escalation_id=_esc_id(action.get("value")),
                 )
             return ctx._("You claimed ticket #{ticket}.").format(ticket=esc.ticket_id)
+
+        await button(body, respond, work)
+
+    @bolt.action(str(AlertAction.TAKE))
+    async def on_take(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+    ) -> None:
+        await ack()
+
+        async def work(ctx: Ctx) -> str:
+            if not allowed(ctx.actor, Action.CLAIM):
+                return ctx._("Sorry, only analysts on the roster can do that.")
+            offered = parse_offer(action.get("value"))
+            if offered is None:
+                raise UserFacingError(N_("This button is out of date."))
+            async with services.db.session() as s:
+                esc = await offer.take(
+                    s,
+                    services=services,
+                    actor=ctx.actor,
+                    now=ctx.now,
+                    escalation_id=offered[0],
+                    offered_from=offered[1],
+                )
+            return ctx._("You took ticket #{ticket}.").format(ticket=esc.ticket_id)
 
         await button(body, respond, work)
 

@@ -23,6 +23,7 @@ from bot.escalations import lifecycle
 from bot.services import Services
 from bot.slack_messages import blocks
 from bot.slack_messages.text import escape
+from bot.timers.handover import next_handover
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,12 @@ async def cmd_who(ctx: Ctx, _args: list[str]) -> str:
     roster = ctx.services.roster
     nxt = next_shift_start(roster, ctx.now, marks)
     return blocks.who_text(
-        ctx._, now_on=on_shift(roster, ctx.now, marks), next_on=nxt, locale=ctx.locale, tz=ctx.tz
+        ctx._,
+        now_on=on_shift(roster, ctx.now, marks),
+        next_on=nxt,
+        locale=ctx.locale,
+        tz=ctx.tz,
+        next_handover=next_handover(roster, ctx.now),
     )
 
 
@@ -122,7 +128,7 @@ async def cmd_queue(ctx: Ctx, args: list[str]) -> str:
     who = resolve_user(ctx, args[0]) if args else _me(ctx)
     async with ctx.services.db.session() as s:
         rows = await lifecycle.queue(s, analyst_key=who.key, viewer=ctx.actor)
-    return blocks.queue_text(ctx._, rows, whose=who.name, locale=ctx.locale, tz=ctx.tz)
+    return blocks.queue_text(ctx._, rows, whose=who.name, locale=ctx.locale, tz=ctx.tz, now=ctx.now)
 
 
 async def cmd_claim(ctx: Ctx, args: list[str]) -> str:

@@ -12,6 +12,7 @@ from bot.desk.roster import next_shift_start, on_shift
 from bot.errors import IntegrationError
 from bot.escalations import lifecycle
 from bot.slack_messages import blocks
+from bot.timers.handover import next_handover
 from handlers.commands import Ctx
 from handlers.context import UserLocales
 from integrations.slack import SlackClient
@@ -35,6 +36,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         next_on=next_shift_start(roster, now, marks),
         locale=ctx.locale,
         tz=ctx.tz,
+        next_handover=next_handover(roster, now),
     )
     away = blocks.away_until(marks, key=analyst.key, now=now) if analyst else None
     return blocks.home_view(
@@ -45,6 +47,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         away_until=away,
         locale=ctx.locale,
         tz=ctx.tz,
+        now=now,
     )
 
 

@@ -108,6 +108,8 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
     tz = str(services.roster.timezone)
     for m in messages:
         locale = analyst.locale if (analyst and m.kind == Kind.DM) else None
-        text, blocks = render(esc, kind=Kind(m.kind), analyst=analyst, locale=locale, tz=tz)
+        text, blocks = render(
+            esc, kind=Kind(m.kind), analyst=analyst, locale=locale, tz=tz, now=services.clock()
+        )
         await services.slack.post(SlackPost(channel=m.channel, text=text, blocks=blocks, ts=m.ts))
     return {"updated": len(messages)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -24,6 +24,7 @@ def route(
     availability: Sequence[Availability] = (),
     loads: Mapping[str, Load] = _NO_LOADS,
     recent: Mapping[int, tuple[str, datetime]] = _NO_RECENT,
+    exclude: Collection[str] = (),
 ) -> RoutingDecision:
     """Choose the analyst for an escalation and record the reasons.
 
@@ -40,9 +41,17 @@ def route(
     5. least weighted open load (``Load.weighted``: a VIP ticket counts double);
     6. longest since last assignment (never assigned counts as longest);
     7. analyst key, so the same inputs always give the same answer.
+
+    ``exclude`` names analysts not to choose (the owner a re-route moves it from); if they
+    are the only ones on shift, there is no analyst and the reason says so.
     """
     tz = roster.timezone
     team = [o for o in on_shift(roster, now, availability) if o.analyst.has_role(Role.ANALYST)]
+    if exclude and team:
+        others = [o for o in team if o.analyst.key not in exclude]
+        if not others:
+            return RoutingDecision(None, ("nobody else on shift",))
+        team = others
     candidates = tuple(o.analyst.key for o in team)
     lang = facts.language
 

@@ -34,7 +34,12 @@ def _post_item(
     locale: str | None = None,
 ) -> OutboxItem:
     text, blocks = render(
-        esc, kind=kind, analyst=analyst, locale=locale, tz=str(services.roster.timezone)
+        esc,
+        kind=kind,
+        analyst=analyst,
+        locale=locale,
+        tz=str(services.roster.timezone),
+        now=services.clock(),
     )
     payload = {
         "kind": str(kind),

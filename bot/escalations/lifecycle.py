@@ -11,7 +11,7 @@ the normal routing alerts go out under routing's own outbox keys, so nothing is 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
+from bot.timers import deadlines
 
 OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
 
@@ -158,8 +159,13 @@ async def claim(
     now: datetime,
     ticket_id: int | None = None,
     escalation_id: int | None = None,
+    take_over: bool = False,
 ) -> Escalation:
-    """Take an escalation: it becomes the actor's, the alerts and Zendesk follow."""
+    """Take an escalation: it becomes the actor's, the alerts and Zendesk follow.
+
+    ``take_over``: from an owner who claimed it (a lead may always; others through a
+    breach offer, bot/timers/offer.py).
+    """
     if actor.analyst is None:
         raise UserFacingError(N_("Only analysts on the roster can claim escalations."))
     esc = await find_open(session, ticket_id=ticket_id, escalation_id=escalation_id)
@@ -168,7 +174,7 @@ async def claim(
     if esc.status == EscalationStatus.CLAIMED:
         if esc.analyst_key == actor.key:
             return esc
-        if not actor.is_lead:
+        if not actor.is_lead and not take_over:
             owner = services.roster.by_key(esc.analyst_key or "")
             name = owner.name if owner else esc.analyst_key
             raise UserFacingError(
@@ -181,6 +187,7 @@ async def claim(
     esc.analyst_key = actor.key
     esc.status = EscalationStatus.CLAIMED
     esc.claimed_at = now
+    deadlines.on_claimed(esc, now=now)
     entry = await _audit(
         session,
         esc=esc,
@@ -206,6 +213,7 @@ async def claim(
         note=f"Claimed by {me.name} (Baton).",
     )
     await outbox.enqueue(session, items, now=now)
+    await deadlines.sync(session, services.settings.config, esc, now=now)
     return esc
 
 
@@ -235,6 +243,7 @@ async def assign(
     esc.analyst_key = assignee.key
     esc.status = EscalationStatus.ROUTED
     esc.claimed_at = None
+    deadlines.on_owner(services.settings.config, esc, now=now)
     entry = await _audit(
         session,
         esc=esc,
@@ -267,20 +276,25 @@ async def assign(
         note=f"Assigned to {assignee.name} by {by} (Baton).",
     )
     await outbox.enqueue(session, items, now=now)
+    await deadlines.sync(session, services.settings.config, esc, now=now)
     return esc
 
 
 async def queue(
     session: AsyncSession, *, analyst_key: str, viewer: Actor, limit: int = 50
 ) -> list[Escalation]:
-    """An analyst's open escalations, oldest SLA deadline first (those without one last)."""
+    """An analyst's open escalations, nearest deadline first (those without one last)."""
     rows = await session.scalars(
-        select(Escalation)
-        .where(
+        select(Escalation).where(
             Escalation.analyst_key == analyst_key,
             Escalation.status.in_(OPEN_STATUSES),
         )
-        .order_by(Escalation.sla_due_at.is_(None), Escalation.sla_due_at, Escalation.id)
-        .limit(limit)
     )
-    return [e for e in rows if can_see(viewer, category=e.category, analyst_key=e.analyst_key)]
+    # The next deadline is the nearest of three columns; an analyst holds a handful at most.
+    mine = [e for e in rows if can_see(viewer, category=e.category, analyst_key=e.analyst_key)]
+    return sorted(mine, key=_by_next_deadline)[:limit]
+
+
+def _by_next_deadline(esc: Escalation) -> tuple[bool, datetime, int]:
+    nxt = deadlines.next_deadline(esc)
+    return (nxt is None, nxt[1] if nxt else datetime.max.replace(tzinfo=UTC), esc.id)

@@ -12,6 +12,7 @@ from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
 from bot.slack_messages.alerts import buttons
 from bot.store.models import Escalation
+from bot.timers.deadlines import next_deadline, overdue
 from handlers.slack_ids import BlockId, CallbackId, HomeAction
 
 Block = dict[str, Any]
@@ -47,8 +48,9 @@ def who_text(
     next_on: tuple[datetime, Sequence[Analyst]] | None,
     locale: str,
     tz: str,
+    next_handover: datetime | None = None,
 ) -> str:
-    """Who is on shift now and next, with their languages."""
+    """Who is on shift now and next, with their languages, and the next handover."""
     lines = [_("*On shift now*")]
     if not now_on:
         lines.append(_("Nobody is on shift right now."))
@@ -64,35 +66,53 @@ def who_text(
         at, people = next_on
         lines.append(_("*Next on shift* ({time})").format(time=_when(at, locale=locale, tz=tz)))
         lines += [f"• {a.name} ({', '.join(a.languages)})" for a in people]
+    if next_handover is not None:
+        handover = _when(next_handover, locale=locale, tz=tz)
+        lines.append(_("*Next handover* {time}").format(time=handover))
     return "\n".join(lines)
 
 
 def queue_lines(
-    _: i18n.Gettext, escalations: Sequence[Escalation], *, locale: str, tz: str
+    _: i18n.Gettext,
+    escalations: Sequence[Escalation],
+    *,
+    locale: str,
+    tz: str,
+    now: datetime | None = None,
 ) -> list[str]:
-    """One line per open escalation: ticket, category, status, SLA deadline."""
+    """One line per open escalation: ticket, category, status, next deadline (red if missed)."""
+    labels = {
+        "claim": _("claim by {time}"),
+        "response": _("first response due {time}"),
+        "resolution": _("SLA due {time}"),
+    }
     out = []
     for e in escalations:
         vip = "VIP · " if e.vip else ""
-        due = _when(e.sla_due_at, locale=locale, tz=tz)
-        out.append(
-            f"• #{e.ticket_id} · {vip}{e.category or '-'} · {e.status} · "
-            + _("SLA due {time}").format(time=due)
-        )
+        nxt = next_deadline(e)
+        due = labels[nxt[0]].format(time=_when(nxt[1], locale=locale, tz=tz)) if nxt else "-"
+        late = ":red_circle: " if now is not None and overdue(e, now=now) else ""
+        out.append(f"• {late}#{e.ticket_id} · {vip}{e.category or '-'} · {e.status} · {due}")
     return out
 
 
 def queue_text(
-    _: i18n.Gettext, escalations: Sequence[Escalation], *, whose: str, locale: str, tz: str
+    _: i18n.Gettext,
+    escalations: Sequence[Escalation],
+    *,
+    whose: str,
+    locale: str,
+    tz: str,
+    now: datetime | None = None,
 ) -> str:
-    """The /baton queue answer."""
+    """The /baton queue answer, nearest deadline first."""
     if not escalations:
         return _("No open escalations for {who}.").format(who=whose)
     n = len(escalations)
     ngettext = i18n.ngettext(locale)
     count = ngettext("{count} open escalation", "{count} open escalations", n)
-    title = _("Open escalations for {who} (oldest SLA first)").format(who=whose)
-    lines = queue_lines(_, escalations, locale=locale, tz=tz)
+    title = _("Open escalations for {who} (nearest deadline first)").format(who=whose)
+    lines = queue_lines(_, escalations, locale=locale, tz=tz, now=now)
     return "\n".join([f"*{title}*", count.format(count=n), *lines])
 
 
@@ -105,6 +125,7 @@ def home_view(
     away_until: datetime | None,
     locale: str,
     tz: str,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The App Home tab: my queue, who is on shift, and my availability with Away/Back."""
     blocks: list[Block] = [header(_("Baton: escalation desk"))]
@@ -114,7 +135,8 @@ def home_view(
         blocks.append(header(_("My open escalations")))
         if escalations:
             for e in escalations:
-                blocks.append(section(queue_lines(_, [e], locale=locale, tz=tz)[0]))
+                line = queue_lines(_, [e], locale=locale, tz=tz, now=now)[0]
+                blocks.append(section(line))
                 blocks.append(buttons(e.id, _))
         else:
             blocks.append(section(_("No open escalations for {who}.").format(who=analyst.name)))

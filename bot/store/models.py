@@ -77,12 +77,19 @@ class Escalation(Base):
     analyst_key: Mapped[str | None] = mapped_column(String(64), index=True)
     missing: Mapped[list[Any] | None] = mapped_column(JSON)
     ticket_created_at: Mapped[datetime | None]
+    # The customer's clock starts at received_at (first arrival); the desk's at desk_started_at
+    # (the escalation became complete: a bounced ticket's wait for the agent is not the desk's).
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    desk_started_at: Mapped[datetime | None]
     routed_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
+    last_action_at: Mapped[datetime | None]  # the owner's latest action (claim, draft, reply, …)
     resolved_at: Mapped[datetime | None]
+    # Stored deadlines (bot/timers/deadlines.py): resolution, first analyst action, claim.
     sla_due_at: Mapped[datetime | None]
+    first_response_due_at: Mapped[datetime | None]
+    claim_due_at: Mapped[datetime | None]
     # What the transactions lookup found for a payment escalation (bot/transactions/findings),
     # as JSON; NULL for other categories. state "pending" while the source is down or slow.
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -185,6 +192,36 @@ class OutboxMessage(Base):
     retry_from: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
+
+
+class Timer(Base):
+    """One reminder, breach, claim time-out or handover, due at a stored time; fired once.
+
+    Rows go through the shared queue (bot/store/queue.py): claimed with a lease; the
+    firing and its effects commit together (bot/timers/runner.py).
+    """
+
+    __tablename__ = "timers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # (kind, escalation, deadline) or (handover, shift end): the same timer is stored once.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
+    deadline_at: Mapped[datetime]  # the deadline it is about (a handover: the shift end)
+    # When it fires ("available_at": the queue's name for it). Pending while it waits.
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|firing|done|…
+    available_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fired_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(Text)  # what it did, for operators and the demo
+    last_error: Mapped[str | None] = mapped_column(Text)
+    retry_from: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_timers_status_available", "status", "available_at"),)
 
 
 class AlertMessage(Base):

@@ -1,0 +1,174 @@
+"""Timer messages: reminders and offers (DMs), breach alerts (leads), handovers (routing).
+
+Pure builders: data and a gettext in, (fallback text, blocks) out, masked. No customer text
+appears in them: a ticket number, its category and the people on the roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot import i18n
+from bot.masking import mask, mask_deep
+from bot.slack_messages.alerts import AlertAction, is_compliance
+from bot.store.models import Escalation
+
+Message = tuple[str, list[dict[str, Any]]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def what(esc: Escalation, _: i18n.Gettext) -> str:
+    """ "ticket #123 (VIP, withdrawal)": never the customer's words, nor a compliance category."""
+    category = _("compliance case") if is_compliance(esc) else (esc.category or "-")
+    tags = [_("VIP")] if esc.vip else []
+    return _("ticket #{ticket} ({details})").format(
+        ticket=esc.ticket_id, details=", ".join([*tags, category])
+    )
+
+
+def reminder(
+    esc: Escalation, *, kind: str, deadline: datetime, locale: str | None, tz: str
+) -> Message:
+    """A DM to the owner: a deadline is near."""
+    _ = i18n.translator(locale)
+    when = i18n.format_time(deadline, locale=locale, tz=tz)
+    texts = {
+        "claim_remind": _(
+            "Reminder: claim {what} by {time}, or it moves to the next analyst on shift."
+        ),
+        "response_remind": _("Reminder: {what} needs a first response by {time}."),
+        "resolution_remind": _("Reminder: {what} is due to be resolved by {time}."),
+    }
+    text = texts[kind].format(what=what(esc, _), time=when)
+    return mask(text), mask_deep([_section(f":alarm_clock: {text}")])
+
+
+def breach_text(
+    esc: Escalation,
+    *,
+    kind: str,
+    deadline: datetime,
+    owner: str | None,
+    offered_to: str | None,
+    tz: str,
+) -> str:
+    """The leads channel's alert for a missed deadline."""
+    _ = i18n.translator(None)
+    when = i18n.format_time(deadline, locale=None, tz=tz)
+    if kind == "response_breach":
+        text = _("Overdue: {what} had no first response by {time}.")
+    else:
+        text = _("Overdue: {what} was not resolved by {time}.")
+    lines = [":red_circle: " + text.format(what=what(esc, _), time=when)]
+    lines.append(
+        _("Owner: {name}.").format(name=owner) if owner else _("Nobody owns it (unassigned).")
+    )
+    if offered_to:
+        lines.append(_("Offered to {name}, who can take it.").format(name=offered_to))
+    return "\n".join(lines)
+
+
+def offer_value(esc_id: int, owner: str | None) -> str:
+    """The Take button's value: the escalation and the owner it is offered away from."""
+    return f"{esc_id}:{owner or '-'}"
+
+
+def parse_offer(value: object) -> tuple[int, str | None] | None:
+    """Read a Take button's value back; None if it is not one."""
+    if not isinstance(value, str) or value.count(":") != 1:
+        return None
+    esc_id, owner = value.split(":")
+    if not (esc_id.isascii() and esc_id.isdigit() and 0 < int(esc_id) < 2**31) or not owner:
+        return None
+    return int(esc_id), None if owner == "-" else owner
+
+
+def offer(
+    esc: Escalation,
+    *,
+    kind: str,
+    deadline: datetime,
+    owner: str | None,
+    owner_key: str | None,
+    locale: str | None,
+    tz: str,
+) -> Message:
+    """A DM to the next best analyst: a deadline was missed, take it?"""
+    _ = i18n.translator(locale)
+    when = i18n.format_time(deadline, locale=locale, tz=tz)
+    if kind == "response_breach":
+        text = _("{what} had no first response by {time}.")
+    else:
+        text = _("{what} was not resolved by {time}.")
+    text = text.format(what=what(esc, _), time=when)
+    if owner:
+        text += " " + _("It is with {name}; you are next best on shift.").format(name=owner)
+    button = {
+        "type": "button",
+        "action_id": str(AlertAction.TAKE),
+        "style": "primary",
+        "text": {"type": "plain_text", "text": _("Take it")},
+        "value": offer_value(esc.id, owner_key),
+    }
+    blocks = [
+        _section(f":red_circle: {text}"),
+        {"type": "actions", "block_id": f"esc_offer:{esc.id}", "elements": [button]},
+    ]
+    return mask(text), mask_deep(blocks)
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    """One open escalation in a handover message, and what became of it."""
+
+    esc: Escalation
+    next_name: str | None  # the next deadline's name: "claim" | "response" | "resolution"
+    next_at: datetime | None
+    last_action: datetime | None
+    moved_to: str | None  # the new owner's name; None: it stays
+    why: str  # "unclaimed" | "unattended" | "recent" | "nobody"
+
+
+def handover(*, name: str, shift_end: datetime, lines: Sequence[HandoverLine], tz: str) -> Message:
+    """The routing channel's handover message for one analyst going off shift."""
+    _ = i18n.translator(None)
+    ngettext = i18n.ngettext(None)
+    n = len(lines)
+    title = ngettext(
+        "Handover from {name} (shift ended {time}): {count} open escalation",
+        "Handover from {name} (shift ended {time}): {count} open escalations",
+        n,
+    ).format(name=name, time=i18n.format_time(shift_end, locale=None, tz=tz), count=n)
+    deadlines = {
+        "claim": _("claim by {time}"),
+        "response": _("first response by {time}"),
+        "resolution": _("resolve by {time}"),
+    }
+    out = [f":busts_in_silhouette: *{title}*"]
+    for line in lines:
+        e = line.esc
+        parts = [what(e, _), e.status]
+        if line.next_name and line.next_at:
+            due = i18n.format_datetime(line.next_at, locale=None, tz=tz)
+            parts.append(deadlines[line.next_name].format(time=due))
+        if line.last_action:
+            last = i18n.format_datetime(line.last_action, locale=None, tz=tz)
+            parts.append(_("last action {time}").format(time=last))
+        else:
+            parts.append(_("no action yet"))
+        if line.moved_to:
+            why = _("unclaimed") if line.why == "unclaimed" else _("unattended")
+            fate = _("→ reassigned to {name} ({why})").format(name=line.moved_to, why=why)
+        elif line.why == "nobody":
+            fate = _("stays: nobody on shift to take it")
+        else:
+            fate = _("stays with {name} (recent action)").format(name=name)
+        out.append(f"• {' · '.join(parts)} {fate}")
+    text = "\n".join(out)
+    return mask(title), mask_deep([_section(text)])
