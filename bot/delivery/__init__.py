@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import slack, zendesk
+from bot.delivery import slack, transactions, zendesk
 from bot.errors import IntegrationError
 from bot.services import Services
 from bot.store.models import OutboxMessage
@@ -17,4 +17,6 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await zendesk.deliver(services, row)
     if row.service == "slack":
         return await slack.deliver(services, row)
+    if row.service == "transactions":
+        return await transactions.deliver(services, row)
     raise IntegrationError(row.service, f"no delivery for {row.service}/{row.action}")

@@ -29,7 +29,12 @@ from bot.store.models import OutboxMessage, ServiceHealth
 log = logging.getLogger(__name__)
 
 DOWN_AFTER = 3  # retryable failures in a row that make a service "down"
-NAMES = {"zendesk": "Zendesk", "slack": "Slack", "jira": "Jira"}
+NAMES = {
+    "zendesk": "Zendesk",
+    "slack": "Slack",
+    "jira": "Jira",
+    "transactions": "the transactions source",
+}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +31,8 @@ from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
+from bot.transactions import enrich
+from bot.transactions.findings import Findings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,13 @@ class Outcome:
     decision: RoutingDecision | None = None
     classification: Classification | None = None
     detail: str = ""
+
+
+def sla_due(services: Services, *, category: Category, vip: bool, start: datetime) -> datetime:
+    """The resolution deadline: category SLA minutes, shortened for VIP customers."""
+    cfg = services.settings.config
+    minutes = cfg.sla_minutes.get(category, 240) * (cfg.vip_sla_factor if vip else 1.0)
+    return start + timedelta(minutes=minutes)
 
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> Outcome:
@@ -76,9 +85,13 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         # Facts added after the description (read-only in Zendesk) are in comments; reading
         # them costs a call, so only when subject and description fall short.
         ticket = await services.zendesk.with_comments(ticket)
+    # The transactions lookup runs before the transaction opens, within its own short timeout.
+    found = await enrich.for_ticket(services, ticket)
     try:
         async with services.db.session() as s:
-            outcome = await receive(services, s, ticket=ticket, agent_id=agent_hint(event.payload))
+            outcome = await receive(
+                services, s, ticket=ticket, agent_id=agent_hint(event.payload), findings=found
+            )
             await inbox.finish_or_yield(s, event.id, worker)
     except inbox.LostLease:
         return Outcome("duplicate", detail="lease lost to another worker")
@@ -186,7 +199,12 @@ def attachments_hint(payload: Mapping[str, Any]) -> bool:
 
 
 async def receive(
-    services: Services, s: AsyncSession, *, ticket: Ticket, agent_id: int | None = None
+    services: Services,
+    s: AsyncSession,
+    *,
+    ticket: Ticket,
+    agent_id: int | None = None,
+    findings: Findings | None = None,
 ) -> Outcome:
     """Open (or re-check) the escalation of a ticket tagged for escalation, in session s."""
     tags = services.settings.config.tags
@@ -216,7 +234,9 @@ async def receive(
     await s.flush()
     if not c.complete:
         return await _incomplete(services, s, esc=esc, ticket=ticket, c=c, tags=tags)
-    return await route_escalation(services, s, esc=esc, facts=facts(ticket, c), c=c)
+    return await route_escalation(
+        services, s, esc=esc, facts=facts(ticket, c), c=c, findings=findings
+    )
 
 
 async def _incomplete(
@@ -263,6 +283,7 @@ async def route_escalation(
     esc: Escalation,
     facts: TicketFacts,
     c: Classification | None = None,
+    findings: Findings | None = None,
 ) -> Outcome:
     """Choose an analyst (or none) and record the decision with everything it sends."""
     now = services.clock()
@@ -278,8 +299,9 @@ async def route_escalation(
     tags = services.settings.config.tags
     was_waiting = esc.status == EscalationStatus.UNASSIGNED
     esc.missing = None
-    # The desk's clock starts now (once): a bounced ticket's wait for the agent is not counted.
-    deadlines.on_complete(services.settings.config, esc, now=now)
+    esc.sla_due_at = esc.sla_due_at or sla_due(
+        services, category=facts.category, vip=facts.vip, start=esc.received_at
+    )
     row = RoutingDecisionRow(
         escalation_id=esc.id,
         analyst_key=decision.analyst.key if decision.analyst else None,
@@ -295,7 +317,6 @@ async def route_escalation(
         esc.status = EscalationStatus.ROUTED
         esc.analyst_key = decision.analyst.key
         esc.routed_at = now
-        deadlines.on_owner(services.settings.config, esc, now=now)
         add, remove = [tags.routed], [tags.incomplete, tags.unassigned]
         assignee = decision.analyst.zendesk_id
     else:
@@ -310,6 +331,8 @@ async def route_escalation(
             detail={"decision": row.id, "analyst": esc.analyst_key},
         )
     )
+    if findings is not None:  # a re-route keeps the stored findings
+        esc.enrichment = findings.to_json()
     key = f"zendesk:route:{esc.id}:{row.id}"
     note = notes.routing_note(
         esc=esc, decision=decision, roster=services.roster, tags=tags, classification=c
@@ -326,12 +349,12 @@ async def route_escalation(
             priority="high" if facts.vip else None,
         ),
         *alerts.on_routed(services, esc, decision),
+        *enrich.retry_item(esc, findings),
     ]
     if was_waiting and decision.analyst is not None:
         # The leads were told it was waiting: their message now says who has it.
         items.append(alerts.changed(esc, ref=f"routed:{row.id}"))
     await outbox.enqueue(s, items, now=now)
-    await deadlines.sync(s, services.settings.config, esc, now=now)
     return Outcome(
         "routed" if decision.analyst else "unassigned",
         esc.id,

@@ -11,6 +11,8 @@ from bot.domain import RoutingDecision
 from bot.escalations.classify import Classification
 from bot.store.models import Escalation
 from bot.store.outbox import OutboxItem
+from bot.transactions import notes as tx_notes
+from bot.transactions.findings import Findings
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -68,6 +70,8 @@ def routing_note(
         source = source.format(prefix=f"{tags.language_prefix}{esc.language}")
         facts.append(f"language {name} {source}".strip())
     lines.append("Found: " + ", ".join(facts) + ".")
+    if esc.enrichment:
+        lines += tx_notes.paragraph(Findings.from_json(esc.enrichment), tz=tz)
     if decision.language_needed:
         name = LANGUAGE_NAMES.get(decision.language_needed, decision.language_needed)
         lines.append(f"Note: no {name} speaker is on shift; the analyst has been told.")

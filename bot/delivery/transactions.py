@@ -1,0 +1,67 @@
+"""Deliver "transactions/enrich" outbox rows: repeat a lookup that was pending at routing.
+
+The outbox gives the retries (backoff, the transactions source's health, the leads told when it
+is down). When the lookup completes, the findings are stored on the escalation, its alerts are
+edited in place and the ticket gets a note; when the source refuses it or the retry budget is
+spent, the findings say "unavailable" instead of "pending" forever.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.domain import Category
+from bot.errors import IntegrationError
+from bot.escalations import alerts, notes
+from bot.services import Services
+from bot.store import outbox, queue
+from bot.store.models import Escalation, OutboxMessage
+from bot.transactions import enrich
+from bot.transactions import notes as tx_notes
+from bot.transactions.findings import Findings, FindingState
+from bot.transactions.parse import Asked
+
+log = logging.getLogger(__name__)
+
+
+async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
+    """Repeat the lookup; raises a retryable IntegrationError while the source is down."""
+    if row.action != enrich.ACTION or row.escalation_id is None:
+        raise IntegrationError(enrich.SERVICE, f"unknown action {row.action}")
+    category = Category(str(row.payload["category"]))
+    asked = Asked.from_map(row.payload.get("asked") or {})
+    tz = services.roster.timezone
+    findings = await enrich.attempt(services, asked, category, tz=tz)
+    if findings.state is FindingState.PENDING:
+        policy = services.settings.config.delivery
+        if not queue.budget_spent(
+            outbox.QUEUE, row, now=services.clock(), budget=policy.retry_budget
+        ):
+            # The outbox backs off and counts this against the source's health.
+            raise IntegrationError(enrich.SERVICE, "lookup pending", retryable=True)
+        findings = Findings(FindingState.UNAVAILABLE, asked=findings.asked)
+    await _store(services, row.escalation_id, findings)
+    return {"state": findings.state.value, "count": len(findings.transactions)}
+
+
+async def _store(services: Services, esc_id: int, findings: Findings) -> None:
+    """Keep the findings, edit the alerts in place, and tell the ticket (each at most once)."""
+    async with services.db.session() as s:
+        esc = await s.get(Escalation, esc_id)
+        if esc is None:
+            return  # deleted since: nothing to tell
+        esc.enrichment = findings.to_json()
+        note = tx_notes.enriched_note(findings, tz=services.roster.timezone)
+        items = [
+            alerts.changed(esc, ref="enriched"),
+            notes.ticket_update(
+                key=f"zendesk:enriched:{esc.id}",
+                ticket_id=esc.ticket_id,
+                escalation_id=esc.id,
+                note=note,
+            ),
+        ]
+        await outbox.enqueue(s, items, now=services.clock())
+    log.info("transactions.enriched", extra={"escalation": esc_id, "state": str(findings.state)})
