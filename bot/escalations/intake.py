@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
+from bot.timers import deadlines
 from bot.transactions import enrich
 from bot.transactions.findings import Findings
 
@@ -49,13 +49,6 @@ class Outcome:
     decision: RoutingDecision | None = None
     classification: Classification | None = None
     detail: str = ""
-
-
-def sla_due(services: Services, *, category: Category, vip: bool, start: datetime) -> datetime:
-    """The resolution deadline: category SLA minutes, shortened for VIP customers."""
-    cfg = services.settings.config
-    minutes = cfg.sla_minutes.get(category, 240) * (cfg.vip_sla_factor if vip else 1.0)
-    return start + timedelta(minutes=minutes)
 
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> Outcome:
@@ -299,9 +292,8 @@ async def route_escalation(
     tags = services.settings.config.tags
     was_waiting = esc.status == EscalationStatus.UNASSIGNED
     esc.missing = None
-    esc.sla_due_at = esc.sla_due_at or sla_due(
-        services, category=facts.category, vip=facts.vip, start=esc.received_at
-    )
+    # The desk's clock starts now (once): a bounced ticket's wait for the agent is not counted.
+    deadlines.on_complete(services.settings.config, esc, now=now)
     row = RoutingDecisionRow(
         escalation_id=esc.id,
         analyst_key=decision.analyst.key if decision.analyst else None,
@@ -317,6 +309,7 @@ async def route_escalation(
         esc.status = EscalationStatus.ROUTED
         esc.analyst_key = decision.analyst.key
         esc.routed_at = now
+        deadlines.on_owner(services.settings.config, esc, now=now)
         add, remove = [tags.routed], [tags.incomplete, tags.unassigned]
         assignee = decision.analyst.zendesk_id
     else:
@@ -355,6 +348,7 @@ async def route_escalation(
         # The leads were told it was waiting: their message now says who has it.
         items.append(alerts.changed(esc, ref=f"routed:{row.id}"))
     await outbox.enqueue(s, items, now=now)
+    await deadlines.sync(s, services.settings.config, esc, now=now)
     return Outcome(
         "routed" if decision.analyst else "unassigned",
         esc.id,

@@ -5,6 +5,7 @@ Every text and block is masked; customer text is also escaped (``text.customer``
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.masking import mask, mask_deep
 from bot.slack_messages.findings import findings_blocks
 from bot.slack_messages.text import customer
 from bot.store.models import Escalation
+from bot.timers.deadlines import overdue
 
 
 class AlertAction(StrEnum):
@@ -25,6 +27,7 @@ class AlertAction(StrEnum):
     TXN = "esc_txn"
     JIRA = "esc_jira"
     RESOLVE = "esc_resolve"
+    TAKE = "esc_take"  # on a breach offer: the next best analyst takes the escalation
 
 
 class Kind(StrEnum):
@@ -88,8 +91,12 @@ def render(
     analyst: Analyst | None,
     locale: str | None = None,
     tz: str = "UTC",
+    now: datetime | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Render an alert as (fallback text, blocks), masked, for where it is posted."""
+    """Render an alert as (fallback text, blocks), masked, for where it is posted.
+
+    With ``now``, a missed deadline turns the alert red (an "Overdue" line).
+    """
     _ = i18n.translator(locale)
     who = _mention(analyst, _)
     status = _status(esc, _)
@@ -115,9 +122,7 @@ def render(
             (_("Assigned to"), who),
             (_("Status"), status),
         ]
-        if esc.sla_due_at is not None:
-            due = i18n.format_datetime(esc.sla_due_at, locale=locale, tz=tz)
-            pairs.append((_("SLA due"), due))
+        pairs += _deadlines(esc, _, locale=locale, tz=tz)
         fields = [f"*{label}:* {value}" for label, value in pairs]
         icon = ":rotating_light:" if esc.vip else ":bell:"
         blocks = [
@@ -133,6 +138,27 @@ def render(
         blocks += findings_blocks(esc.enrichment, _=_, locale=locale, tz=tz)
         if esc.vip and analyst is not None and kind is Kind.CHANNEL:
             text = f"{who} {text}"
+    late = overdue(esc, now=now) if now is not None else []
+    if late:
+        labels = {"response": _("first response"), "resolution": _("resolution")}
+        line = _("Overdue: {what}").format(what=", ".join(labels[x] for x in late))
+        red = {"type": "mrkdwn", "text": f":red_circle: *{line}*"}
+        blocks.insert(1, {"type": "context", "elements": [red]})
     if esc.status != EscalationStatus.RESOLVED:
         blocks.append(buttons(esc.id, _))
     return mask(text), mask_deep(blocks)
+
+
+def _deadlines(
+    esc: Escalation, _: i18n.Gettext, *, locale: str | None, tz: str
+) -> list[tuple[str, str]]:
+    """The deadlines still running: claim (while routed), first response, resolution."""
+    out = []
+    if esc.status == EscalationStatus.ROUTED and esc.claim_due_at is not None:
+        out.append((_("Claim by"), i18n.format_datetime(esc.claim_due_at, locale=locale, tz=tz)))
+    if esc.first_response_at is None and esc.first_response_due_at is not None:
+        due = i18n.format_datetime(esc.first_response_due_at, locale=locale, tz=tz)
+        out.append((_("First response due"), due))
+    if esc.sla_due_at is not None:
+        out.append((_("SLA due"), i18n.format_datetime(esc.sla_due_at, locale=locale, tz=tz)))
+    return out
