@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 
@@ -24,21 +24,22 @@ from bot.slack_messages import blocks
 from bot.slack_messages.timers import parse_offer
 from bot.store.models import Escalation
 from bot.timers import offer
-from handlers import commands
-from handlers.commands import Ctx, refusal
+from handlers import commands, txn
+from handlers.commands import Ctx, Reply, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
-from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction
+from handlers.slack_ids import AlertAction, BlockId, CallbackId, HomeAction, TxnAction
 from integrations.slack import SlackClient
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Respond = Callable[..., Awaitable[Any]]
-Work = Callable[[Ctx], Awaitable[str]]
-COMING_SOON = (AlertAction.DRAFT, AlertAction.TXN, AlertAction.JIRA, AlertAction.RESOLVE)
+Work = Callable[[Ctx], Awaitable[str | Reply]]
+COMING_SOON = (AlertAction.DRAFT, AlertAction.JIRA, AlertAction.RESOLVE)
 
 
-async def _run(ctx: Ctx, work: Callable[[], Awaitable[str]]) -> str:
+async def _run(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:
     """Run a button's work; return its answer, a refusal, or an error id. Never raises."""
     try:
         return await work()
@@ -61,18 +62,33 @@ async def _slack(event: str, call: Awaitable[Any]) -> Any:
     return None
 
 
-async def answer(slack: SlackClient, ctx: Ctx, origin: Origin, respond: Respond, text: str) -> None:
-    """Tell the user how it went, the way the surface allows; never raises."""
+async def answer(
+    slack: SlackClient,
+    ctx: Ctx,
+    origin: Origin,
+    respond: Respond,
+    text: str | Reply,
+    *,
+    replace_original: bool = False,
+) -> None:
+    """Tell the user how it went, the way the surface allows; never raises.
+
+    ``replace_original`` swaps the message the button was on for a ``Reply`` (a next page);
+    a plain-text answer (a refusal) never replaces it.
+    """
     if origin.on_home:
         await _slack("slack.home_publish_failed", publish_home(slack, ctx))
     if not text:
         return
+    body, blocks = (text.text, text.blocks) if isinstance(text, Reply) else (text, [])
     if origin.response_url and not origin.on_home:
-        reply = respond(text=text, response_type="ephemeral", replace_original=False)
+        swap = replace_original and isinstance(text, Reply)
+        extra = {"blocks": blocks} if blocks else {}
+        reply = respond(text=body, response_type="ephemeral", replace_original=swap, **extra)
         await _slack("slack.respond_failed", reply)
     else:
         # No message to answer under (Home tab): the app's DM with the user.
-        dm = slack.post(SlackPost(channel=origin.user_id, text=mask(text)))
+        dm = slack.post(SlackPost(channel=origin.user_id, text=mask(body), blocks=blocks))
         await _slack("slack.dm_failed", dm)
 
 
@@ -107,13 +123,14 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         work: Work,
         *,
         home_only: bool = False,
+        replace_original: bool = False,
     ) -> None:
         origin = Origin.of(body)
         if home_only:
             origin = replace(origin, on_home=True)
         ctx = await locales.ctx(origin.user_id)
         text = await _run(ctx, lambda: work(ctx))
-        await answer(slack, ctx, origin, respond, text)
+        await answer(slack, ctx, origin, respond, text, replace_original=replace_original)
 
     @bolt.action(str(AlertAction.CLAIM))
     async def on_claim(
@@ -244,6 +261,39 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         if ctx.actor.analyst is not None:
             # The modal may have been opened from the Home tab: its queue just changed.
             await _slack("slack.home_publish_failed", publish_home(slack, ctx))
+
+    @bolt.action(str(AlertAction.TXN))
+    async def on_txn(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+    ) -> None:
+        await ack()
+
+        async def work(ctx: Ctx) -> str | Reply:
+            if not allowed(ctx.actor, Action.TXN):
+                return ctx._("Sorry, only analysts on the roster can do that.")
+            return Reply(*await txn.for_escalation(ctx, _esc_id(action.get("value"))))
+
+        await button(body, respond, work)
+
+    @bolt.action(str(TxnAction.MORE))
+    async def on_txn_more(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+    ) -> None:
+        await ack()
+
+        async def work(ctx: Ctx) -> str | Reply:
+            if not allowed(ctx.actor, Action.TXN):
+                return ctx._("Sorry, only analysts on the roster can do that.")
+            return Reply(*await txn.more(ctx, action.get("value")))
+
+        # The next page takes the place of the one the button was on.
+        await button(body, respond, work, replace_original=True)
 
     for coming in COMING_SOON:
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot import i18n
 from bot.desk import availability
@@ -24,6 +25,7 @@ from bot.services import Services
 from bot.slack_messages import blocks
 from bot.slack_messages.text import escape
 from bot.timers.handover import next_handover
+from handlers import txn
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,15 @@ class Usage(BatonError):
     """The arguments do not fit the subcommand: show its usage line."""
 
 
-Handler = Callable[[Ctx, list[str]], Awaitable[str]]
+@dataclass(frozen=True)
+class Reply:
+    """An answer with blocks (buttons, sections), not only text."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+Handler = Callable[[Ctx, list[str]], Awaitable[str | Reply]]
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,12 @@ async def cmd_cover(ctx: Ctx, args: list[str]) -> str:
     )
 
 
+async def cmd_txn(ctx: Ctx, args: list[str]) -> Reply:
+    if not args:
+        raise Usage()
+    return Reply(*await txn.for_query(ctx, " ".join(args)))
+
+
 def _soon(name: str, usage: str, action: Action) -> Subcommand:
     return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
@@ -261,7 +277,13 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("@a takes @b's shift (until a time like 18:00 or for 4h)"),
             cmd_cover,
         ),
-        _soon("txn", "/baton txn <transaction id, email or customer id>", Action.TXN),
+        Subcommand(
+            "txn",
+            Action.TXN,
+            "/baton txn <transaction id | provider reference | e-mail | customer id>",
+            lambda _: _("a customer's transactions, failures explained"),
+            cmd_txn,
+        ),
         _soon("draft", "/baton draft <ticket> [template] [lang]", Action.DRAFT),
         _soon("jira", "/baton jira <ticket> [project]", Action.JIRA),
         _soon("resolve", "/baton resolve <ticket>", Action.RESOLVE),
@@ -271,7 +293,7 @@ COMMANDS: dict[str, Subcommand] = {
 }
 
 
-async def dispatch(ctx: Ctx, text: str) -> str:
+async def dispatch(ctx: Ctx, text: str) -> str | Reply:
     """Run one `/baton …` request and return the (ephemeral) answer; never raises."""
     _ = ctx._
     words = text.split()

@@ -46,8 +46,11 @@ def build_bolt(services: Services) -> AsyncApp:
     async def on_baton(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
         ctx = await locales.ctx(str(command.get("user_id", "")))
-        text = await commands.dispatch(ctx, str(command.get("text", "")))
-        await respond(text=text, response_type="ephemeral")
+        reply = await commands.dispatch(ctx, str(command.get("text", "")))
+        if isinstance(reply, commands.Reply):
+            await respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        else:
+            await respond(text=reply, response_type="ephemeral")
 
     actions.register(bolt, locales)
     home.register(bolt, locales)

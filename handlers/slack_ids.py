@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.slack_messages.alerts import AlertAction
+from bot.slack_messages.transactions import TxnAction
 
-__all__ = ["AlertAction", "BlockId", "CallbackId", "HomeAction"]
+__all__ = ["AlertAction", "BlockId", "CallbackId", "HomeAction", "TxnAction"]
 
 
 class HomeAction(StrEnum):

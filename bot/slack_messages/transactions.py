@@ -147,7 +147,7 @@ def answer(
     _: i18n.Gettext,
     *,
     value: str,
-    by: LookupBy,
+    by: LookupBy | None,
     transactions: Sequence[Transaction],
     first: int = 1,
     more: str | None = None,
@@ -157,12 +157,13 @@ def answer(
 ) -> tuple[str, list[Block]]:
     """The `/baton txn` answer as (fallback text, blocks), masked: one page of transactions.
 
-    ``value`` is what was searched by ``by``; ``first`` the position of the page's first
-    transaction (1, 6, …); ``more`` the value of the "More" button (None: this is the last
-    page); ``ticket`` names the escalation when the lookup came from an alert's button.
+    ``value`` is what was searched by ``by`` (None: tried as every key); ``first`` the
+    position of the page's first transaction (1, 6, …); ``more`` the value of the "More"
+    button (None: this is the last page); ``ticket`` names the escalation when the lookup
+    came from an alert's button.
     """
     searched = f"`{customer(value)}`"
-    key = key_label(by, _)
+    key = key_label(by, _) if by is not None else "-"
     if ticket is not None:
         title = _("Transactions of ticket #{ticket}'s customer: {value} (by {key})").format(
             ticket=ticket, value=searched, key=key
@@ -170,9 +171,12 @@ def answer(
     else:
         title = _("Transactions for {value} (by {key})").format(value=searched, key=key)
     if not transactions:
-        text = _("No transactions found for {value} (searched by {key}).").format(
-            value=searched, key=key
-        )
+        if by is None:
+            text = _("No transactions found for {value}.").format(value=searched)
+        else:
+            text = _("No transactions found for {value} (searched by {key}).").format(
+                value=searched, key=key
+            )
         hint = _(
             "Search by a transaction id, a provider reference, a customer id or an e-mail: "
             "`/baton txn <value>`"
