@@ -24,10 +24,12 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Services:
     """Create the database, roster and integration clients from settings."""
     from integrations import transactions
+    from integrations.jira import JiraClient
     from integrations.slack import SlackClient
     from integrations.zendesk import ZendeskClient
 
     zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
+    jira = JiraClient.from_settings(settings) if settings.jira_configured else None
     slack = SlackClient.from_settings(settings) if settings.slack_bot_token else None
     source = transactions.from_settings(settings)
     return Services(
@@ -37,6 +39,7 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
         zendesk=zendesk or Unconfigured("zendesk"),
         slack=slack or Unconfigured("slack"),
         metrics=metrics or Metrics(),
+        jira=jira or Unconfigured("jira"),
         transactions=source or Unconfigured("transactions"),
     )
 

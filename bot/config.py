@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from bot.domain import Category
 from bot.errors import ConfigError
+from bot.jira.settings import JiraConfig, parse_jira
 from bot.transactions_config import TransactionsConfig, parse_transactions
 
 DEFAULT_DATABASE_URL = "sqlite:///baton.db"
@@ -106,6 +107,7 @@ class BatonConfig:
     delivery: Delivery = field(default_factory=Delivery)
     timers: Timers = field(default_factory=Timers)
     transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
+    jira: JiraConfig = field(default_factory=JiraConfig)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Settings:
     jira_email: str | None = None
     jira_api_token: str | None = None
     jira_webhook_secret: str | None = None
+    # "cloud" (API token, basic auth with JIRA_EMAIL) or "datacenter" (personal access token).
+    jira_deployment: str = "cloud"
     transactions_url: str | None = None
     transactions_database_url: str | None = None
     transactions_api_token: str | None = None
@@ -145,7 +149,9 @@ class Settings:
 
     @property
     def jira_configured(self) -> bool:
-        return bool(self.jira_url and self.jira_email and self.jira_api_token)
+        # Data Center's personal access token needs no e-mail; Cloud's API token does.
+        email_ok = bool(self.jira_email) or self.jira_deployment == "datacenter"
+        return bool(self.jira_url and self.jira_api_token and email_ok)
 
     def __repr__(self) -> str:
         # Never let a secret reach a log line through repr().
@@ -235,6 +241,7 @@ def load_batonconfig(path: Path) -> BatonConfig:
         delivery=delivery,
         timers=timers,
         transactions=parse_transactions(f"BATON_CONFIG={path}", data.get("transactions", {})),
+        jira=parse_jira(path, data.get("jira", {})),
     )
 
 
@@ -320,6 +327,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             "set one (the back-office API or its database), not both"
         )
 
+    # Cloud authenticates with an e-mail and an API token; Data Center with a token alone.
+    default_deployment = "cloud" if get("JIRA_EMAIL") else "datacenter"
+    deployment = (get("JIRA_DEPLOYMENT") or default_deployment).lower()
+    if deployment not in ("cloud", "datacenter"):
+        raise ConfigError(f"JIRA_DEPLOYMENT={deployment!r}: expected cloud or datacenter")
+
     return Settings(
         database_url=database_url,
         port=int(port_raw),
@@ -341,6 +354,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         jira_email=get("JIRA_EMAIL"),
         jira_api_token=get("JIRA_API_TOKEN"),
         jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
+        jira_deployment=deployment,
         transactions_url=(get("TRANSACTIONS_URL") or "").rstrip("/") or None,
         transactions_database_url=tx_db,
         transactions_api_token=get("TRANSACTIONS_API_TOKEN"),

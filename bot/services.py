@@ -10,6 +10,7 @@ from typing import Any
 from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
+from bot.jira.port import JiraPort
 from bot.metrics import Metrics
 from bot.ports import SlackPort, TransactionsPort, ZendeskPort
 from bot.store.db import Database
@@ -40,3 +41,5 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # The transactions source (SQL or HTTP adapter); Unconfigured when neither URL is set.
     transactions: TransactionsPort = field(default_factory=lambda: Unconfigured("transactions"))
+    # Jira (integrations/jira.py); Unconfigured when JIRA_URL or its credentials are unset.
+    jira: JiraPort = field(default_factory=lambda: Unconfigured("jira"))

@@ -25,6 +25,7 @@ from bot.config import Delivery
 from bot.delivery import deliver, health
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import alerts, intake
+from bot.jira import events as jira_events
 from bot.services import Services
 from bot.store import inbox, outbox, queue
 from bot.store.models import InboxEvent, OutboxMessage
@@ -223,7 +224,10 @@ class Worker:
     async def _process(self, event: InboxEvent) -> None:
         async with self._limit:
             try:
-                await intake.process_event(self.services, event, worker=self.name)
+                if event.source == "jira":
+                    await jira_events.process_event(self.services, event, worker=self.name)
+                else:
+                    await intake.process_event(self.services, event, worker=self.name)
                 return
             except IntegrationError as err:
                 error: Exception = err

@@ -21,10 +21,11 @@ from bot.escalations import lifecycle
 from bot.masking import mask
 from bot.ports import SlackPost
 from bot.slack_messages import blocks
+from bot.slack_messages.jira import JiraAction
 from bot.slack_messages.timers import parse_offer
 from bot.store.models import Escalation
 from bot.timers import offer
-from handlers import commands, txn
+from handlers import commands, jira_slack, txn
 from handlers.commands import Ctx, Reply, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Respond = Callable[..., Awaitable[Any]]
 Work = Callable[[Ctx], Awaitable[str | Reply]]
-COMING_SOON = (AlertAction.DRAFT, AlertAction.JIRA, AlertAction.RESOLVE)
+COMING_SOON = (AlertAction.DRAFT, AlertAction.RESOLVE)
 
 
 async def _run(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:
@@ -294,6 +295,22 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
 
         # The next page takes the place of the one the button was on.
         await button(body, respond, work, replace_original=True)
+
+    @bolt.action(str(AlertAction.JIRA))
+    async def on_jira(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        await ack()
+        esc_id = action.get("value")
+        await button(body, respond, lambda ctx: jira_slack.for_escalation(ctx, _esc_id(esc_id)))
+
+    @bolt.action(str(JiraAction.ADD_NOTE))
+    async def on_jira_add_note(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        await ack()
+        offer_id = action.get("value")
+        await button(body, respond, lambda ctx: jira_slack.add_note(ctx, offer_id))
 
     for coming in COMING_SOON:
 

@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.slack_messages import blocks
 from bot.slack_messages.text import escape
 from bot.timers.handover import next_handover
-from handlers import txn
+from handlers import jira_slack, txn
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,12 @@ async def cmd_txn(ctx: Ctx, args: list[str]) -> Reply:
     return Reply(*await txn.for_query(ctx, " ".join(args)))
 
 
+async def cmd_jira(ctx: Ctx, args: list[str]) -> str:
+    if len(args) not in (1, 2):
+        raise Usage()
+    return await jira_slack.for_ticket(ctx, parse_ticket(args[0]), args[1] if args[1:] else None)
+
+
 def _soon(name: str, usage: str, action: Action) -> Subcommand:
     return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
@@ -285,7 +291,13 @@ COMMANDS: dict[str, Subcommand] = {
             cmd_txn,
         ),
         _soon("draft", "/baton draft <ticket> [template] [lang]", Action.DRAFT),
-        _soon("jira", "/baton jira <ticket> [project]", Action.JIRA),
+        Subcommand(
+            "jira",
+            Action.JIRA,
+            "/baton jira <ticket> [project]",
+            lambda _: _("create and link a Jira issue"),
+            cmd_jira,
+        ),
         _soon("resolve", "/baton resolve <ticket>", Action.RESOLVE),
         _soon("report", "/baton report [week|month]", Action.REPORT),
         _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),

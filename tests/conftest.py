@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from bot.store import db as dbmod
 from bot.store.db import Database
 from tests.fakes.backoffice_server import fake_backoffice  # noqa: F401 - shared
+from tests.fakes.jira_server import fake_jira  # noqa: F401 - a shared fixture
 from tests.fakes.slack_server import fake_slack, fake_slack_server  # noqa: F401 - shared
 from tests.fakes.zendesk_server import fake_zendesk  # noqa: F401 - a shared fixture
 

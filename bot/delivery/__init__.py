@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import slack, transactions, zendesk
+from bot.delivery import jira, slack, transactions, zendesk
 from bot.errors import IntegrationError
 from bot.services import Services
 from bot.store.models import OutboxMessage
@@ -19,4 +19,6 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await slack.deliver(services, row)
     if row.service == "transactions":
         return await transactions.deliver(services, row)
+    if row.service == "jira":
+        return await jira.deliver(services, row)
     raise IntegrationError(row.service, f"no delivery for {row.service}/{row.action}")

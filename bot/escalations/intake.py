@@ -26,6 +26,7 @@ from bot.errors import NotFound
 from bot.escalations import alerts, closing, notes
 from bot.escalations.classify import Classification, classify, facts
 from bot.escalations.workload import team_state
+from bot.jira import links as jira_links
 from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
@@ -227,9 +228,12 @@ async def receive(
     await s.flush()
     if not c.complete:
         return await _incomplete(services, s, esc=esc, ticket=ticket, c=c, tags=tags)
-    return await route_escalation(
+    outcome = await route_escalation(
         services, s, esc=esc, facts=facts(ticket, c), c=c, findings=findings
     )
+    # AML and fraud cases open their compliance issue now, with the customer's details.
+    await jira_links.open_compliance_issue(services, s, esc=esc, requester=ticket.requester)
+    return outcome
 
 
 async def _incomplete(

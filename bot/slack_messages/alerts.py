@@ -13,6 +13,7 @@ from bot import i18n
 from bot.domain import Analyst, Category, EscalationStatus
 from bot.masking import mask, mask_deep
 from bot.slack_messages.findings import findings_blocks
+from bot.slack_messages.jira import issues_line
 from bot.slack_messages.text import customer
 from bot.store.models import Escalation
 from bot.timers.deadlines import overdue
@@ -144,6 +145,8 @@ def render(
         line = _("Overdue: {what}").format(what=", ".join(labels[x] for x in late))
         red = {"type": "mrkdwn", "text": f":red_circle: *{line}*"}
         blocks.insert(1, {"type": "context", "elements": [red]})
+    if not minimal and (jira := issues_line(esc.jira_issues or (), _)):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": jira}]})
     if esc.status != EscalationStatus.RESOLVED:
         blocks.append(buttons(esc.id, _))
     return mask(text), mask_deep(blocks)

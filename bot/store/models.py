@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -93,6 +94,9 @@ class Escalation(Base):
     # What the transactions lookup found for a payment escalation (bot/transactions/findings),
     # as JSON; NULL for other categories. state "pending" while the source is down or slow.
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The Jira issues of this escalation as the alerts show them: [{key, url, status}, ...]
+    # (bot/jira/links.py keeps it in step with jira_links).
+    jira_issues: Mapped[list[Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -222,6 +226,27 @@ class Timer(Base):
     retry_from: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_timers_status_available", "status", "available_at"),)
+
+
+class JiraLink(Base):
+    """A Jira issue Baton created for an escalation: at most one per escalation and project."""
+
+    __tablename__ = "jira_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    project: Mapped[str] = mapped_column(String(40))
+    issue_key: Mapped[str] = mapped_column(String(60), unique=True)
+    issue_id: Mapped[str] = mapped_column(String(40), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("escalation_id", "project"),)
 
 
 class AlertMessage(Base):

@@ -1,0 +1,1 @@
+"""Jira: which project an escalation goes to, what its issue says, status back to the ticket."""

@@ -1,0 +1,73 @@
+"""Jira in Slack: the alert's issue line, the resolution ping, a comment offered as a note.
+
+Pure builders: data and a gettext in, text and Block Kit out; text from Jira is escaped and
+masked here (``text.customer``), once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from bot import i18n
+from bot.masking import mask, mask_deep
+from bot.slack_messages.text import customer, escape
+
+
+class JiraAction(StrEnum):
+    """Button action ids of Jira messages."""
+
+    ADD_NOTE = "jira_add_note"
+
+
+def issue_link(key: str, url: str) -> str:
+    """A Jira key as a mrkdwn link (key and URL come from Jira: escaped)."""
+    return f"<{escape(url)}|{escape(key)}>"
+
+
+def issues_line(issues: Sequence[Mapping[str, Any]], _: i18n.Gettext) -> str | None:
+    """ "Jira: PAY-12 (In Progress), COMP-3" for an alert, or None without issues."""
+    parts = []
+    for issue in issues:
+        key, url = str(issue.get("key") or ""), str(issue.get("url") or "")
+        if not key:
+            continue
+        status = issue.get("status")
+        link = issue_link(key, url) if url else escape(key)
+        parts.append(f"{link} ({escape(str(status))})" if status else link)
+    if not parts:
+        return None
+    return _("Jira: {issues}").format(issues=", ".join(parts))
+
+
+def resolved_ping(
+    _: i18n.Gettext, *, key: str, url: str, resolution: str, ticket_id: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """Tell the analyst their escalation's issue was resolved."""
+    text = _("Jira {issue} was resolved ({resolution}): ticket #{ticket} can move on.").format(
+        issue=issue_link(key, url), resolution=escape(resolution), ticket=ticket_id
+    )
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {text}"}}]
+    return mask(text), mask_deep(blocks)
+
+
+def comment_offer(
+    _: i18n.Gettext, *, key: str, url: str, ticket_id: int, comment: str, offer_id: int
+) -> tuple[str, list[dict[str, Any]]]:
+    """A comment written in Jira for the customer, with a button to add it to the ticket."""
+    intro = _("{issue} has a comment for the customer of ticket #{ticket}:").format(
+        issue=issue_link(key, url), ticket=ticket_id
+    )
+    quoted = "\n".join(f"> {line}" for line in customer(comment).splitlines() or [""])
+    button = {
+        "type": "button",
+        "action_id": str(JiraAction.ADD_NOTE),
+        "text": {"type": "plain_text", "text": _("Add as internal note")},
+        "value": str(offer_id),
+    }
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{intro}\n{quoted}"}},
+        {"type": "actions", "block_id": f"jira_offer:{offer_id}", "elements": [button]},
+    ]
+    return mask(intro), mask_deep(blocks)

@@ -1,0 +1,60 @@
+"""`/baton jira`, the alerts' Jira button, and "Add as internal note" under a Jira comment.
+
+The rules (who may ask, one issue per escalation and project, compliance cases) live in
+``bot.jira``; this module reads the request, calls it and says what happened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.errors import N_, UserFacingError
+from bot.jira import events, links
+from bot.slack_messages.jira import issue_link
+
+if TYPE_CHECKING:
+    from handlers.commands import Ctx
+
+
+def _answer(ctx: Ctx, ticket_id: int, requested: links.Requested) -> str:
+    _ = ctx._
+    if requested.issue is not None:
+        return _("Ticket #{ticket} already has {issue} in {project}.").format(
+            ticket=ticket_id,
+            issue=issue_link(requested.issue.key, requested.issue.url),
+            project=requested.project,
+        )
+    if requested.queued:
+        return _(
+            "Creating a Jira issue in {project} for ticket #{ticket}… The alert will show its key."
+        ).format(project=requested.project, ticket=ticket_id)
+    return _("A Jira issue in {project} for ticket #{ticket} is on its way.").format(
+        project=requested.project, ticket=ticket_id
+    )
+
+
+async def for_ticket(ctx: Ctx, ticket_id: int, project: str | None) -> str:
+    """`/baton jira <ticket> [project]`."""
+    async with ctx.services.db.session() as s:
+        esc, requested = await links.request_by_hand(
+            ctx.services, s, actor=ctx.actor, ticket_id=ticket_id, project=project
+        )
+    return _answer(ctx, esc.ticket_id, requested)
+
+
+async def for_escalation(ctx: Ctx, escalation_id: int) -> str:
+    """The Jira button on an alert: the category's project."""
+    async with ctx.services.db.session() as s:
+        esc, requested = await links.request_by_hand(
+            ctx.services, s, actor=ctx.actor, escalation_id=escalation_id
+        )
+    return _answer(ctx, esc.ticket_id, requested)
+
+
+async def add_note(ctx: Ctx, value: object) -> str:
+    """ "Add as internal note" under a comment written in Jira for the customer."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise UserFacingError(N_("This button is out of date."))
+    ticket = await events.add_offered_note(ctx.services, actor=ctx.actor, offer_id=int(text))
+    return ctx._("Added to ticket #{ticket} as an internal note.").format(ticket=ticket)

@@ -1,0 +1,279 @@
+"""Jira through the `jira` library: issues in and out as Baton dataclasses, webhook setup.
+
+Every call runs in a thread (the library is synchronous), with a timeout, and fails as
+IntegrationError; the library's own retries are off (``max_retries=0``): the outbox retries.
+
+The client is built without the serverInfo request the library makes by default, so it
+would take every server for Data Center and search through ``/rest/api/2/search``, which
+Jira Cloud has retired. ``JIRA_DEPLOYMENT`` says which it is: Cloud speaks REST v3 (ADF
+descriptions, ``/rest/api/3/search/jql``); Data Center speaks v2 (plain text,
+``/rest/api/2/search``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+from requests.adapters import HTTPAdapter
+
+from bot.config import Settings
+from bot.errors import ConfigError, IntegrationError, NotFound
+from bot.jira.port import SERVICE, IssueDraft, JiraIssue, JiraServerInfo, JiraWebhookSetup
+from integrations.zendesk import retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = (5.0, 20.0)  # connect, read (seconds); the library's default is none
+RETRYABLE_STATUSES = frozenset({408, 429})
+WEBHOOK_NAME = "Baton escalations"
+WEBHOOK_API = "rest/webhooks/1.0/webhook"
+# The only fields a search asks for: system fields, whose ids are their JQL names.
+SEARCH_FIELDS = ("status", "labels")
+T = TypeVar("T")
+
+
+def should_retry(status: int | None) -> bool:
+    """Whether a failed call may succeed later: rate limits, server errors, no answer."""
+    return status is None or status in RETRYABLE_STATUSES or status >= 500
+
+
+def adf(draft: IssueDraft) -> dict[str, Any]:
+    """The description as an Atlassian Document (REST v3 takes no plain strings)."""
+    content: list[dict[str, Any]] = []
+    if draft.link_url:
+        title = draft.link_title or draft.link_url
+        mark = {"type": "link", "attrs": {"href": draft.link_url}}
+        node = {"type": "text", "text": title, "marks": [mark]}
+        content.append({"type": "paragraph", "content": [node]})
+    for text in draft.description:
+        if text:
+            content.append({"type": "paragraph", "content": [{"type": "text", "text": text}]})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def wiki(draft: IssueDraft) -> str:
+    """The description as plain text with a wiki-markup link (REST v2)."""
+    lines = [f"[{draft.link_title or draft.link_url}|{draft.link_url}]"] if draft.link_url else []
+    return "\n\n".join([*lines, *(t for t in draft.description if t)])
+
+
+def issue_fields(draft: IssueDraft, *, cloud: bool) -> dict[str, Any]:
+    """The create-issue fields, with ids or keys only, so the library looks nothing up."""
+    kind = draft.issue_type
+    fields: dict[str, Any] = {
+        "project": {"key": draft.project},
+        "issuetype": {"id": kind} if kind.isdigit() else {"name": kind},
+        "summary": " ".join(draft.summary.split())[:250],
+        "description": adf(draft) if cloud else wiki(draft),
+        "labels": list(draft.labels),
+    }
+    if draft.priority:
+        fields["priority"] = {"name": draft.priority}
+    return fields
+
+
+def jql_string(value: str) -> str:
+    """A JQL string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class JiraClient:
+    """JiraPort over the `jira` library; one client per process."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str,
+        email: str | None,
+        cloud: bool,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.cloud = cloud
+        self.timeout = timeout
+        auth: dict[str, Any] = (
+            {"basic_auth": (email, token)} if email else {"token_auth": token}
+        )  # Cloud: e-mail + API token; Data Center: a personal access token (Bearer)
+        self.jira = JIRA(
+            server=self.base_url,
+            options={"rest_api_version": "3" if cloud else "2"},
+            get_server_info=False,  # no request at start; the deployment is a setting
+            max_retries=0,  # ResilientSession would sleep out 429/503 itself: the outbox retries
+            timeout=timeout,
+            **auth,
+        )
+        # What serverInfo would have told the library: Cloud searches through /search/jql.
+        self.jira.deploymentType = "Cloud" if cloud else "Server"
+        # Searches translate field names through GET /field, fetched once; ours are system
+        # fields named as their ids, so the table is known and that request is never made.
+        self.jira._fields_cache_value = {name: name for name in SEARCH_FIELDS}
+        # Our own session for the admin webhook API (no library method): same auth, no retries.
+        self.session = requests.Session()
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, HTTPAdapter(max_retries=0))
+        if email:
+            self.session.auth = (email, token)
+        else:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> JiraClient:
+        """Build the client from JIRA_URL, JIRA_API_TOKEN, JIRA_EMAIL and JIRA_DEPLOYMENT."""
+        if not settings.jira_configured or not settings.jira_url or not settings.jira_api_token:
+            raise ConfigError(
+                "JIRA_URL and JIRA_API_TOKEN must be set (and JIRA_EMAIL for Jira Cloud)"
+            )
+        return cls(
+            base_url=settings.jira_url,
+            token=settings.jira_api_token,
+            email=settings.jira_email,
+            cloud=settings.jira_deployment == "cloud",
+        )
+
+    def issue_url(self, key: str) -> str:
+        return f"{self.base_url}/browse/{key}"
+
+    async def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run one blocking call in a thread and translate its failure."""
+        try:
+            return await asyncio.to_thread(fn)
+        except JIRAError as err:
+            raise self._http_error(what, err.status_code, err.response) from err
+        except (requests.Timeout, requests.ConnectionError) as err:
+            log.warning("jira.unreachable", extra={"call": what, "error": type(err).__name__})
+            raise IntegrationError(
+                SERVICE, f"{what}: {type(err).__name__}", retryable=True
+            ) from err
+        except (requests.RequestException, ValueError, KeyError, TypeError) as err:
+            log.warning("jira.bad_response", extra={"call": what, "error": type(err).__name__})
+            raise IntegrationError(SERVICE, f"{what}: unexpected response ({err})") from err
+
+    def _http_error(
+        self, what: str, status: int | None, response: requests.Response | None
+    ) -> IntegrationError | NotFound:
+        if status == 404:
+            log.info("jira.not_found", extra={"call": what})
+            return NotFound(f"jira: {what}: not found")
+        headers = response.headers if response is not None else {}
+        retry_after = retry_after_seconds(headers.get("Retry-After"))
+        log.warning(
+            "jira.http_error", extra={"call": what, "status": status, "retry_after": retry_after}
+        )
+        text = response.text if response is not None else ""
+        detail = " ".join(text.split())[:200]
+        return IntegrationError(
+            SERVICE,
+            f"{what}: HTTP {status}: {detail}",
+            retryable=should_retry(status),
+            retry_after=retry_after,
+            status=status,
+        )
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.session.request(
+            method, f"{self.base_url}/{path}", timeout=self.timeout, **kwargs
+        )
+        if not response.ok:
+            raise JIRAError(status_code=response.status_code, response=response)
+        return response.json() if response.content else None
+
+    async def create_issue(self, draft: IssueDraft) -> JiraIssue:
+        """Create one issue; prefetch off: the answer's key and id are all we keep."""
+        fields = issue_fields(draft, cloud=self.cloud)
+        issue = await self._call(
+            f"create issue in {draft.project}",
+            lambda: self.jira.create_issue(fields=fields, prefetch=False),
+        )
+        raw = issue.raw
+        return JiraIssue(key=str(raw["key"]), id=str(raw["id"]), url=self.issue_url(raw["key"]))
+
+    async def find_issue(self, *, project: str, label: str) -> JiraIssue | None:
+        """The oldest issue of project with label: how a retried create finds the first one."""
+        jql = (
+            f"project = {jql_string(project)} AND labels = {jql_string(label)} ORDER BY created ASC"
+        )
+        found = await self._call(
+            f"search {project} for {label}",
+            lambda: self.jira.search_issues(
+                jql, maxResults=1, fields=list(SEARCH_FIELDS), json_result=True
+            ),
+        )
+        issues = found.get("issues") or []
+        if not issues:
+            return None
+        key = str(issues[0]["key"])
+        return JiraIssue(key=key, id=str(issues[0]["id"]), url=self.issue_url(key))
+
+    async def add_remote_link(self, *, issue_key: str, url: str, title: str, check: bool) -> bool:
+        """Link the issue to the ticket; with check, only when no link to url is there yet."""
+        if check:
+            links = await self._call(
+                f"list links of {issue_key}", lambda: self.jira.remote_links(issue_key)
+            )
+            if any(getattr(getattr(k, "object", None), "url", None) == url for k in links):
+                return False
+        link = {"url": url, "title": title}
+        await self._call(
+            f"link {issue_key}", lambda: self.jira.add_simple_link(issue_key, object=link)
+        )
+        return True
+
+    async def server_info(self) -> JiraServerInfo:
+        """Read serverInfo once (`baton jira setup` checks the JIRA_DEPLOYMENT setting)."""
+        info = await self._call("read server info", self.jira.server_info)
+        return JiraServerInfo(
+            base_url=str(info.get("baseUrl") or self.base_url),
+            version=str(info.get("version") or ""),
+            # Data Center says "Server" or "DataCenter"; old servers say nothing.
+            deployment_type=str(info.get("deploymentType") or "Server"),
+            title=str(info.get("serverTitle") or ""),
+        )
+
+    async def setup_webhook(
+        self, *, url: str, secret: str | None, events: tuple[str, ...], jql: str
+    ) -> JiraWebhookSetup:
+        """Create, or update in place, the webhook named WEBHOOK_NAME."""
+        body: dict[str, Any] = {
+            "name": WEBHOOK_NAME,
+            "url": url,
+            "events": list(events),
+            "filters": {"issue-related-events-section": jql},
+            "excludeBody": False,
+        }
+        if secret:
+            body["secret"] = secret
+        existing = await self._call("list webhooks", lambda: self._request("GET", WEBHOOK_API))
+        mine = next(
+            (w for w in existing or [] if w.get("name") == WEBHOOK_NAME or w.get("url") == url),
+            None,
+        )
+        if mine is None:
+            made = await self._call(
+                "create webhook", lambda: self._request("POST", WEBHOOK_API, json=body)
+            )
+            webhook_id, created = _webhook_id(made), True
+        else:
+            webhook_id, created = _webhook_id(mine), False
+            await self._call(
+                "update webhook",
+                lambda: self._request("PUT", f"{WEBHOOK_API}/{webhook_id}", json=body),
+            )
+        log.info("jira.webhook_setup", extra={"webhook_id": webhook_id, "created": created})
+        return JiraWebhookSetup(
+            webhook_id=webhook_id, created=created, url=url, events=events, jql=jql
+        )
+
+
+def _webhook_id(webhook: Any) -> str:
+    """The id of a webhook entry: its "self" URL ends with it."""
+    if isinstance(webhook, dict):
+        if webhook.get("id") is not None:
+            return str(webhook["id"])
+        return str(webhook.get("self", "")).rstrip("/").rpartition("/")[2]
+    raise ValueError("webhook answer is not an object")

@@ -1,0 +1,377 @@
+"""A fake Jira on a local port, Cloud or Data Center: issues, search, remote links, webhooks.
+
+Usage: the `fake_jira` fixture (Cloud) or `FakeJira(cloud=False).start()`; point the client at
+`fake.url`. Every request is recorded in `.requests`. Answers follow the recorded shapes in
+tests/fixtures/jira (Atlassian's published examples).
+
+It refuses what Jira refuses: Cloud answers 410 on the retired `/rest/api/{2,3}/search` and
+wants an Atlassian Document as a v3 description; Data Center has no REST v3 and no
+`/search/jql` (404); a label with a space, an unknown project, issue type or priority is a
+400; credentials of the wrong kind are a 401 (Cloud: e-mail + API token in basic auth; Data
+Center: a personal access token as Bearer).
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
+EMAIL = "baton@example.com"
+TOKEN = "jira-api-token"
+PROJECTS = {"PAY": "10001", "PROD": "10002", "COMP": "10003"}
+ISSUE_TYPES = {"Task": "10010", "Bug": "10011"}
+PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
+# What Jira Cloud answers on the search endpoints it removed (CHANGE-2046).
+REMOVED_SEARCH = {
+    "errorMessages": [
+        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+        "A full migration guideline is available at "
+        "https://developer.atlassian.com/changelog/#CHANGE-2046"
+    ],
+    "errors": {},
+}
+JQL = re.compile(
+    r'^project = "(?P<project>[^"]+)" AND labels = "(?P<label>[^"]+)"( ORDER BY created ASC)?$'
+)
+
+
+def recorded(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    json: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class State:
+    issues: dict[str, dict[str, Any]] = field(default_factory=dict)  # by key
+    links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by issue key
+    webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class FakeJira:
+    def __init__(self, *, cloud: bool = True, email: str = EMAIL, token: str = TOKEN) -> None:
+        self.cloud, self.email, self.token = cloud, email, token
+        self.state = State()
+        self.requests: list[Recorded] = []
+        self.delay = 0.0
+        self._failures: list[tuple[int, dict[str, str], Any]] = []
+        self._lose = 0  # requests to carry out, then hang up without an answer
+        self._down = False
+        self._lock = threading.Lock()
+        self._ids = itertools.count(10000)
+        self._numbers: dict[str, itertools.count[int]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeJira:
+        server = _QuietServer(("127.0.0.1", self.port), _handler_for(self))
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # --- failure injection -----------------------------------------------------------------
+
+    def fail_next(self, n: int = 1, *, status: int = 429, retry_after: str = "7") -> None:
+        """Answer the next n requests with status (429: Cloud's documented rate-limit headers)."""
+        headers = {"Content-Type": "application/json"}
+        if status in (429, 503):
+            headers |= {"Retry-After": retry_after, "RateLimit-Reason": "jira-burst-based"}
+        body = {"errorMessages": ["Rate limit exceeded." if status == 429 else "Unavailable"]}
+        with self._lock:
+            self._failures.extend([(status, headers, body)] * n)
+
+    def lose_next_answer(self, n: int = 1) -> None:
+        """Carry out the next n requests, then hang up instead of answering."""
+        self._lose += n
+
+    def down(self) -> None:
+        self._down = True
+
+    def up(self) -> None:
+        self._down = False
+
+    # --- views for tests -------------------------------------------------------------------
+
+    def requests_to(self, method: str, pattern: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
+
+    def issues_labelled(self, label: str) -> list[dict[str, Any]]:
+        return [i for i in self.state.issues.values() if label in i["fields"]["labels"]]
+
+    # --- the API ---------------------------------------------------------------------------
+
+    def _auth_ok(self, header: str | None) -> bool:
+        if self.cloud:
+            basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
+            return header == f"Basic {basic}"
+        return header == f"Bearer {self.token}"
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        """(status, headers, body) for one request."""
+        if path == "/rest/webhooks/1.0/webhook" or path.startswith("/rest/webhooks/1.0/webhook/"):
+            return self._webhooks(method, path, body)
+        m = re.fullmatch(r"/rest/api/(2|3|latest)/(.+)", path)
+        if not m:
+            return 404, {}, {"errorMessages": ["Not found"]}
+        version, rest = m.group(1), m.group(2)
+        if version == "3" and not self.cloud:
+            return 404, {}, None  # Data Center serves REST v2 only
+        if rest == "serverInfo" and method == "GET":
+            return 200, {}, self._server_info()
+        if rest in ("search", "search/jql"):
+            return self._search(method, rest, query, body)
+        if rest == "issue" and method == "POST":
+            return self._create(version, body)
+        if rest == "field":
+            return 200, {}, [{"id": "summary", "name": "Summary", "clauseNames": ["summary"]}]
+        if link := re.fullmatch(r"issue/([^/]+)/remotelink", rest):
+            return self._remote_links(method, link.group(1), body)
+        if one := re.fullmatch(r"issue/([^/]+)", rest):
+            issue = self._issue(one.group(1))
+            return (
+                (200, {}, issue)
+                if issue
+                else (404, {}, {"errorMessages": ["Issue does not exist"]})
+            )
+        return 404, {}, {"errorMessages": ["Not found"]}
+
+    def _server_info(self) -> dict[str, Any]:
+        if self.cloud:
+            info = dict(recorded("server_info_cloud_real.json")["response"]["body"])
+        else:
+            # Atlassian's example, as a Data Center 9.12 would fill it in.
+            info = dict(recorded("server_info.json")["responses"]["200"]["example"])
+            info |= {"version": "9.12.0", "versionNumbers": [9, 12, 0], "deploymentType": "Server"}
+        info["baseUrl"] = self.url
+        return info
+
+    def _issue(self, key_or_id: str) -> dict[str, Any] | None:
+        return self.state.issues.get(key_or_id) or next(
+            (i for i in self.state.issues.values() if i["id"] == key_or_id), None
+        )
+
+    def _search(self, method: str, rest: str, query: dict[str, list[str]], body: Any) -> Any:
+        if self.cloud and rest == "search":
+            return 410, {}, REMOVED_SEARCH
+        if not self.cloud and rest == "search/jql":
+            return 404, {}, None
+        params = (
+            body
+            if method == "POST" and isinstance(body, dict)
+            else {k: v[0] for k, v in query.items()}
+        )
+        m = JQL.match(str(params.get("jql", "")))
+        if not m:
+            return 400, {}, {"errorMessages": ["The fake understands only project and labels"]}
+        found = [
+            {"id": i["id"], "key": i["key"], "self": i["self"], "fields": i["fields"]}
+            for i in self.state.issues.values()
+            if i["fields"]["project"]["key"] == m["project"] and m["label"] in i["fields"]["labels"]
+        ]
+        limit = int(params.get("maxResults") or 50)
+        if self.cloud:
+            return 200, {}, {"issues": found[:limit], "isLast": True}
+        return (
+            200,
+            {},
+            {"startAt": 0, "maxResults": limit, "total": len(found), "issues": found[:limit]},
+        )
+
+    def _create(self, version: str, body: Any) -> Any:
+        fields = body.get("fields") if isinstance(body, dict) else None
+        if not isinstance(fields, dict):
+            return 400, {}, {"errorMessages": ["Can not deserialize instance"], "errors": {}}
+        errors: dict[str, str] = {}
+        project = (fields.get("project") or {}).get("key") or ""
+        if project not in PROJECTS:
+            errors["project"] = "valid project is required"
+        kind = fields.get("issuetype") or {}
+        if kind.get("name") not in ISSUE_TYPES and kind.get("id") not in ISSUE_TYPES.values():
+            errors["issuetype"] = "valid issue type is required"
+        summary = fields.get("summary")
+        if not isinstance(summary, str) or not summary.strip() or len(summary) > 255:
+            errors["summary"] = "You must specify a summary of the issue."
+        description = fields.get("description")
+        if version == "3" and not (
+            isinstance(description, dict) and description.get("type") == "doc"
+        ):
+            errors["description"] = (
+                "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+            )
+        if version == "2" and not isinstance(description, str):
+            errors["description"] = "Operation value must be a string"
+        labels = fields.get("labels") or []
+        if any(not isinstance(x, str) or " " in x for x in labels):
+            errors["labels"] = "The label can't contain spaces."
+        if "priority" in fields and (fields["priority"] or {}).get("name") not in PRIORITIES:
+            errors["priority"] = "The priority selected is invalid."
+        if errors:
+            return 400, {}, {"errorMessages": [], "errors": errors}
+        with self._lock:
+            number = next(self._numbers.setdefault(project, itertools.count(1)))
+            issue_id = str(next(self._ids))
+        key = f"{project}-{number}"
+        issue = {
+            "id": issue_id,
+            "key": key,
+            "self": f"{self.url}/rest/api/{version}/issue/{issue_id}",
+            "fields": {
+                **fields,
+                "project": {"id": PROJECTS[project], "key": project},
+                "labels": list(labels),
+                "status": {"name": "To Do", "statusCategory": {"key": "new"}},
+            },
+        }
+        self.state.issues[key] = issue
+        answer = dict(recorded("create_issue.json")["responses"]["201"]["example"])
+        answer |= {"id": issue_id, "key": key, "self": issue["self"]}
+        return 201, {}, answer
+
+    def _remote_links(self, method: str, key: str, body: Any) -> Any:
+        issue = self._issue(key)
+        if issue is None:
+            return (
+                404,
+                {},
+                {
+                    "errorMessages": [
+                        "Issue does not exist or you do not have permission to see it."
+                    ]
+                },
+            )
+        links = self.state.links.setdefault(issue["key"], [])
+        if method == "GET":
+            return 200, {}, links
+        obj = body.get("object") if isinstance(body, dict) else None
+        if not isinstance(obj, dict) or not obj.get("title"):
+            return 400, {}, {"errorMessages": [], "errors": {"title": "'title' is required."}}
+        global_id = body.get("globalId")
+        for existing in links:
+            if global_id and existing.get("globalId") == global_id:
+                existing.update(body)
+                return 200, {}, {"id": existing["id"], "self": existing["self"]}
+        link_id = next(self._ids)
+        own = f"{self.url}/rest/api/2/issue/{issue['key']}/remotelink/{link_id}"
+        links.append({"id": link_id, "self": own, **body})
+        return 201, {}, {"id": link_id, "self": own}
+
+    def _webhooks(self, method: str, path: str, body: Any) -> Any:
+        hooks = self.state.webhooks
+        if method == "GET" and path.endswith("/webhook"):
+            return 200, {}, list(hooks.values())
+        if method == "POST" and path.endswith("/webhook"):
+            webhook_id = str(next(self._ids))
+            own = f"{self.url}/rest/webhooks/1.0/webhook/{webhook_id}"
+            hooks[webhook_id] = {**body, "self": own, "enabled": True}
+            return 201, {}, hooks[webhook_id]
+        webhook_id = path.rpartition("/")[2]
+        if webhook_id not in hooks:
+            return 404, {}, None
+        if method == "PUT":
+            hooks[webhook_id] = {**hooks[webhook_id], **body}
+            return 200, {}, hooks[webhook_id]
+        return 405, {}, None
+
+
+def _handler_for(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _handle(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode(errors="replace")
+            query = parse_qs(parts.query)
+            fake.requests.append(
+                Recorded(
+                    self.command,
+                    parts.path,
+                    query,
+                    body,
+                    {k.lower(): v for k, v in self.headers.items()},
+                )
+            )
+            if fake.delay:
+                time.sleep(fake.delay)
+            with fake._lock:
+                failure = fake._failures.pop(0) if fake._failures else None
+            if fake._down:
+                self._send(503, {"Retry-After": "30"}, {"errorMessages": ["Service Unavailable"]})
+            elif failure:
+                self._send(*failure)
+            elif not fake._auth_ok(self.headers.get("Authorization")):
+                self._send(401, {}, {"errorMessages": ["You are not authenticated."]})
+            else:
+                answer = fake.route(self.command, parts.path, query, body)
+                if fake._lose > 0:
+                    fake._lose -= 1
+                    self.close_connection = True  # done, but the client never hears it
+                    return
+                self._send(*answer)
+
+        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
+            data = b"" if body is None else json.dumps(body).encode()
+            self.send_response(status)
+            headers = {"Content-Type": "application/json;charset=UTF-8", **headers}
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_DELETE = _handle
+
+    return Handler
+
+
+@pytest.fixture
+def fake_jira() -> Iterator[FakeJira]:
+    """A running fake Jira Cloud, fresh per test."""
+    fake = FakeJira().start()
+    yield fake
+    fake.stop()
