@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bot import i18n
-from bot.domain import Transaction, TxStatus, TxType
-from bot.slack_messages.transactions import tx_line
+from bot.domain import LookupBy, Transaction, TxStatus, TxType
+from bot.slack_messages.transactions import answer, tx_line
 from tests.slack.support import find_pii
 
 WHEN = datetime(2026, 1, 6, 17, 30, tzinfo=UTC)  # 14:30 in São Paulo
@@ -69,3 +69,21 @@ def test_an_unknown_code_is_shown_escaped_and_a_completed_one_not_explained() ->
     odd = _line(_tx(status=TxStatus.REVERSED, failure_code="<!here> R99"), "en")
     assert "&lt;!here&gt; R99" in odd and "<!here>" not in odd
     assert "\n" not in _line(_tx(failure_code="insufficient_funds"), "en")
+
+
+def test_a_more_value_slack_would_refuse_is_left_out() -> None:
+    def more_buttons(more: str) -> list[dict[str, object]]:
+        _text, blocks = answer(
+            i18n.translator("en"),
+            value="C-88231",
+            by=LookupBy.CUSTOMER_ID,
+            transactions=[_tx()],
+            more=more,
+            locale="en",
+            tz="UTC",
+        )
+        return [e for b in blocks for e in b.get("elements", []) if e.get("type") == "button"]
+
+    (button,) = more_buttons("v" * 2000)
+    assert button["action_id"] == "txn_more" and button["value"] == "v" * 2000
+    assert more_buttons("v" * 2001) == []  # Slack refuses longer values: no button at all

@@ -173,6 +173,14 @@ async def test_more_brings_the_next_page_in_place(
     assert [r.query.get("cursor") is None for r in backoffice.requests] == [True, False]
 
 
+async def test_no_query_gets_the_usage_line(
+    client: TestClient, fake_slack: FakeSlack, backoffice: FakeBackoffice
+) -> None:
+    answer = await _txn(client, fake_slack, HENRIQUE, "")
+    usage = "Usage: `/baton txn <transaction id | provider reference | e-mail | customer id>`"
+    assert answer.params["text"] == usage and backoffice.requests == []
+
+
 async def test_a_forged_more_button_is_out_of_date(
     client: TestClient, fake_slack: FakeSlack, backoffice: FakeBackoffice
 ) -> None:
