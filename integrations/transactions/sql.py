@@ -79,7 +79,7 @@ class SqlTransactions:
             raise _error(err) from err
         for baton_field, column in self._columns.items():
             if column not in found and (
-                baton_field in REQUIRED_FIELDS or baton_field in self.config_named()
+                baton_field in REQUIRED_FIELDS or baton_field in self._config_named()
             ):
                 missing.append(f"{baton_field} ({column!r})")
         if missing:
@@ -97,7 +97,7 @@ class SqlTransactions:
             )
         self._checked = True
 
-    def config_named(self) -> set[str]:
+    def _config_named(self) -> set[str]:
         """Baton fields whose column the configuration names explicitly."""
         return {f for f, c in self._columns.items() if c != f}
 
@@ -118,7 +118,10 @@ class SqlTransactions:
         query = sa.select(t).where(t.c[self._columns[by.value]] == value)
         if after is not None:
             at, last_id = after
-            query = query.where(sa.or_(created < at, sa.and_(created == at, ident < last_id)))
+            # A row-value comparison, so the (key, created_at, id) index seeks to the page.
+            query = query.where(
+                sa.tuple_(created, ident) < sa.tuple_(sa.literal(at), sa.literal(last_id))
+            )
         query = query.order_by(created.desc(), ident.desc()).limit(limit + 1)
         try:
             async with asyncio.timeout(self.config.timeout_seconds):
@@ -151,6 +154,9 @@ def _engine(url: URL, timeout_seconds: float) -> AsyncEngine:
         return create_async_engine(
             url,
             pool_pre_ping=True,
+            # One SELECT needs no transaction around it: no BEGIN and ROLLBACK round trips.
+            # Read-only still holds: every implicit transaction defaults to read-only.
+            isolation_level="AUTOCOMMIT",
             connect_args={
                 "connect_timeout": max(1, int(timeout_seconds * 2)),
                 # Every transaction on these connections is read-only, whatever is sent.
