@@ -264,6 +264,37 @@ def zendesk_setup(public_url: str) -> None:
     _run(go)
 
 
+@main.group()
+def jira() -> None:
+    """Jira set-up."""
+
+
+@jira.command("setup")
+@click.option(
+    "--public-url", required=True, help="Baton's public base URL, e.g. https://baton.example.com"
+)
+def jira_setup(public_url: str) -> None:
+    """Check JIRA_DEPLOYMENT against the server, create or update the Jira webhook."""
+    from bot.app import build_services
+    from bot.jira.setup import set_up
+
+    settings = _settings()
+    if not settings.jira_configured:
+        raise click.ClickException(
+            "Jira is not configured: set JIRA_URL and JIRA_API_TOKEN (and JIRA_EMAIL for Cloud)"
+        )
+
+    async def go() -> list[str]:
+        services = build_services(settings)
+        try:
+            return await set_up(services, public_url=public_url)
+        finally:
+            await services.db.dispose()
+
+    for line in _run(go):
+        click.echo(line)
+
+
 @main.group(invoke_without_command=True)
 @click.option(
     "--status",

@@ -19,6 +19,7 @@ from bot.config import Settings, Tags, load_batonconfig
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
+from bot.jira.preview import print_issues as print_jira_issues
 from bot.ports import TicketUpdate, WebhookSetup
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
@@ -155,6 +156,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await _run_until(services, worker, clock, clock.now + timedelta(days=2))
         await _print_table(services, echo)
         await _print_outbox(services, echo)
+        await print_jira_issues(services, echo)
     finally:
         await services.db.dispose()
 
@@ -244,6 +246,8 @@ def _target(services: Services, row: OutboxMessage, *, vip: bool) -> str:
     p = row.payload
     if row.service == "zendesk":
         return f"Zendesk, internal note on ticket #{p['ticket_id']}"
+    if row.service == "jira":
+        return f"Jira, new issue in {p['draft']['project']}: {p['draft']['summary']}"
     if p.get("user"):
         analyst = next((a for a in services.roster.analysts if a.slack_id == p["user"]), None)
         return f"Slack, DM to {analyst.name if analyst else p['user']}"

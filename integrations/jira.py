@@ -264,7 +264,7 @@ class JiraClient:
                 "update webhook",
                 lambda: self._request("PUT", f"{WEBHOOK_API}/{webhook_id}", json=body),
             )
-        log.info("jira.webhook_setup", extra={"webhook_id": webhook_id, "created": created})
+        log.info("jira.webhook_setup", extra={"webhook_id": webhook_id, "webhook_created": created})
         return JiraWebhookSetup(
             webhook_id=webhook_id, created=created, url=url, events=events, jql=jql
         )
