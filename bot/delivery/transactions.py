@@ -36,12 +36,12 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
     findings = await enrich.attempt(services, asked, category, tz=tz)
     if findings.state is FindingState.PENDING:
         policy = services.settings.config.delivery
-        if not queue.budget_spent(
-            outbox.QUEUE, row, now=services.clock(), budget=policy.retry_budget
-        ):
-            # The outbox backs off and counts this against the source's health.
-            raise IntegrationError(enrich.SERVICE, "lookup pending", retryable=True)
-        findings = Findings(FindingState.UNAVAILABLE, asked=findings.asked)
+        if queue.budget_spent(outbox.QUEUE, row, now=services.clock(), budget=policy.retry_budget):
+            # Given up: the alert stops saying "pending"; the outbox tells the leads.
+            gave_up = Findings(FindingState.UNAVAILABLE, asked=findings.asked)
+            await _store(services, row.escalation_id, gave_up)
+        # The outbox backs off and counts this against the source's health.
+        raise IntegrationError(enrich.SERVICE, "the lookup is still pending", retryable=True)
     await _store(services, row.escalation_id, findings)
     return {"state": findings.state.value, "count": len(findings.transactions)}
 

@@ -16,12 +16,14 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.domain import Category, LookupBy, Ticket, Transaction, TxStatus, TxType
 from bot.errors import IntegrationError, NotConfigured
 from bot.escalations.classify import classify
 from bot.ports import TransactionsPort
 from bot.services import Services
-from bot.store.models import Escalation
+from bot.store.models import Escalation, ServiceHealth
 from bot.store.outbox import OutboxItem
 from bot.transactions.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
 from bot.transactions.parse import Asked, ticket_asks
@@ -168,4 +170,20 @@ async def for_ticket(services: Services, ticket: Ticket) -> Findings | None:
     c = classify(ticket, services.settings.config.tags)
     if not c.complete or c.category is None or c.category not in PAYMENT_CATEGORIES:
         return None
+    if await source_down(services):
+        # Known to be down: no point spending the timeout on every escalation; the outbox
+        # retries it with the others once the source answers again.
+        asked = ticket_asks(ticket, default_tz=services.roster.timezone)
+        return Findings(FindingState.PENDING, asked=asked.to_map())
     return await inline(services, ticket, c.category)
+
+
+async def source_down(services: Services) -> bool:
+    """Whether the transactions source is down (bot/delivery/health), by the stored state."""
+    from bot.delivery.health import DOWN_AFTER  # bot.delivery delivers enrichments: import late
+
+    async with services.db.read_session() as s:
+        failures = await s.scalar(
+            select(ServiceHealth.failures).where(ServiceHealth.service == SERVICE)
+        )
+    return (failures or 0) >= DOWN_AFTER

@@ -108,5 +108,10 @@ def _asked(asked: Mapping[str, str]) -> str:
 
 def enriched_note(findings: Findings, *, tz: ZoneInfo) -> str:
     """The follow-up note when a lookup that was pending at routing completes."""
+    if findings.state is FindingState.UNAVAILABLE:
+        return (
+            "Baton: gave up on the transactions lookup that was pending at routing (the "
+            "transactions source did not answer); look the customer up in the back office."
+        )
     head = "Baton: the transactions lookup that was pending at routing has completed."
     return "\n".join([head, *paragraph(findings, tz=tz)])

@@ -30,8 +30,10 @@ _REFERENCES = (
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CUSTOMER_ID = re.compile(
-    r"(?:customer|client|cliente|клиент[а-я]*|客户)\s*(?:id|ID|no\.?|number|número|número de|"
-    r"номер|编号|号)\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,})",
+    r"(?:customer|client|cliente|клиент[а-я]*|客户)\s*(?:id|no\.?|number|n[úu]mero|номер|编号|号)"
+    r"\s*[:#：]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,})"
+    r"|(?:id|n[úu]mero|номер)\s+(?:(?:do|de|del)\s+cliente|клиента)\s*[:#]?\s*"
+    r"([A-Za-z0-9][A-Za-z0-9-]{3,})",
     re.IGNORECASE,
 )
 
@@ -155,7 +157,7 @@ def ticket_asks(ticket: Ticket, *, default_tz: ZoneInfo) -> Asked:
             month_first=(ticket.requester.locale or "").lower() == "en-us",
         ),
         email=email.lower() if email else None,
-        customer_id=m.group(1) if m else None,
+        customer_id=(m.group(1) or m.group(2)) if m else None,
     )
 
 

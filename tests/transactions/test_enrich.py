@@ -5,9 +5,12 @@ received", and a slow, failing or missing source that must never hold routing up
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +21,7 @@ from bot.desk.roster import load_roster
 from bot.domain import Category, Requester, Ticket, Transaction, TxStatus, TxType
 from bot.services import Services, Unconfigured
 from bot.store.db import Database
+from bot.store.models import ServiceHealth
 from bot.transactions.enrich import for_ticket, inline
 from bot.transactions.findings import FindingState
 from bot.transactions.parse import amounts_in, day_in, references_in, ticket_asks
@@ -197,7 +201,18 @@ def services_for(db: Database, source: object, *, timeout: float = 2.0) -> Servi
 
 
 @pytest.fixture
-def source(fake_backoffice: FakeBackoffice) -> FakeBackoffice:
+async def source(
+    fake_backoffice: FakeBackoffice, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[FakeBackoffice]:
+    """The fake back office with the customer's books; every adapter made on it is closed."""
+    made: list[Any] = []
+    make = fake_backoffice.adapter
+
+    def adapter(**kwargs: Any) -> Any:
+        made.append(make(**kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(fake_backoffice, "adapter", adapter)
     fake_backoffice.add(
         tx(
             "DEP-1",
@@ -230,7 +245,9 @@ def source(fake_backoffice: FakeBackoffice) -> FakeBackoffice:
             datetime(2026, 11, 10, 8, 0, tzinfo=SP),
         ),
     )
-    return fake_backoffice
+    yield fake_backoffice
+    for a in made:
+        await a.close()
 
 
 async def test_found_by_provider_reference(db: Database, source: FakeBackoffice) -> None:
@@ -332,3 +349,43 @@ async def test_no_source_is_unavailable_and_other_categories_are_not_looked_up(
     found = await for_ticket(s, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
     assert found is not None and found.state is FindingState.UNAVAILABLE
     assert await for_ticket(s, ticket("KYC TX-8F3K29Q1 de ontem", "kyc")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "customer_id"),
+    [
+        ("customer id C-7003, deposit missing", "C-7003"),
+        ("ID do cliente: 554433", "554433"),
+        ("客户编号：A1234", "A1234"),
+        ("номер клиента 77777", "77777"),
+        ("the customer is angry", None),
+    ],
+)
+def test_the_customer_id_a_ticket_names(text: str, customer_id: str | None) -> None:
+    assert ticket_asks(ticket(text, "withdrawal"), default_tz=SP).customer_id == customer_id
+
+
+async def test_by_customer_id_when_the_email_is_unknown_to_the_source(
+    db: Database, source: FakeBackoffice
+) -> None:
+    s = services_for(db, source.adapter())
+    t = replace(
+        ticket("ID do cliente: C-7003. O saque de R$ 7.800,00 voltou", "withdrawal"),
+        requester=Requester(id=1, email="other@example.com"),
+    )
+    found = await inline(s, t, Category.WITHDRAWAL)
+    assert found.state is FindingState.FOUND and found.matched_by == "amount_and_date"
+    assert [t.id for t in found.transactions] == ["WDR-9"]
+    assert [r.query.get("customer_id") for r in source.requests][-1] == "C-7003"
+
+
+async def test_a_source_known_to_be_down_is_not_waited_for(
+    db: Database, source: FakeBackoffice
+) -> None:
+    async with db.session() as s:
+        s.add(ServiceHealth(service="transactions", failures=3, announced=True))
+    s_ = services_for(db, source.adapter())
+    found = await for_ticket(s_, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
+    assert found is not None and found.state is FindingState.PENDING
+    assert found.asked["reference"] == "TX-8F3K29Q1"
+    assert source.requests == []  # the outbox retries it; routing does not spend the timeout

@@ -17,14 +17,16 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.config import BatonConfig, Settings
+from bot.config import BatonConfig, Delivery, Settings
 from bot.demo import Clock
 from bot.desk.roster import load_roster
 from bot.domain import Transaction, TxStatus, TxType
 from bot.ports import TransactionsPort
 from bot.services import Services
+from bot.slack_messages.alerts import Kind, render
 from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage
+from bot.transactions.findings import Findings, FindingState
 from bot.transactions_config import TransactionsConfig
 from bot.worker import Worker
 from integrations.slack import SlackClient
@@ -105,6 +107,7 @@ def make_services(
     *,
     source: TransactionsPort,
     config: TransactionsConfig,
+    delivery: Delivery | None = None,
 ) -> Services:
     settings = Settings(
         database_url=db.url,
@@ -113,7 +116,7 @@ def make_services(
         slack_api_url=slack.api_url,
         slack_routing_channel=ROUTING,
         slack_leads_channel=LEADS,
-        config=BatonConfig(transactions=config),
+        config=BatonConfig(transactions=config, delivery=delivery or Delivery()),
     )
     return Services(
         settings=settings,
@@ -318,3 +321,51 @@ async def test_a_slow_source_does_not_hold_routing_up(
     [note] = notes(fake_zendesk, 404)
     assert "lookup pending" in note
     fake_backoffice.reset()
+
+
+async def test_a_source_down_past_the_retry_budget_is_given_up_visibly(
+    db: Database,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    fake_backoffice: FakeBackoffice,
+    clock: Clock,
+) -> None:
+    source = fake_backoffice.adapter(timeout_seconds=0.5)
+    services = make_services(
+        db,
+        fake_zendesk,
+        fake_slack,
+        clock,
+        source=source,
+        config=backoffice_config(timeout_seconds=0.5),
+        delivery=Delivery(retry_hours=0.25),  # a quarter of an hour, not a day
+    )
+    fake_backoffice.fail(503, times=None)
+    await escalate(services, fake_zendesk, 405, "withdrawal", "Saque TX-R5N8W2KC não chegou.")
+    worker = Worker(services, timer_seconds=1e9)
+    await run_until(worker, clock, lambda: len(notes(fake_zendesk, 405)) == 2, limit=400)
+    await source.close()
+
+    assert "gave up on the transactions lookup" in notes(fake_zendesk, 405)[1]
+    [alert] = channel_messages(fake_slack, ROUTING)
+    seen = shown(alert)
+    assert "Lookup pending" not in seen and "Not looked up" in seen
+    leads = [m["text"] for m in channel_messages(fake_slack, LEADS)]
+    assert any("not answering" in t for t in leads)
+    assert any("gave up on the transactions source" in t for t in leads), leads
+
+
+def test_a_compliance_case_shows_its_findings_in_the_compliance_channel_only() -> None:
+    enrichment = Findings(FindingState.FOUND, tuple(BOOKS[:1]), "id", {"email": CUSTOMER})
+    esc = Escalation(
+        id=9,
+        ticket_id=409,
+        status="routed",
+        category="aml",
+        subject="Saques fracionados",
+        enrichment=enrichment.to_json(),
+    )
+    _text, public = render(esc, kind=Kind.CHANNEL, analyst=None)
+    _text, private = render(esc, kind=Kind.COMPLIANCE, analyst=None)
+    assert "TX-R5N8W2KC" not in json.dumps(public)
+    assert "TX-R5N8W2KC" in json.dumps(private)

@@ -4,6 +4,7 @@ on the fake back office."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -51,9 +52,22 @@ def withdrawal(n: int) -> Transaction:
 
 
 @pytest.fixture
-def source(fake_backoffice: FakeBackoffice) -> FakeBackoffice:
+async def source(
+    fake_backoffice: FakeBackoffice, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[FakeBackoffice]:
+    """The fake back office with the customer's books; every adapter made on it is closed."""
+    made: list[Any] = []
+    make = fake_backoffice.adapter
+
+    def adapter(**kwargs: Any) -> Any:
+        made.append(make(**kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(fake_backoffice, "adapter", adapter)
     fake_backoffice.add(*(withdrawal(n) for n in range(1, 8)))
-    return fake_backoffice
+    yield fake_backoffice
+    for a in made:
+        await a.close()
 
 
 def make_services(db: Database, transactions: Any, zendesk: FakeZendesk | None = None) -> Services:
