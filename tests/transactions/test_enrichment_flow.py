@@ -369,3 +369,24 @@ def test_a_compliance_case_shows_its_findings_in_the_compliance_channel_only() -
     _text, private = render(esc, kind=Kind.COMPLIANCE, analyst=None)
     assert "TX-R5N8W2KC" not in json.dumps(public)
     assert "TX-R5N8W2KC" in json.dumps(private)
+
+
+async def test_an_unassigned_escalation_keeps_its_findings_when_routed_later(
+    sql_services: Services, fake_zendesk: FakeZendesk, fake_slack: FakeSlack, clock: Clock
+) -> None:
+    # Saturday 21 Nov 2026, 09:30 São Paulo: nobody works Saturday morning in that rota week.
+    clock.now = datetime(2026, 11, 21, 9, 30, tzinfo=SP).astimezone(UTC)
+    await escalate(sql_services, fake_zendesk, 406, "withdrawal", "O saque TX-R5N8W2KC não chegou.")
+    worker = Worker(sql_services, timer_seconds=0)
+    await worker.drain()
+    [waiting] = notes(fake_zendesk, 406)
+    assert "next shift starts" in waiting and "failed (name_mismatch)" in waiting
+    [leads] = channel_messages(fake_slack, LEADS)
+    assert "bank statement" in shown(leads)
+
+    clock.now = datetime(2026, 11, 21, 14, 0, tzinfo=SP).astimezone(UTC)
+    await worker.drain()
+    routed = notes(fake_zendesk, 406)[1]
+    assert "escalated to" in routed and "failed (name_mismatch)" in routed
+    [alert] = channel_messages(fake_slack, ROUTING)
+    assert "bank statement" in shown(alert)
