@@ -45,10 +45,6 @@ _KINDS: dict[Category, frozenset[TxType]] = {
 }
 
 
-def is_payment(category: Category | str | None) -> bool:
-    return category is not None and Category(category) in PAYMENT_CATEGORIES
-
-
 def timeout_seconds(services: Services) -> float:
     """[transactions] timeout_seconds: how long routing waits for a lookup."""
     config = getattr(services.settings.config, "transactions", None)
