@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.errors import IntegrationError
+from bot.errors import IntegrationError, NotFound
 from bot.jira import issues, links
 from bot.jira.port import SERVICE
 from bot.services import Services
@@ -21,13 +21,17 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await _create(services, row)
     if row.action == links.LINK:
         p = row.payload
-        added = await services.jira.add_remote_link(
-            issue_key=str(p["issue_key"]),
-            url=str(p["url"]),
-            title=str(p["title"]),
-            # After a failed attempt the link may be there already: look first.
-            check=row.attempts > 1,
-        )
+        try:
+            added = await services.jira.add_remote_link(
+                issue_key=str(p["issue_key"]),
+                url=str(p["url"]),
+                title=str(p["title"]),
+                # After a failed attempt the link may be there already: look first.
+                check=row.attempts > 1,
+            )
+        except NotFound:
+            log.info("jira.link_issue_gone", extra={"row": row.id})
+            return {"issue_gone": True}  # deleted in Jira meanwhile: nothing to link
         return {"added": added}
     raise IntegrationError(SERVICE, f"unknown action {row.action}")
 

@@ -23,7 +23,7 @@ from bot.jira import issues
 from bot.jira.port import SERVICE, IssueDraft, JiraIssue
 from bot.services import Services, Unconfigured
 from bot.store import outbox
-from bot.store.models import AuditEntry, Escalation, JiraLink, RoutingDecisionRow
+from bot.store.models import AuditEntry, Escalation, JiraLink, OutboxMessage, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
 from bot.timers import deadlines
 
@@ -96,6 +96,16 @@ async def request_issue(
         escalation_id=esc.id,
     )
     queued = await outbox.enqueue(s, [item], now=services.clock()) > 0
+    if not queued:
+        # Asked before: a create given up (Jira refused it, or the retry budget ran out) is
+        # put back with a fresh budget; one still waiting or in flight is left alone.
+        dead = await s.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.idempotency_key == item.key, OutboxMessage.status == outbox.DEAD
+            )
+        )
+        if dead is not None:
+            queued = bool(await outbox.retry_dead(s, now=services.clock(), ids=[dead]))
     if queued:
         s.add(
             AuditEntry(

@@ -157,3 +157,21 @@ async def test_compliance_case_opens_its_issue_at_routing_with_the_customer(
     assert issue["key"].startswith("COMP-")
     text = str(issue["fields"]["description"])
     assert "joao.pereira@example.com" in text and "Cliente" in text
+
+
+async def test_a_refused_create_is_dead_until_asked_again(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_jira: FakeJira,
+) -> None:
+    esc = await escalate(client, services, fake_zendesk, 306)
+    fake_jira.fail_next(1, status=400)  # e.g. a required field the project wants
+    assert (await ask(services, esc.id)).queued
+    await Worker(services).drain()
+    [row] = await rows(services.db, "jira")
+    assert row.status == "dead" and fake_jira.state.issues == {}
+    assert (await ask(services, esc.id)).queued  # the analyst asks again: sent again
+    await Worker(services).drain()
+    assert len(fake_jira.state.issues) == 1
+    assert (await ask(services, esc.id)).issue is not None
