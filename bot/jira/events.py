@@ -24,7 +24,7 @@ from bot.escalations import alerts, notes
 from bot.services import Services
 from bot.slack_messages import jira as jira_messages
 from bot.store import inbox, outbox
-from bot.store.models import AuditEntry, Escalation, InboxEvent, JiraLink
+from bot.store.models import AuditEntry, Escalation, InboxEvent, JiraLink, OutboxMessage
 from bot.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,9 @@ def read_change(payload: Mapping[str, Any], *, prefix: str) -> Change:
     for item in _items(payload):
         if item.get("field") == "status":
             status_from, status_to = item.get("fromString"), item.get("toString")
-        elif item.get("field") == "resolution" and item.get("to"):
-            resolution = item.get("toString") or "resolved"
+        elif item.get("field") == "resolution":
+            # A cleared resolution (the issue reopened) is "", so resolving it again pings.
+            resolution = (item.get("toString") or "resolved") if item.get("to") else ""
     comment = comment_id = None
     raw = payload.get("comment")
     if isinstance(raw, Mapping):
@@ -76,7 +77,7 @@ def read_change(payload: Mapping[str, Any], *, prefix: str) -> Change:
     return Change(
         status_from=str(status_from) if status_from else None,
         status_to=str(status_to) if status_to else None,
-        resolution=str(resolution) if resolution else None,
+        resolution=str(resolution) if resolution is not None else None,
         comment=comment or None,
         comment_id=comment_id,
     )
@@ -97,6 +98,12 @@ async def _link(s: AsyncSession, payload: Mapping[str, Any]) -> JiraLink | None:
         .with_for_update()
     )
     return found
+
+
+async def _enqueued(s: AsyncSession, key: str) -> bool:
+    """Whether an outbox row with this key exists (the same comment, delivered as two events)."""
+    found = await s.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+    return found is not None
 
 
 def _dm(key: str, slack_id: str, text: str, blocks: list[dict[str, Any]]) -> OutboxItem:
@@ -141,7 +148,9 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 ),
                 alerts.changed(esc, ref=f"jira-status:{ref}"),
             ]
-        if change.resolution and link.resolution != change.resolution:
+        if change.resolution == "":
+            link.resolution = None
+        elif change.resolution and link.resolution != change.resolution:
             link.resolution = change.resolution
             if analyst is not None:
                 text, blocks = jira_messages.resolved_ping(
@@ -153,7 +162,8 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 )
                 key = f"slack:jira-resolved:{link.issue_id}:{stamp}"
                 items.append(_dm(key, analyst.slack_id, text, blocks))
-        if change.comment and analyst is not None:
+        dm_key = f"slack:jira-comment:{link.issue_id}:{change.comment_id or stamp}"
+        if change.comment and analyst is not None and not await _enqueued(s, dm_key):
             offer = AuditEntry(
                 at=now,
                 actor="jira",
@@ -176,8 +186,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 comment=change.comment,
                 offer_id=offer.id,
             )
-            key = f"slack:jira-comment:{link.issue_id}:{change.comment_id or stamp}"
-            items.append(_dm(key, analyst.slack_id, text, blocks))
+            items.append(_dm(dm_key, analyst.slack_id, text, blocks))
         await outbox.enqueue(s, items, now=now)
         await inbox.finish_or_yield(s, event.id, worker)
     log.info("jira.event_applied", extra={"issue": link.issue_key, "effects": len(items)})

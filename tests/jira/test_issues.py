@@ -95,3 +95,36 @@ def test_masked_outside_the_compliance_project_full_inside() -> None:
     assert compliance.labels == ("baton", "baton-esc-42", "baton-aml", "baton-vip")
     assert compliance.priority == "High" and public.priority == "High"
     assert issues.draft(settings, esc(vip=False), project="PAY", issue_type="Task").priority is None
+
+
+def test_findings_go_into_the_description_masked_outside_compliance() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from bot.domain import Transaction, TxStatus, TxType
+    from bot.transactions.findings import Findings, FindingState
+
+    tx = Transaction(
+        id="TX-8F3K29Q1",
+        type=TxType("withdrawal"),
+        amount=Decimal("1250.00"),
+        currency="BRL",
+        status=TxStatus("failed"),
+        created_at=datetime(2026, 11, 15, 14, 2, tzinfo=UTC),
+        provider_reference="E18236120202611151402s0a1b2c3d4e",
+        email="maria@example.com",
+        provider="pix-bank",
+        failure_code="name_mismatch",
+    )
+    found = Findings(
+        state=FindingState("found"),
+        transactions=(tx,),
+        matched_by="id",
+        asked={"reference": "TX-8F3K29Q1", "email": "maria@example.com"},
+    )
+    settings = Settings()
+    e = esc(category="withdrawal", enrichment=found.to_json())
+    text = "\n".join(issues.draft(settings, e, project="PAY", issue_type="Task").description)
+    assert "Transactions: found (by id)" in text
+    assert "TX-8F3K29Q1" in text and "1250.00 BRL" in text and "failure name_mismatch" in text
+    assert "maria@example.com" not in text  # the requester's e-mail is not copied, even masked

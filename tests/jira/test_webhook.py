@@ -231,3 +231,46 @@ async def test_offer_button_refuses_someone_else(
     stranger = actor_for(services.roster, "U0NOTONROSTER")
     with pytest.raises(Exception, match="out of date"):
         await events.add_offered_note(services, actor=stranger, offer_id=1)
+
+
+async def test_reopened_then_resolved_again_pings_again_and_notes_each_change(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+) -> None:
+    _esc, link = await linked(client, services, fake_zendesk, 404)
+    resolved = about(RESOLVED, link)
+    reopened = copy.deepcopy(resolved)
+    reopened["timestamp"] += 60_000
+    reopened["changelog"]["items"] = [
+        {
+            "field": "resolution",
+            "fieldtype": "jira",
+            "from": "10000",
+            "fromString": "Done",
+            "to": None,
+            "toString": None,
+        },
+        {
+            "field": "status",
+            "fieldtype": "jira",
+            "from": "10002",
+            "fromString": "Done",
+            "to": "10000",
+            "toString": "To Do",
+        },
+    ]
+    again = copy.deepcopy(resolved)
+    again["timestamp"] += 120_000
+    again["changelog"]["items"][1]["fromString"] = "To Do"
+    for n, body in enumerate((resolved, reopened, again)):
+        assert (await post_jira(client, body, identifier=f"delivery-{n}")).status == 200
+        await Worker(services).drain()
+    pings = [r for r in await rows(services.db, "slack") if "jira-resolved" in r.idempotency_key]
+    assert len(pings) == 2
+    notes = [n for n in baton_notes(fake_zendesk, 404) if "status" in n]
+    assert [n.split("status: ")[1].split(".")[0] for n in notes] == [
+        "In Progress → Done",
+        "Done → To Do",
+        "To Do → Done",
+    ]
