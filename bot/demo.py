@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, Tags, load_batonconfig
+from bot.demo_backoffice import findings_lines, open_backoffice
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
@@ -117,24 +118,29 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     await asyncio.to_thread(_fresh_database, database_url)
     roster = load_roster(EXAMPLES / "roster.toml")
     clock = Clock(tickets[0].created_at if tickets else datetime.now().astimezone())
-    services = Services(
-        settings=Settings(
+    settings, backoffice, loaded = await open_backoffice(
+        Settings(
             database_url=database_url,
             roster_path=EXAMPLES / "roster.toml",
             config_path=EXAMPLES / "config.toml",
             config=load_batonconfig(EXAMPLES / "config.toml"),
-        ),
+        )
+    )
+    services = Services(
+        settings=settings,
         db=Database(database_url),
         roster=roster,
         zendesk=BundledTickets(tickets),
         slack=Unconfigured("slack"),
         clock=clock,
+        transactions=backoffice,
     )
     worker = Worker(services, name="demo", timer_seconds=0, sla_timers=False)
     tz = roster.timezone
     echo(
         f"Baton demo: {len(tickets)} escalations from {path.name}, roster of "
-        f"{len(roster.analysts)} people in {tz.key}.\n"
+        f"{len(roster.analysts)} people in {tz.key}, a back office of {loaded} transactions "
+        "(examples/backoffice/transactions.csv, read through the SQL adapter).\n"
     )
     try:
         for ticket in tickets:
@@ -158,6 +164,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await _print_outbox(services, echo)
         await print_jira_issues(services, echo)
     finally:
+        await backoffice.close()
         await services.db.dispose()
 
 
@@ -177,9 +184,13 @@ async def _run_until(services: Services, worker: Worker, clock: Clock, until: da
         await worker.drain()
 
 
+def _width() -> int:
+    return max(100, shutil.get_terminal_size((120, 24)).columns)
+
+
 def _wrap(text: str, indent: int) -> str:
     # Reasons wrap at the terminal's width (at least 100), aligned under their column.
-    width = max(100, shutil.get_terminal_size((120, 24)).columns)
+    width = _width()
     return textwrap.fill(
         text, width=width, initial_indent=" " * indent, subsequent_indent=" " * indent
     )[indent:]
@@ -221,6 +232,8 @@ async def _print_table(services: Services, echo: Echo) -> None:
                 f"{_name(services, later.analyst_key) or '— unassigned':18} "
                 + _wrap("next shift: " + "; ".join(later.reasons), indent)
             )
+        for line in findings_lines(e.enrichment, tz=tz, indent=9, width=_width()):
+            echo(line)
     routed = sum(1 for e in escs if e.analyst_key)
     echo(
         f"\n{len(escs)} escalations: {routed} routed, "

@@ -8,14 +8,23 @@ deployment reads a real back office.
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import textwrap
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bot.config import Settings
+from bot.ports import TransactionsPort
+from bot.transactions.findings import Findings
+from bot.transactions.notes import paragraph
 from bot.transactions_config import TransactionsConfig
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "backoffice" / "transactions.csv"
@@ -81,4 +90,47 @@ def _typed(row: dict[str, str], amount: str, times: set[str]) -> dict[str, Any]:
             # Stored naive, in UTC: the SQL adapter reads naive times as UTC.
             value = datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
         out[column] = value
+    return out
+
+
+async def open_backoffice(settings: Settings) -> tuple[Settings, TransactionsPort, int]:
+    """Load the sample back office next to the demo's database and open the SQL adapter on it.
+
+    Returns the settings with TRANSACTIONS_DATABASE_URL pointing at it, the adapter, and how
+    many transactions were loaded.
+    """
+    from integrations.transactions import SqlTransactions
+
+    url = backoffice_url(settings.database_url)
+    config = settings.config.transactions
+    count = await asyncio.to_thread(load_backoffice, url, config)
+    source = SqlTransactions(url, config)
+    await source.check()  # a wrong mapping stops the demo here, naming the key
+    return replace(settings, transactions_database_url=url), source, count
+
+
+def findings_lines(
+    enrichment: Mapping[str, Any] | None, *, tz: ZoneInfo, indent: int = 0, width: int = 100
+) -> list[str]:
+    """What the routing's lookup found for an escalation (stored on it), as the note says it.
+
+    Lines are wrapped to width, continuations hanging under their own text.
+    """
+    if not enrichment:
+        return []
+    out: list[str] = []
+    for line in paragraph(Findings.from_json(enrichment), tz=tz):
+        text = line.lstrip()
+        lead = " " * (indent + len(line) - len(text))
+        hang = lead + ("  " if text.startswith("•") else "")
+        out.extend(
+            textwrap.wrap(
+                text,
+                width=width,
+                initial_indent=lead,
+                subsequent_indent=hang,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
     return out
