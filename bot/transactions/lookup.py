@@ -40,15 +40,6 @@ _PREFIXES = {
 # Without a prefix, a value is tried as each of these; the first with results wins.
 _GUESSES = (LookupBy.ID, LookupBy.PROVIDER_REFERENCE, LookupBy.CUSTOMER_ID)
 
-REFUSED = N_("Only analysts, leads and compliance can look up transactions.")
-EMPTY = N_(
-    "Tell me what to look up: a transaction id, a provider reference, a customer id or an e-mail."
-)
-UNCONFIGURED = N_("No transactions source is configured, so there is nothing to look up.")
-FAILING = N_("The transactions source is not answering right now; try again in a minute.")
-SLOW = N_("The transactions source did not answer within {seconds} seconds; try again shortly.")
-BAD_CURSOR = N_("That page of results has expired; run the search again.")
-
 
 @dataclass(frozen=True)
 class LookupResult:
@@ -83,7 +74,9 @@ def _decode(cursor: str) -> tuple[LookupBy, str]:
     try:
         return LookupBy(kind), inner
     except ValueError:
-        raise UserFacingError(BAD_CURSOR) from None
+        raise UserFacingError(
+            N_("That page of results has expired; run the search again.")
+        ) from None
 
 
 async def lookup(
@@ -100,9 +93,14 @@ async def lookup(
     audit = _Audit(services, actor=actor, query=query, escalation_id=escalation_id, cursor=cursor)
     if not allowed(actor, Action.TXN):
         await audit.write(by, 0, "refused")
-        raise UserFacingError(REFUSED)
+        raise UserFacingError(N_("Only analysts, leads and compliance can look up transactions."))
     if not value:
-        raise UserFacingError(EMPTY)
+        raise UserFacingError(
+            N_(
+                "Tell me what to look up: a transaction id, a provider reference, a customer id "
+                "or an e-mail."
+            )
+        )
     inner: str | None = None
     if cursor:
         by, inner = _decode(cursor)
@@ -120,14 +118,24 @@ async def lookup(
                     break
     except TimeoutError:
         await audit.write(page_by, 0, "failed", error="timeout")
-        raise UserFacingError(SLOW, seconds=f"{seconds:g}") from None
+        raise UserFacingError(
+            N_(
+                "The transactions source did not answer within {seconds} seconds; "
+                "try again shortly."
+            ),
+            seconds=f"{seconds:g}",
+        ) from None
     except NotConfigured as err:
         await audit.write(page_by, 0, "failed", error="not configured")
-        raise UserFacingError(UNCONFIGURED) from err
+        raise UserFacingError(
+            N_("No transactions source is configured, so there is nothing to look up.")
+        ) from err
     except IntegrationError as err:
         log.warning("transactions.lookup.failed", extra={"error": str(err)})
         await audit.write(page_by, 0, "failed", error=f"HTTP {err.status}" if err.status else "")
-        raise UserFacingError(FAILING) from err
+        raise UserFacingError(
+            N_("The transactions source is not answering right now; try again in a minute.")
+        ) from err
     if not transactions:
         page_by = tries[0]
     await audit.write(page_by, len(transactions), "found" if transactions else "none")
@@ -153,7 +161,7 @@ async def lookup_for_escalation(
     ):
         audit = _Audit(services, actor=actor, query="", escalation_id=esc.id, cursor=cursor)
         await audit.write(None, 0, "refused")
-        raise UserFacingError(REFUSED)
+        raise UserFacingError(N_("Only analysts, leads and compliance can look up transactions."))
     asked = (esc.enrichment or {}).get("asked") or {}
     if asked.get("email"):
         query = f"email:{asked['email']}"
