@@ -166,6 +166,10 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     finally:
         await backoffice.close()
         await services.db.dispose()
+    # One day of timers on the desk (its own database); it builds on this module's pieces.
+    from bot.demo_day import run_day
+
+    await run_day(echo=echo)
 
 
 async def _run_until(services: Services, worker: Worker, clock: Clock, until: datetime) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import i18n
@@ -128,11 +128,19 @@ class HandoverLine:
     """One open escalation in a handover message, and what became of it."""
 
     esc: Escalation
+    state: str  # its status at the handover, before any move
     next_name: str | None  # the next deadline's name: "claim" | "response" | "resolution"
     next_at: datetime | None
     last_action: datetime | None
     moved_to: str | None  # the new owner's name; None: it stays
     why: str  # "unclaimed" | "unattended" | "recent" | "nobody"
+
+
+def _moment(value: datetime, around: datetime, tz: str) -> str:
+    """A time of day if within 12 hours of the handover, else date and time."""
+    if abs(value - around) < timedelta(hours=12):
+        return i18n.format_time(value, locale=None, tz=tz)
+    return i18n.format_datetime(value, locale=None, tz=tz)
 
 
 def handover(*, name: str, shift_end: datetime, lines: Sequence[HandoverLine], tz: str) -> Message:
@@ -153,12 +161,13 @@ def handover(*, name: str, shift_end: datetime, lines: Sequence[HandoverLine], t
     out = [f":busts_in_silhouette: *{title}*"]
     for line in lines:
         e = line.esc
-        parts = [what(e, _), e.status]
+        parts = [what(e, _), line.state]
         if line.next_name and line.next_at:
-            due = i18n.format_datetime(line.next_at, locale=None, tz=tz)
-            parts.append(deadlines[line.next_name].format(time=due))
+            due = _moment(line.next_at, shift_end, tz)
+            late = ":red_circle: " if line.next_at <= shift_end else ""
+            parts.append(late + deadlines[line.next_name].format(time=due))
         if line.last_action:
-            last = i18n.format_datetime(line.last_action, locale=None, tz=tz)
+            last = _moment(line.last_action, shift_end, tz)
             parts.append(_("last action {time}").format(time=last))
         else:
             parts.append(_("no action yet"))

@@ -127,7 +127,7 @@ async def _hand_on(
     at: datetime,
     now: datetime,
 ) -> HandoverLine:
-    last = esc.last_action_at
+    last, state = esc.last_action_at, esc.status
     if esc.status == EscalationStatus.ROUTED:
         why = "unclaimed"
     elif last is None or now - last >= UNATTENDED:
@@ -152,6 +152,7 @@ async def _hand_on(
     nxt = deadlines.next_deadline(esc)
     return HandoverLine(
         esc=esc,
+        state=state,
         next_name=nxt[0] if nxt else None,
         next_at=nxt[1] if nxt else None,
         last_action=last,
