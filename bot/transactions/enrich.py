@@ -90,7 +90,7 @@ async def find(
     recent = [tx for tx in await _customer(source, asked) if tx.type in _KINDS[category]]
     matched = by_amount_and_date(recent, asked, tz=tz)
     if matched:
-        return Findings(FindingState.FOUND, matched, MatchedBy.AMOUNT_AND_DATE, stored)
+        return Findings(FindingState.FOUND, matched, MatchedBy.AMOUNT_AND_DATE.value, stored)
     if category is Category.DEPOSIT_MISSING and (asked.names_something or not recent):
         # The customer says they paid; the source has no such deposit.
         return Findings(FindingState.NOT_RECEIVED, asked=stored)
@@ -98,7 +98,7 @@ async def find(
         return Findings(FindingState.NO_MATCH, asked=stored)
     shown = _recent_first(recent, category)
     state = FindingState.NO_MATCH if asked.names_something else FindingState.FOUND
-    return Findings(state, shown, MatchedBy.RECENT, stored)
+    return Findings(state, shown, MatchedBy.RECENT.value, stored)
 
 
 async def _customer(source: TransactionsPort, asked: Asked) -> Sequence[Transaction]:
