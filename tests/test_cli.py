@@ -27,6 +27,8 @@ COMMANDS = [
     ["db", "current"],
     ["zendesk"],
     ["zendesk", "setup"],
+    ["jira"],
+    ["jira", "setup"],
     ["outbox"],
     ["outbox", "retry"],
 ]

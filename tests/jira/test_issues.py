@@ -128,3 +128,23 @@ def test_findings_go_into_the_description_masked_outside_compliance() -> None:
     assert "Transactions: found (by id)" in text
     assert "TX-8F3K29Q1" in text and "1250.00 BRL" in text and "failure name_mismatch" in text
     assert "maria@example.com" not in text  # the requester's e-mail is not copied, even masked
+
+
+def test_the_alert_shows_the_key_except_where_a_compliance_case_is_minimal() -> None:
+    from bot.slack_messages.alerts import Kind, render
+
+    shown = [
+        {"key": "COMP-7", "url": "https://acme.atlassian.net/browse/COMP-7", "status": "To Do"}
+    ]
+    case = esc(status="routed", jira_issues=shown)
+    _, compliance = render(case, kind=Kind.COMPLIANCE, analyst=None)
+    assert "<https://acme.atlassian.net/browse/COMP-7|COMP-7> (To Do)" in str(compliance)
+    for kind in (Kind.CHANNEL, Kind.DM, Kind.LEADS):
+        assert "COMP-7" not in str(render(case, kind=kind, analyst=None))
+    pay = [{"key": "PAY-3", "url": "https://acme.atlassian.net/browse/PAY-3", "status": None}]
+    _, blocks = render(
+        esc(category="withdrawal", status="routed", jira_issues=pay),
+        kind=Kind.CHANNEL,
+        analyst=None,
+    )
+    assert "Jira: <https://acme.atlassian.net/browse/PAY-3|PAY-3>" in str(blocks)
