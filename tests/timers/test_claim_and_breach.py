@@ -45,8 +45,8 @@ async def test_a_vip_escalation_unclaimed_for_ten_minutes_goes_to_someone_else(
     await run_until(worker, clock, at(10, 9, 45))
     assert (await esc_of(services, 401)).analyst_key == first  # not yet
     # At 80% of the 10 minutes the owner was reminded, once.
-    reminders = [t for t in shown(fake_slack, dm_channel(owner.slack_id)) if "claim" in t.lower()]
-    assert len([t for t in reminders if "#401" in t and "alarm_clock" in t]) == 1
+    dms = shown(fake_slack, dm_channel(owner.slack_id))
+    assert len([t for t in dms if "#401" in t and "alarm_clock" in t]) == 1  # in pt-BR
 
     await run_until(worker, clock, at(10, 10, 30))
     esc = await esc_of(services, 401)
@@ -88,8 +88,14 @@ async def test_a_breach_alerts_the_leads_once_turns_the_alert_red_and_offers_it(
     assert breach is not None and breach.status == "done"
     assert breach.outcome is not None and "offered to" in breach.outcome
     taker = next(a for a in ROSTER.analysts if breach.outcome.endswith(a.name))
-    offers = [t for t in shown(fake_slack, dm_channel(taker.slack_id)) if "Take it" in t]
+    offers = [
+        m
+        for m in fake_slack.messages.get(dm_channel(taker.slack_id), [])
+        for b in m["blocks"]
+        if any(e.get("action_id") == "esc_take" for e in b.get("elements", []))
+    ]
     assert len(offers) == 1
+    assert "#402" in offers[0]["text"] and "red_circle" in str(offers[0]["blocks"])
 
 
 async def test_take_from_an_offer_and_a_polite_refusal_for_the_second_taker(
