@@ -30,6 +30,7 @@ from bot.timers import deadlines, reroute
 UNATTENDED = timedelta(hours=1)
 _TICK = timedelta(microseconds=1)
 HOLDING = (EscalationStatus.ROUTED, EscalationStatus.CLAIMED)
+OPEN = (*HOLDING, EscalationStatus.UNASSIGNED)
 
 
 def shift_ends(roster: Roster, start: datetime, end: datetime) -> list[datetime]:

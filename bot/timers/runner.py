@@ -14,9 +14,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import EscalationStatus
 from bot.escalations.alerts import POST, SERVICE
 from bot.services import Services
 from bot.slack_messages import timers as messages
@@ -55,9 +56,13 @@ class Timers:
     worker: str
     batch: int = 20
     _handovers_until: datetime | None = field(default=None, repr=False)
+    _adopted: bool = field(default=False, repr=False)
 
     async def run(self) -> list[Fired]:
         """Store upcoming handovers, then fire every due timer."""
+        if not self._adopted:
+            await adopt(self.services)
+            self._adopted = True
         await self._plan_handovers()
         async with self.services.db.session() as s:
             rows = await queue.claim(
@@ -115,6 +120,30 @@ class Timers:
             extra={"kind": row.kind, "escalation": row.escalation_id, "acted": acted},
         )
         return Fired(row.kind, row.escalation_id, outcome, acted)
+
+
+async def adopt(services: Services, *, batch: int = 500) -> int:
+    """Give timers to open escalations that have none (opened before timers existed)."""
+    cfg = services.settings.config
+    now = services.clock()
+    untimed = ~exists().where(Timer.escalation_id == Escalation.id)
+    async with services.db.session() as s:
+        found = list(
+            await s.scalars(
+                select(Escalation)
+                .where(
+                    Escalation.status.in_(handover.OPEN), Escalation.category.is_not(None), untimed
+                )
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for esc in found:
+            deadlines.on_complete(cfg, esc, now=esc.routed_at or esc.received_at)
+            if esc.status == EscalationStatus.ROUTED and esc.claim_due_at is None:
+                deadlines.on_owner(cfg, esc, now=esc.routed_at or now)
+            await deadlines.sync(s, cfg, esc, now=now)
+    return len(found)
 
 
 async def _act(

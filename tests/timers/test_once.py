@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.demo import Clock
 from bot.services import Services
 from bot.store import queue
-from bot.store.models import OutboxMessage, RoutingDecisionRow, Timer
+from bot.store.models import Escalation, OutboxMessage, RoutingDecisionRow, Timer
 from bot.timers import reroute
 from bot.timers.runner import QUEUE
 from bot.worker import Worker
@@ -134,3 +134,33 @@ async def test_a_firing_that_fails_half_way_leaves_nothing_and_fires_once_later(
             .where(OutboxMessage.idempotency_key.like("slack:esc:%:dm:%:claim-timeout-%"))
         )
     assert dms == 1
+
+
+async def test_escalations_opened_before_timers_existed_get_them_when_the_worker_starts(
+    services: Services, clock: Clock, fake_zendesk: FakeZendesk, fake_slack: FakeSlack
+) -> None:
+    fake_zendesk.add_escalation(631, tags=VIP)
+    async with services.db.session() as s:  # as migration 0004 leaves one: no deadlines yet
+        s.add(
+            Escalation(
+                ticket_id=631,
+                open_ticket_id=631,
+                status="routed",
+                category="withdrawal",
+                vip=True,
+                language="pt",
+                subject="Saque",
+                requester_id=7631,
+                analyst_key="ana",
+                received_at=at(9, 40),
+                desk_started_at=at(9, 40),
+                routed_at=at(9, 40),
+                sla_due_at=at(11, 40),
+            )
+        )
+    await Worker(services, name="w1", timer_seconds=0).drain()
+    esc = await esc_of(services, 631)
+    assert esc.analyst_key == "bruno"  # not claimed within 10 min of 09:40
+    assert esc.first_response_due_at == at(9, 55)
+    leads = shown(fake_slack, LEADS)
+    assert len(leads) == 1 and "#631" in leads[0]  # no first action by 09:55

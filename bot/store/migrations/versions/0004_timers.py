@@ -52,19 +52,30 @@ def upgrade() -> None:
     with op.batch_alter_table("timers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_timers_escalation_id"), ["escalation_id"])
         batch_op.create_index("ix_timers_status_available", ["status", "available_at"])
-    # Open escalations routed before this revision: their desk clock started when routed.
+    # Escalations routed before this revision: their desk clock started when routed, and a
+    # claim was their first action. The worker gives the open ones timers when it starts.
     escalations = sa.table(
         "escalations",
         sa.column("desk_started_at", bot.store.models.UTCDateTime()),
         sa.column("routed_at", bot.store.models.UTCDateTime()),
         sa.column("received_at", bot.store.models.UTCDateTime()),
+        sa.column("claimed_at", bot.store.models.UTCDateTime()),
+        sa.column("first_response_at", bot.store.models.UTCDateTime()),
+        sa.column("last_action_at", bot.store.models.UTCDateTime()),
         sa.column("category", sa.String),
+    )
+    c = escalations.c
+    op.execute(
+        escalations.update()
+        .where(c.category.is_not(None))
+        .values(desk_started_at=sa.func.coalesce(c.routed_at, c.received_at))
     )
     op.execute(
         escalations.update()
-        .where(escalations.c.category.is_not(None))
+        .where(c.claimed_at.is_not(None))
         .values(
-            desk_started_at=sa.func.coalesce(escalations.c.routed_at, escalations.c.received_at)
+            first_response_at=sa.func.coalesce(c.first_response_at, c.claimed_at),
+            last_action_at=c.claimed_at,
         )
     )
 
