@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -127,6 +128,11 @@ def test_processes_stop_cleanly_on_sigterm(tmp_path: Path, process: str) -> None
         stderr=subprocess.PIPE,
         text=True,
     )
+    # The worker says it started once its signal handlers are in place; a fixed sleep raced
+    # the start-up on a busy machine. stderr is read on a thread so the pipe never fills.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
     try:
         if process == "serve":
 
@@ -136,11 +142,13 @@ def test_processes_stop_cleanly_on_sigterm(tmp_path: Path, process: str) -> None
 
             wait_for(listening)
         else:
-            time.sleep(2)
+            wait_for(lambda: any("worker.started" in line for line in lines))
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        reader.join(timeout=5)
     finally:
         proc.kill()
+    err = "".join(lines)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
