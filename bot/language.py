@@ -1,42 +1,52 @@
-"""Which of Baton's languages a customer writes in: by script, then by common words."""
+"""Which of Baton's languages a customer writes in: by script, then by lingua's models.
+
+Chinese and Russian are told by their script alone (Baton supports no other Han or Cyrillic
+language). Latin text goes to lingua (``lingua-language-detector``) restricted to English,
+Portuguese and Spanish; a guess below ``THRESHOLD`` is no guess. Both the intake (the escalation's
+language) and the reply drafts call ``detect``, so they always agree. The threshold was tuned on
+``tests/fixtures/language/messages.jsonl``; ``python -m bench.language`` prints the figures.
+"""
 
 from __future__ import annotations
 
-import re
+import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Frequent function words that tell Portuguese, Spanish and English apart in short messages.
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "pt": _words(
-        "não nao meu minha foi já ja está esta estou você voce obrigado obrigada ainda "
-        "depósito deposito saque conta dinheiro quando fiz uma um pelo pela até ate isso "
-        "também tambem são sao dia dias mas com para por que do da dos das no na os as "
-        "recebi caiu olá ola bom boa tarde noite"
-    ),
-    "es": _words(
-        "no mi mis fue ya está estoy usted gracias todavía aún depósito retiro cuenta "
-        "dinero cuando hice una un por para que del de la los las el en pero con es "
-        "hola buenas recibí llegó tengo hace días día"
-    ),
-    "en": _words(
-        "the my i is was it has have not yet still deposit withdrawal account money "
-        "when made a an for to of and but with please hello hi thanks thank you days "
-        "received arrived where why"
-    ),
-}
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# lingua's confidence for the best of en/pt/es below which Baton does not trust the guess.
+THRESHOLD = 0.7
+# Fewer letters than this (after the script check) is not enough text to tell pt from es.
+MIN_LETTERS = 4
 
 
 @dataclass(frozen=True)
 class Detection:
     language: str | None
     confidence: float
+
+
+_lock = threading.Lock()
+_detector: LanguageDetector | None = None
+
+
+def _lingua() -> LanguageDetector:
+    """Build lingua's detector once, on first use (its models take ~1 s and ~150 MB)."""
+    global _detector
+    with _lock:
+        if _detector is None:
+            from lingua import Language, LanguageDetectorBuilder
+
+            _detector = LanguageDetectorBuilder.from_languages(
+                Language.ENGLISH, Language.PORTUGUESE, Language.SPANISH
+            ).build()
+        return _detector
+
+
+_CODES = {"ENGLISH": "en", "PORTUGUESE": "pt", "SPANISH": "es"}
 
 
 def _script_counts(text: str) -> tuple[int, int, int]:
@@ -57,22 +67,21 @@ def detect(text: str) -> Detection:
     letters = han + cyr + latin
     if letters == 0:
         return Detection(None, 0.0)
-    # Chinese characters each carry a word's worth of meaning, so weigh them up.
-    if han * 3 >= latin and han >= 4:
-        return Detection("zh", min(1.0, han * 3 / letters))
-    if cyr >= latin and cyr >= 8:
-        return Detection("ru", cyr / letters)
-    words = [w.lower() for w in _WORD.findall(text)]
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _STOPWORDS.items()}
-    # Accented letters only one of pt/es uses are strong hints.
-    lowered = text.lower()
-    scores["pt"] += 2 * sum(lowered.count(c) for c in "ãõç")
-    scores["es"] += 2 * sum(lowered.count(c) for c in "ñ¿¡")
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < 3 or top < second * 1.5:
-        return Detection(None, 0.0 if top == 0 else top / (top + second))
-    return Detection(best, top / (top + second))
+    # A Chinese character carries a word's worth of meaning, so weigh it against Latin letters.
+    if han >= 2 and han * 4 >= latin:
+        return Detection("zh", 1.0)
+    if cyr >= 3 and cyr >= latin:
+        return Detection("ru", 1.0)
+    if latin < MIN_LETTERS:
+        return Detection(None, 0.0)
+    values = _lingua().compute_language_confidence_values(text)
+    if not values:
+        return Detection(None, 0.0)
+    best = values[0]
+    code = _CODES[best.language.name]
+    if best.value < THRESHOLD:
+        return Detection(None, best.value)
+    return Detection(code, best.value)
 
 
 def from_locale(locale: str | None) -> str | None:
