@@ -21,7 +21,7 @@ from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
 from bot.jira.preview import print_issues as print_jira_issues
-from bot.ports import TicketUpdate, WebhookSetup
+from bot.ports import TicketComment, TicketUpdate, WebhookSetup
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
 from bot.store import inbox
@@ -88,6 +88,9 @@ class BundledTickets:
         raise NotConfigured("zendesk")
 
     async def has_marker(self, ticket_id: int, marker: str) -> bool:
+        raise NotConfigured("zendesk")
+
+    async def latest_comments(self, ticket_id: int, *, limit: int = 20) -> list[TicketComment]:
         raise NotConfigured("zendesk")
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:

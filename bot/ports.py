@@ -28,6 +28,18 @@ class TicketUpdate:
     public_reply: str | None = None
     # A marker written into the comment so a retried delivery can tell it already landed.
     marker: str | None = None
+    # The comment's author (an analyst's Zendesk id); None: the API user.
+    author_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TicketComment:
+    """One comment as Zendesk lists it (what a retried public reply looks for)."""
+
+    id: int
+    body: str
+    public: bool
+    author_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,10 @@ class ZendeskPort(Protocol):
 
     async def has_marker(self, ticket_id: int, marker: str) -> bool:
         """Whether a comment carrying marker is already on the ticket."""
+        ...
+
+    async def latest_comments(self, ticket_id: int, *, limit: int = 20) -> list[TicketComment]:
+        """The ticket's newest comments, newest first."""
         ...
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:

@@ -234,6 +234,12 @@ async def cmd_jira(ctx: Ctx, args: list[str]) -> str:
     return await jira_slack.for_ticket(ctx, parse_ticket(args[0]), args[1] if args[1:] else None)
 
 
+async def cmd_draft(ctx: Ctx, args: list[str]) -> Reply:
+    from handlers import drafts  # it builds on this module's Reply and Usage
+
+    return await drafts.for_command(ctx, args)
+
+
 def _soon(name: str, usage: str, action: Action) -> Subcommand:
     return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
@@ -290,7 +296,13 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("a customer's transactions, failures explained"),
             cmd_txn,
         ),
-        _soon("draft", "/baton draft <ticket> [template] [lang]", Action.DRAFT),
+        Subcommand(
+            "draft",
+            Action.DRAFT,
+            "/baton draft <ticket> [template] [lang]",
+            lambda _: _("a reply to the customer in their language, to send or edit"),
+            cmd_draft,
+        ),
         Subcommand(
             "jira",
             Action.JIRA,

@@ -19,7 +19,7 @@ from bot.errors import SignatureError
 from bot.services import Services
 from bot.signing import verify_slack_signature
 from bot.store.models import utcnow
-from handlers import actions, commands, home, slack_request
+from handlers import actions, commands, drafts, home, slack_request
 from handlers.context import UserLocales
 from integrations.slack import SlackClient, web_client
 
@@ -53,6 +53,7 @@ def build_bolt(services: Services) -> AsyncApp:
             await respond(text=reply, response_type="ephemeral")
 
     actions.register(bolt, locales)
+    drafts.register(bolt, locales)
     home.register(bolt, locales)
     return bolt
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.slack_messages.alerts import AlertAction
+from bot.slack_messages.drafts import DraftAction, DraftView
 from bot.slack_messages.transactions import TxnAction
 
-__all__ = ["AlertAction", "BlockId", "CallbackId", "HomeAction", "TxnAction"]
+__all__ = [
+    "AlertAction",
+    "BlockId",
+    "CallbackId",
+    "DraftAction",
+    "DraftView",
+    "HomeAction",
+    "TxnAction",
+]
 
 
 class HomeAction(StrEnum):

@@ -15,6 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.errors import IntegrationError
@@ -163,3 +164,22 @@ class SlackClient:
     async def views_update(self, view_id: str, view_hash: str, view: dict[str, Any]) -> None:
         """Replace an open modal, unless it changed since view_hash (Slack: hash_conflict)."""
         await self._call(self.web.views_update, view_id=view_id, hash=view_hash, view=view)
+
+    async def respond(
+        self, response_url: str, *, text: str, blocks: list[dict[str, Any]], replace: bool
+    ) -> None:
+        """Answer an interaction later through its response_url (ephemeral to the user)."""
+        hook = AsyncWebhookClient(response_url, timeout=TIMEOUT)
+        try:
+            answer = await hook.send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=replace
+            )
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise IntegrationError(SERVICE, f"response_url: {err!r}", retryable=True) from err
+        if answer.status_code >= 400:
+            raise IntegrationError(
+                SERVICE,
+                f"response_url: HTTP {answer.status_code}",
+                retryable=answer.status_code >= 500,
+                status=answer.status_code,
+            )

@@ -22,7 +22,7 @@ from zenpy.lib.exception import ZenpyException
 from bot.config import Settings, Tags
 from bot.domain import Requester, Ticket
 from bot.errors import ConfigError, IntegrationError, NotFound
-from bot.ports import TicketUpdate, WebhookSetup
+from bot.ports import TicketComment, TicketUpdate, WebhookSetup
 from integrations.zendesk_triggers import (
     SOLVED_TRIGGER_TITLE,
     WEBHOOK_NAME,
@@ -145,7 +145,20 @@ def update_body(update: TicketUpdate) -> dict[str, Any]:
         if update.marker and not public:
             lines.append(marker_line(update.marker))
         body["comment"] = {"body": "\n\n".join(lines), "public": public}
+        if update.author_id is not None:
+            body["comment"]["author_id"] = update.author_id
     return body
+
+
+def comment_from_json(raw: Mapping[str, Any]) -> TicketComment:
+    """Map one entry of a comments list to a TicketComment."""
+    author = raw.get("author_id")
+    return TicketComment(
+        id=int(raw["id"]),
+        body=raw.get("body") or "",
+        public=bool(raw.get("public")),
+        author_id=int(author) if author is not None else None,
+    )
 
 
 def _split_base_url(url: str) -> tuple[str, str, str, str]:
@@ -308,6 +321,21 @@ class ZendeskClient:
             )
 
         return await self._call(f"list comments of ticket {ticket_id}", scan)
+
+    async def latest_comments(self, ticket_id: int, *, limit: int = 20) -> list[TicketComment]:
+        """The ticket's newest comments, newest first, in one request."""
+        response = await self._call(
+            f"list latest comments of ticket {ticket_id}",
+            lambda: self._request(
+                "GET",
+                f"tickets/{int(ticket_id)}/comments.json",
+                params={"sort_order": "desc", "per_page": max(1, min(limit, 100))},
+            ),
+        )
+        try:
+            return [comment_from_json(c) for c in response.json()["comments"]][:limit]
+        except (ValueError, KeyError, TypeError) as err:
+            raise IntegrationError(SERVICE, f"comments of {ticket_id}: unreadable body") from err
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
         """Create or update the Baton webhook and the two triggers that call it (idempotent)."""

@@ -1,4 +1,4 @@
-"""Deliver Zendesk outbox rows: one ticket update each, never a note twice."""
+"""Deliver Zendesk outbox rows: one ticket update each, never a note or a reply twice."""
 
 from __future__ import annotations
 
@@ -29,4 +29,24 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         and await services.zendesk.has_marker(update.ticket_id, update.marker)
     ):
         return {"already_applied": True}
+    # A public reply carries no marker (the customer reads it): the same text by the same
+    # author among the latest comments is the earlier attempt that landed.
+    if row.attempts > 1 and update.public_reply and await _reply_landed(services, update):
+        return {"already_applied": True}
     return await services.zendesk.update_ticket(update)
+
+
+def _same_text(a: str, b: str) -> bool:
+    # Zendesk may trim and re-wrap whitespace; the words are what the customer reads.
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+async def _reply_landed(services: Services, update: TicketUpdate) -> bool:
+    """Whether the ticket's latest comments already hold this public reply."""
+    comments = await services.zendesk.latest_comments(update.ticket_id)
+    return any(
+        c.public
+        and _same_text(c.body, update.public_reply or "")
+        and (update.author_id is None or c.author_id == update.author_id)
+        for c in comments
+    )

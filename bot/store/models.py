@@ -275,3 +275,25 @@ class ServiceHealth(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     announced: Mapped[bool] = mapped_column(Boolean, default=False)  # leads told it is down
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DraftRow(Base):
+    """A reply draft between the analyst's clicks: what was previewed or edited is what is sent."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    template: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(10))
+    language_source: Mapped[str] = mapped_column(String(20))  # tag | text | locale | default | …
+    language_note: Mapped[str | None] = mapped_column(Text)  # an N_ message id ({locale})
+    requester_locale: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="preview")  # preview | sent | noted
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

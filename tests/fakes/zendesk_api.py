@@ -19,6 +19,7 @@ DESCRIPTION_READ_ONLY = {
     "Use the comment resource instead for setting the ticket description.",
 }
 COMMENTS_PAGE_MAX = 100  # Zendesk's largest page[size]
+API_USER_ID = 1  # the agent whose API token Baton uses
 
 
 Response = tuple[int, dict[str, str], Any]
@@ -117,10 +118,13 @@ def touch(ticket: dict[str, Any]) -> None:
 
 def _list_comments(fake: FakeZendesk, tid: int, query: dict[str, list[str]]) -> dict[str, Any]:
     comments = fake.state.comments[tid]
+    if query.get("sort_order", ["asc"])[0] == "desc":
+        comments = comments[::-1]  # newest first
     if "page[size]" not in query:
-        # Without page[size] Zendesk pages by offset; everything fits in one page here.
+        # Without page[size] Zendesk pages by offset (per_page, at most 100).
+        per_page = max(1, min(COMMENTS_PAGE_MAX, int(query.get("per_page", ["100"])[0])))
         return {
-            "comments": comments,
+            "comments": comments[:per_page],
             "next_page": None,
             "previous_page": None,
             "count": len(comments),
@@ -153,7 +157,9 @@ def _update_ticket(fake: FakeZendesk, tid: int, changes: dict[str, Any]) -> dict
     touch(ticket)
     events = []
     if comment := changes.get("comment"):
-        c = fake._comment(comment["body"], public=comment.get("public", True), author=1)
+        # Without author_id the comment is the API user's (the agent the token belongs to).
+        author = comment.get("author_id", API_USER_ID)
+        c = fake._comment(comment["body"], public=comment.get("public", True), author=author)
         fake.state.comments[tid].append(c)
         events.append(c)
     audit = {"id": next(fake._ids), "ticket_id": tid, "created_at": NOW, "events": events}

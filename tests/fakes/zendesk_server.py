@@ -62,7 +62,8 @@ class Recorded:
 
 @dataclass
 class Failure:
-    status: int  # 0: hang up without answering (a connection reset after the request)
+    status: int  # 0: hang up without answering (a connection reset after the request);
+    # -1: do what was asked, then hang up (it landed, but the client never hears so)
     headers: dict[str, str]
     body: str | bytes
 
@@ -142,6 +143,11 @@ class FakeZendesk:
         """Read the next n requests, then hang up without answering (connection reset)."""
         with self._lock:
             self._failures.extend([Failure(0, {}, b"")] * n)
+
+    def lose_next_answer(self, n: int = 1) -> None:
+        """Apply the next n requests, then hang up before answering (the answer is lost)."""
+        with self._lock:
+            self._failures.extend([Failure(-1, {}, b"")] * n)
 
     def down(self, *, refuse: bool = False, writes_only: bool = False) -> None:
         """Answer 503 to everything (or to writes only), or (refuse=True) stop listening."""
@@ -329,6 +335,9 @@ def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fake.delay)
             if (failure := fake._next_failure(self.command)) and failure.status == 0:
                 self.close_connection = True  # hang up: the client sees a reset, no answer
+            elif failure and failure.status == -1:
+                route(fake, self.command, parts.path, query, body)  # done, but never answered
+                self.close_connection = True
             elif failure:
                 self._send(failure.status, failure.headers, failure.body)
             elif self.headers.get("Authorization") != expected_auth:

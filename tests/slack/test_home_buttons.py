@@ -92,7 +92,7 @@ async def test_refusal_on_home_comes_by_dm(
     (text,) = await _dms(fake_slack, CARLA)
     assert "compliance" in text and "6102" not in text
     assert len(fake_slack.called("views.publish")) == 1
-    await _press_home(client, CARLA, "esc_draft", str(esc.id))
+    await _press_home(client, CARLA, "esc_resolve", str(esc.id))
     assert (await _dms(fake_slack, CARLA, 2))[1] == "Este botão chega em breve."
 
 

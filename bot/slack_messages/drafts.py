@@ -1,0 +1,249 @@
+"""Reply drafts in Slack: the ephemeral preview, the Edit modal, and the "sent" notice.
+
+Pure builders: a stored draft and a gettext in, Block Kit out. The draft is the customer's
+reply, shown to the analyst alone (ephemeral): amounts, dates and references stay as the
+customer will read them, while card, document and account numbers are masked here like any
+other text Baton shows in Slack (``text.customer``), and the text is escaped once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot import i18n
+from bot.drafts.templates import Template
+from bot.errors import N_
+from bot.masking import mask
+from bot.slack_messages.text import customer, escape
+from bot.store.models import DraftRow
+
+Block = dict[str, Any]
+SECTION_MAX = 3000  # Slack's limit for a section's text
+INPUT_MAX = 3000  # and for a plain_text_input's value
+
+
+class DraftAction(StrEnum):
+    """Action ids on a draft preview (handlers/slack_ids.py re-exports these)."""
+
+    SEND = "draft_send"
+    NOTE = "draft_note"
+    EDIT = "draft_edit"
+    LANGUAGE = "draft_language"
+    TEMPLATE = "draft_template"
+
+
+class DraftView(StrEnum):
+    """The Edit modal: its callback id, and the ids of its input blocks and elements."""
+
+    CALLBACK = "draft_edit_modal"
+    SUBJECT = "draft_subject"
+    SUBJECT_INPUT = "draft_subject_input"
+    BODY = "draft_body"
+    BODY_INPUT = "draft_body_input"
+
+
+# Each language in its own words: the analyst picks the customer's language, not a translation.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "pt": "Português (Brasil)",
+    "es": "Español",
+    "zh": "中文（简体）",
+    "ru": "Русский",
+}
+
+_SOURCES = {
+    "tag": N_("from the ticket's language tag"),
+    "text": N_("from the customer's own words"),
+    "locale": N_("from the requester's Zendesk locale"),
+    "default": N_("English, as nothing else said otherwise"),
+    "analyst": N_("chosen by you"),
+}
+
+
+def template_label(_: i18n.Gettext, template: str) -> str:
+    """A template's name for the analyst, in their language."""
+    try:
+        return _(Template(template).label)
+    except ValueError:
+        return escape(template)
+
+
+def value(draft_id: int, choice: str = "") -> str:
+    """A button or option value: the draft id, and for a select the option picked."""
+    return f"{draft_id}:{choice}" if choice else str(draft_id)
+
+
+def parse_value(raw: object) -> tuple[int, str] | None:
+    """Read a value back; None for anything this module did not write."""
+    if not isinstance(raw, str):
+        return None
+    head, _sep, choice = raw.partition(":")
+    if not head.isascii() or not head.isdigit() or not 0 < int(head) < 2**31:
+        return None
+    return int(head), choice
+
+
+def _clip(text: str, limit: int = SECTION_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _option(text: str, val: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text[:75]}, "value": val}
+
+
+def _button(text: str, action: DraftAction, val: str, *, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": str(action),
+        "text": {"type": "plain_text", "text": text[:75]},
+        "value": val,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def why(_: i18n.Gettext, draft: DraftRow) -> str:
+    """Which language the draft is in and why, with the chooser's note if it has one."""
+    source = _SOURCES.get(draft.language_source)
+    name = LANGUAGE_NAMES.get(draft.language, draft.language)
+    line = _("Written in {language}, {why}.").format(
+        language=name, why=_(source) if source else escape(draft.language_source)
+    )
+    if draft.language_note:
+        note = _(draft.language_note).format(locale=escape(draft.requester_locale or ""))
+        line += " " + note
+    return line
+
+
+def preview(
+    _: i18n.Gettext, draft: DraftRow, *, templates: Sequence[str], compliance: bool
+) -> tuple[str, list[Block]]:
+    """The ephemeral preview with Send, Save as note, Edit and the two pickers."""
+    head = _("Draft reply for ticket #{ticket}").format(ticket=draft.ticket_id)
+    lines = [f"*{head}* · {template_label(_, draft.template)}"]
+    if draft.edited:
+        lines[0] += " · " + _("edited by you")
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": lines[0]}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": why(_, draft)}]},
+    ]
+    if compliance:
+        notice = _("Compliance case: only neutral replies are offered.")
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
+    if draft.subject:
+        subject = _("Subject: {subject}").format(subject=customer(draft.subject))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _clip(subject)}})
+    blocks.append(
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(customer(draft.body))}}
+    )
+    languages = [_option(name, value(draft.id, code)) for code, name in LANGUAGE_NAMES.items()]
+    current_language = next(
+        (o for o in languages if o["value"] == value(draft.id, draft.language)), None
+    )
+    offered = [_option(template_label(_, t), value(draft.id, t)) for t in templates]
+    current_template = next(
+        (o for o in offered if o["value"] == value(draft.id, draft.template)), None
+    )
+    language_select: Block = {
+        "type": "static_select",
+        "action_id": str(DraftAction.LANGUAGE),
+        "placeholder": {"type": "plain_text", "text": _("Change language")[:150]},
+        "options": languages,
+    }
+    if current_language:
+        language_select["initial_option"] = current_language
+    template_select: Block = {
+        "type": "static_select",
+        "action_id": str(DraftAction.TEMPLATE),
+        "placeholder": {"type": "plain_text", "text": _("Change template")[:150]},
+        "options": offered[:100],
+    }
+    if current_template:
+        template_select["initial_option"] = current_template
+    send = _button(_("Send as public reply"), DraftAction.SEND, value(draft.id), style="primary")
+    send["confirm"] = {
+        "title": {"type": "plain_text", "text": _("Send to the customer?")[:100]},
+        "text": {
+            "type": "plain_text",
+            "text": _("The customer receives this reply from ticket #{ticket}.").format(
+                ticket=draft.ticket_id
+            ),
+        },
+        "confirm": {"type": "plain_text", "text": _("Send")[:30]},
+        "deny": {"type": "plain_text", "text": _("Cancel")[:30]},
+    }
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"draft_actions_{draft.id}",
+            "elements": [
+                send,
+                _button(_("Save as internal note"), DraftAction.NOTE, value(draft.id)),
+                _button(_("Edit"), DraftAction.EDIT, value(draft.id)),
+                language_select,
+                template_select,
+            ],
+        }
+    )
+    return mask(f"{head}: {draft.subject}"), blocks
+
+
+def sent(
+    _: i18n.Gettext, draft: DraftRow, *, by: str, already: bool, locale: str, tz: str
+) -> tuple[str, list[Block]]:
+    """What takes the preview's place once the draft has gone (or had gone already)."""
+    when = i18n.format_time(draft.sent_at or datetime.min, locale=locale, tz=tz)
+    if draft.status == "sent":
+        text = _("Sent to ticket #{ticket} as a public reply by {name} at {time}.")
+    else:
+        text = _("Saved on ticket #{ticket} as an internal note by {name} at {time}.")
+    text = text.format(ticket=draft.ticket_id, name=escape(by), time=when)
+    if already:
+        text = _("Already done: {what}").format(what=text)
+    quoted = "\n".join(f">{line}" for line in customer(draft.body).splitlines())
+    return mask(text), [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(quoted)}},
+    ]
+
+
+def edit_modal(_: i18n.Gettext, draft: DraftRow, *, metadata: str) -> dict[str, Any]:
+    """The Edit modal, prefilled with the draft (masked as in the preview)."""
+    return {
+        "type": "modal",
+        "callback_id": str(DraftView.CALLBACK),
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": _("Edit the reply")[:24]},
+        "submit": {"type": "plain_text", "text": _("Save")[:24]},
+        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": str(DraftView.SUBJECT),
+                "optional": True,
+                "label": {"type": "plain_text", "text": _("Subject")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": str(DraftView.SUBJECT_INPUT),
+                    "initial_value": mask(draft.subject)[:250],
+                    "max_length": 250,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": str(DraftView.BODY),
+                "label": {"type": "plain_text", "text": _("Reply")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": str(DraftView.BODY_INPUT),
+                    "multiline": True,
+                    "initial_value": mask(draft.body)[:INPUT_MAX],
+                    "max_length": INPUT_MAX,
+                },
+            },
+        ],
+    }
