@@ -165,6 +165,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await _run_until(services, worker, clock, clock.now + timedelta(days=2))
         await _print_table(services, echo)
         await _print_outbox(services, echo)
+        await _print_drafts(services, echo)
         await print_jira_issues(services, echo)
     finally:
         await backoffice.close()
@@ -247,6 +248,37 @@ async def _print_table(services: Services, echo: Echo) -> None:
         f"{sum(1 for e in escs if e.status == 'incomplete')} sent back as incomplete, "
         f"{sum(1 for e in escs if e.status == 'unassigned')} waiting for a shift."
     )
+
+
+_DRAFT_SOURCES = {
+    "tag": "the lang_ tag",
+    "text": "their own words",
+    "locale": "their Zendesk locale",
+    "default": "nothing else to go on",
+}
+
+
+async def _print_drafts(services: Services, echo: Echo) -> None:
+    """Each routed escalation's first reply draft, in the customer's language (subject, lines)."""
+    from bot.drafts.flow import first_draft
+    from bot.escalations.notes import LANGUAGE_NAMES
+
+    async with services.db.session() as s:
+        escs = list(await s.scalars(select(Escalation).order_by(Escalation.ticket_created_at)))
+    echo("\nReply drafts (/baton draft): what each analyst would be offered to send, first lines:")
+    for e in escs:
+        analyst = services.roster.by_key(e.analyst_key) if e.analyst_key else None
+        if analyst is None:
+            continue
+        ticket = await services.zendesk.get_ticket(e.ticket_id)
+        choice, draft = first_draft(services, esc=e, ticket=ticket, analyst=analyst)
+        why = _DRAFT_SOURCES.get(choice.source, choice.source)
+        language = LANGUAGE_NAMES.get(choice.language, choice.language)
+        echo(f"\n  #{e.ticket_id} to {analyst.name}: {language} ({why}), {draft.template}")
+        echo(f"      {draft.subject}")
+        lines = [line for line in draft.body.splitlines() if line.strip()]
+        for line in lines[:3]:
+            echo("      " + textwrap.shorten(line, width=_width() - 8, placeholder=" …"))
 
 
 def _name(services: Services, key: str | None) -> str | None:

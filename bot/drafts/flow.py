@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.permissions import Action, Actor, allowed, can_see
-from bot.domain import LANGUAGES, Ticket
+from bot.domain import LANGUAGES, Analyst, Ticket
 from bot.drafts.context import context_for
 from bot.drafts.language import LanguageChoice, choose
-from bot.drafts.templates import Template, default_for, is_compliance, offered, render
+from bot.drafts.templates import Draft, Template, default_for, is_compliance, offered, render
 from bot.errors import N_, IntegrationError, NotFound, UserFacingError, UserFacingNotFound
 from bot.escalations import alerts, lifecycle
 from bot.masking import mask
@@ -143,6 +143,22 @@ def _choose(services: Services, esc: Escalation, ticket: Ticket, row: DraftRow) 
     )
     row.language, row.language_source = choice.language, choice.source
     row.language_note, row.requester_locale = choice.note, choice.locale
+
+
+def first_draft(
+    services: Services, *, esc: Escalation, ticket: Ticket, analyst: Analyst
+) -> tuple[LanguageChoice, Draft]:
+    """The draft a preview starts from: the customer's language, the likeliest template."""
+    choice = choose(
+        esc.language, ticket.description, ticket.requester.locale, _lang_tag(services, ticket)
+    )
+    draft = render(
+        default_for(esc),
+        language=choice.language,
+        context=context_for(esc, ticket, analyst),
+        compliance=is_compliance(esc),
+    )
+    return choice, draft
 
 
 def _pick(row: DraftRow, language: str) -> None:
