@@ -9,6 +9,7 @@ language) and the reply drafts call ``detect``, so they always agree. The thresh
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from lingua import LanguageDetector
 
 # lingua's confidence for the best of en/pt/es below which Baton does not trust the guess.
-THRESHOLD = 0.7
+THRESHOLD = 0.65
+MARKER_WEIGHT = 1.0
 # Fewer letters than this (after the script check) is not enough text to tell pt from es.
 MIN_LETTERS = 4
 
@@ -47,6 +49,45 @@ def _lingua() -> LanguageDetector:
 
 
 _CODES = {"ENGLISH": "en", "PORTUGUESE": "pt", "SPANISH": "es"}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Short words customers use all the time that belong to one of en / pt / es only (accented and
+# unaccented spellings, chat abbreviations). Words the pair shares (de, que, no, nada, para) are
+# left out: they tell nothing.
+_MARKERS: dict[str, frozenset[str]] = {
+    "pt": _words(
+        "não nao meu minha meus minhas você voce vc vcs vocês voces cadê cade saque saques sacar "
+        "ainda já ja até ate obrigado obrigada caiu cair recebi consigo fiz foi ta tá tô pra pq "
+        "ajuda ajudem conta dinheiro deu segue ontem agora quero olá ola bom boa tarde "
+        "estorno boleto chave travado só sem em um uma do da dos das com pelo pela ao "
+        "são sao faz pedi nenhum mandei aprovaram veio errado metade também tambem depositei "
+        "transferência comprovante pix"
+    ),
+    "es": _words(
+        "mi mis retiro retiros retirar recibi recibí llego llegó llega llegar llegado cuenta "
+        "dinero plata todavía todavia aún aun puedo hice usted ustedes gracias ayuda ayudenme "
+        "ayúdenme hola tarjeta dónde donde ya hasta rechazaron sigo pagué pague tardando tarda "
+        "el los las del y sin porfa quisiera buenas buen reembolso monto mandé mande les "
+        "acreditaron un una es solo equivocado trabado desaparecio desapareció devolvieron "
+        "recarga aparece pasaron cancelaron deposité depósito necesito quiero"
+    ),
+    "en": _words(
+        "my the is i not still where why can you please pls hi hello thanks thank and it of "
+        "to for with got didnt hasnt havent cant dont money account card was has have been "
+        "what how does did this that yet nothing received arrived want need help"
+    ),
+    # Transliterated Russian.
+    "ru": _words(
+        "gde moi moy moya moyi ne mogu pochemu pochemy dengi den'gi vyvod vyvesti vivod "
+        "depozit pozhaluysta pozhalujsta pomogite prishel prishli prishlo eshche esche uzhe "
+        "zachislen zachislili otklonili spisalis net kogda kak chto zdravstvuyte privet spasibo"
+    ),
+}
 
 
 def _script_counts(text: str) -> tuple[int, int, int]:
@@ -59,6 +100,12 @@ def _script_counts(text: str) -> tuple[int, int, int]:
         elif ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"):
             latin += 1
     return han, cyr, latin
+
+
+def _markers(text: str) -> dict[str, int]:
+    """How many of each language's marker words the text has."""
+    words = _WORD.findall(text.lower())
+    return {lang: sum(w in vocab for w in words) for lang, vocab in _MARKERS.items()}
 
 
 def detect(text: str) -> Detection:
@@ -74,14 +121,22 @@ def detect(text: str) -> Detection:
         return Detection("ru", 1.0)
     if latin < MIN_LETTERS:
         return Detection(None, 0.0)
-    values = _lingua().compute_language_confidence_values(text)
-    if not values:
-        return Detection(None, 0.0)
-    best = values[0]
-    code = _CODES[best.language.name]
-    if best.value < THRESHOLD:
-        return Detection(None, best.value)
-    return Detection(code, best.value)
+    values = {
+        _CODES[v.language.name]: v.value for v in _lingua().compute_language_confidence_values(text)
+    }
+    markers = _markers(text)
+    # Russian typed in Latin letters (no Cyrillic keyboard at hand): answer in Russian.
+    if markers["ru"] >= 2 and markers["ru"] > max(markers[lang] for lang in _CODES.values()):
+        return Detection("ru", 1.0)
+    # lingua's n-grams see too little in four words to split pt from es; the words customers use
+    # most (meu/mi, saque/retiro, não/no) see it at once. Each marker word counts half a model.
+    scores = {lang: values[lang] + MARKER_WEIGHT * markers[lang] for lang in _CODES.values()}
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    confidence = top / (top + second) if top + second else 0.0
+    if confidence < THRESHOLD:
+        return Detection(None, confidence)
+    return Detection(best, confidence)
 
 
 def from_locale(locale: str | None) -> str | None:
