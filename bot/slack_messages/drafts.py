@@ -58,7 +58,7 @@ _SOURCES = {
     "tag": N_("from the ticket's language tag"),
     "text": N_("from the customer's own words"),
     "locale": N_("from the requester's Zendesk locale"),
-    "default": N_("English, as nothing else said otherwise"),
+    "default": N_("the default"),
     "analyst": N_("chosen by you"),
 }
 
@@ -110,7 +110,7 @@ def why(_: i18n.Gettext, draft: DraftRow) -> str:
     """Which language the draft is in and why, with the chooser's note if it has one."""
     source = _SOURCES.get(draft.language_source)
     name = LANGUAGE_NAMES.get(draft.language, draft.language)
-    line = _("Written in {language}, {why}.").format(
+    line = _("Written in {language} ({why}).").format(
         language=name, why=_(source) if source else escape(draft.language_source)
     )
     if draft.language_note:
