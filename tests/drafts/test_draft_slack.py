@@ -221,3 +221,31 @@ async def test_outsiders_and_other_analysts_are_refused(
     assert "out of date" in shown(forged)
     await drain(services)
     assert public_comments(zendesk) == [] and len(await drafts(services)) == 1
+
+
+async def test_an_edit_with_a_card_number_shows_masked_and_sends_as_typed(
+    client: TestClient, fake_slack: FakeSlack, services: Services, zendesk: FakeZendesk
+) -> None:
+    await escalation(services, zendesk)
+    await command(client, fake_slack, CARLA, f"draft {TICKET}")
+    (draft,) = await drafts(services)
+    opened = await open_edit(client, fake_slack, CARLA, draft.id)
+    view = opened.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    meta = view["private_metadata"]
+    # Saving the modal untouched keeps the draft as written: nothing counts as edited.
+    before = len(fake_slack.called("response_url"))
+    await submit_edit(
+        client, fake_slack, CARLA, metadata=meta, subject=draft.subject, body=draft.body
+    )
+    await fake_slack.wait_for("response_url", before + 1)
+    (same,) = await drafts(services)
+    assert (same.body, same.edited) == (draft.body, False)
+    typed = f"{draft.body}\n\nCartão usado: 4111 1111 1111 1111"
+    await submit_edit(client, fake_slack, CARLA, metadata=meta, subject=draft.subject, body=typed)
+    updated = (await fake_slack.wait_for("response_url", before + 2))[-1]
+    assert "•••• •••• •••• 1111" in shown(updated)  # Slack sees it masked (fixture checks too)
+    await press(client, fake_slack, CARLA, DraftAction.SEND, str(draft.id))
+    await drain(services)
+    (comment,) = public_comments(zendesk)
+    assert comment["body"] == typed  # the customer gets what the analyst typed
