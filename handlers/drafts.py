@@ -182,7 +182,8 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             draft_id = int(meta["d"])
             response_url = meta.get("r")
         except (ValueError, KeyError, TypeError):
-            await ack(response_action="errors", errors={str(DraftView.BODY): "?"})
+            stale = ctx._("This button is out of date.")
+            await ack(response_action="errors", errors={str(DraftView.BODY): stale})
             return
         try:
             preview = await flow.edit(
