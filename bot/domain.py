@@ -223,3 +223,39 @@ class TransactionPage:
 
     transactions: tuple[Transaction, ...]
     next_cursor: str | None = None
+
+
+class RootCause(StrEnum):
+    """Why an escalation happened: the fixed taxonomy of SPEC §10."""
+
+    PROVIDER_DELAY = "provider_delay"
+    PROVIDER_FAILURE = "provider_failure"
+    CUSTOMER_ERROR = "customer_error"
+    KYC_INCOMPLETE = "kyc_incomplete"
+    DOCUMENT_SUSPICIOUS = "document_suspicious"
+    INTERNAL_BUG = "internal_bug"
+    PROCESS_GAP = "process_gap"
+    FRAUD_CONFIRMED = "fraud_confirmed"
+    OTHER = "other"
+
+
+class CustomerOutcome(StrEnum):
+    """What the customer got in the end."""
+
+    FUNDS_CREDITED = "funds_credited"
+    WITHDRAWAL_PAID = "withdrawal_paid"
+    REFUNDED = "refunded"
+    DOCUMENTS_APPROVED = "documents_approved"
+    DOCUMENTS_REJECTED = "documents_rejected"
+    ACCOUNT_RESTRICTED = "account_restricted"
+    INFORMATION_GIVEN = "information_given"
+    NO_ACTION_NEEDED = "no_action_needed"
+
+
+class Lacked(StrEnum):
+    """What the outsourcing team lacked when an escalation was avoidable."""
+
+    ACCESS = "access"
+    KNOWLEDGE = "knowledge"
+    AUTHORITY = "authority"
+    INFORMATION = "information"

@@ -297,3 +297,23 @@ class DraftRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class ResolutionRow(Base):
+    """How an escalation ended (SPEC §10): one per escalation, amended when resolved again."""
+
+    __tablename__ = "resolutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    root_cause: Mapped[str] = mapped_column(String(30), index=True)  # bot.domain.RootCause
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(30))  # bot.domain.CustomerOutcome
+    # Could the outsourcing team have handled it, and if so what they lacked (bot.domain.Lacked).
+    avoidable: Mapped[bool] = mapped_column(Boolean, default=False)
+    lacked: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    zendesk_status: Mapped[str] = mapped_column(String(20))  # solved | pending
+    resolved_by: Mapped[str] = mapped_column(String(64))  # analyst key; "zendesk" when closed there
+    resolved_at: Mapped[datetime] = mapped_column(index=True)
+    amended_at: Mapped[datetime | None]
+    amendments: Mapped[int] = mapped_column(Integer, default=0)
