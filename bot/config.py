@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.domain import Category
+from bot.domain import Category, RootCause
 from bot.errors import ConfigError
 from bot.jira.settings import JiraConfig, parse_jira
 from bot.transactions_config import TransactionsConfig, parse_transactions
@@ -108,6 +108,8 @@ class BatonConfig:
     timers: Timers = field(default_factory=Timers)
     transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
     jira: JiraConfig = field(default_factory=JiraConfig)
+    # [coaching]: root cause -> advice, replacing bot/resolutions/coaching.py's playbook entry.
+    coaching: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,21 @@ def load_batonconfig(path: Path) -> BatonConfig:
         timers=timers,
         transactions=parse_transactions(f"BATON_CONFIG={path}", data.get("transactions", {})),
         jira=parse_jira(path, data.get("jira", {})),
+        coaching=_coaching(path, data.get("coaching", {})),
     )
+
+
+def _coaching(path: Path, raw: Mapping[str, Any]) -> dict[str, str]:
+    """Read [coaching]: advice per root cause (bot.domain.RootCause values), non-empty text."""
+    known = {r.value for r in RootCause}
+    out: dict[str, str] = {}
+    for key, text in raw.items():
+        if key not in known:
+            raise ConfigError(f"BATON_CONFIG={path}: [coaching] {key}: unknown root cause")
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"BATON_CONFIG={path}: [coaching] {key}: give the advice as text")
+        out[key] = " ".join(text.split())
+    return out
 
 
 def _timers(path: Path, raw: Mapping[str, Any]) -> Timers:
