@@ -1,0 +1,1 @@
+"""Reports over a period: numbers aggregated in SQL, shown as text, Excel and charts."""

@@ -1,0 +1,322 @@
+"""The report's numbers, aggregated in the database: every query returns a bounded number of rows.
+
+Counts are GROUP BYs; percentiles are ``percentile_cont`` on PostgreSQL and, on SQLite, the same
+linear interpolation over the two ranked rows around each percentile (a window function picks
+them, so only four rows per category come back). Days and hours of day are read in the roster's
+zone from hourly UTC buckets counted in SQL, so a day boundary is exact for whole-hour offsets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import String as SqlString
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.desk.roster import Roster, on_shift
+from bot.domain import EscalationStatus, Lacked
+from bot.reports.period import Period
+from bot.reports.views import (
+    NEEDS_ROOT_CAUSE,
+    UNKNOWN,
+    AgentRow,
+    Count,
+    DayCount,
+    Headline,
+    HourRow,
+    Report,
+    Timing,
+)
+from bot.store.models import Escalation, ResolutionRow
+
+# ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
+ZENDESK = "zendesk"
+Progress = Callable[[str], None]
+
+E, R = Escalation, ResolutionRow
+_rated = and_(R.id.is_not(None), R.resolved_by != ZENDESK)
+_avoidable = and_(_rated, R.avoidable.is_(True))
+_needs_cause = and_(
+    E.status == EscalationStatus.RESOLVED.value, or_(R.id.is_(None), R.resolved_by == ZENDESK)
+)
+_desk_start = func.coalesce(E.desk_started_at, E.received_at)
+_first_action = func.coalesce(E.claimed_at, E.first_response_at)
+
+
+def _sum(cond: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _lacked_sums() -> list[ColumnElement[Any]]:
+    # `lacked` is a short JSON list of fixed words: matching the quoted word in its text is exact.
+    text = cast(R.lacked, SqlString)
+    return [_sum(and_(_avoidable, text.like(f'%"{word.value}"%'))) for word in Lacked]
+
+
+def _in(period: Period) -> ColumnElement[bool]:
+    return and_(E.received_at >= period.starts_at, E.received_at < period.ends_at)
+
+
+def _joined(*columns: Any) -> Any:
+    return select(*columns).select_from(E).outerjoin(R, R.escalation_id == E.id)
+
+
+def _is_pg(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[Any]:
+    if _is_pg(session):
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _hour(session: AsyncSession, column: Any) -> ColumnElement[Any]:
+    if _is_pg(session):
+        return func.date_trunc("hour", column)
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def _as_utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def headline(session: AsyncSession, period: Period, *, now: datetime) -> Headline:
+    """The period's totals in one query."""
+    due = and_(E.sla_due_at.is_not(None), or_(E.resolved_at.is_not(None), E.sla_due_at < now))
+    row = (
+        await session.execute(
+            _joined(
+                func.count(E.id),
+                _sum(E.vip.is_(True)),
+                _sum(E.resolved_at.is_not(None)),
+                _sum(_rated),
+                _sum(_needs_cause),
+                _sum(_avoidable),
+                _sum(due),
+                _sum(and_(E.sla_due_at.is_not(None), E.resolved_at <= E.sla_due_at)),
+            ).where(_in(period))
+        )
+    ).one()
+    return Headline(*(int(v or 0) for v in row))
+
+
+async def counts(session: AsyncSession, period: Period, dimension: Any) -> dict[str, int]:
+    """Escalations per value of one expression (category, language, …)."""
+    key = dimension.label("key")
+    rows = await session.execute(_joined(key, func.count(E.id)).where(_in(period)).group_by(key))
+    return {UNKNOWN if k is None else str(k): int(n) for k, n in rows}
+
+
+_ROOT_CAUSE = case((_rated, R.root_cause), (_needs_cause, literal(NEEDS_ROOT_CAUSE)), else_=None)
+_VIP = case((E.vip.is_(True), literal("vip")), else_=literal("standard"))
+
+
+def _compare(now: dict[str, int], before: dict[str, int]) -> tuple[Count, ...]:
+    keys = sorted(set(now) | set(before), key=lambda k: (-now.get(k, 0), -before.get(k, 0), k))
+    return tuple(Count(k, now.get(k, 0), before.get(k, 0)) for k in keys)
+
+
+async def agents(
+    session: AsyncSession, period: Period
+) -> tuple[tuple[AgentRow, ...], tuple[tuple[str, int], ...]]:
+    """Per outsourcing agent, and overall, what was avoidable and what they lacked."""
+    rows = await session.execute(
+        _joined(E.agent_id, func.count(E.id), _sum(_rated), _sum(_avoidable), *_lacked_sums())
+        .where(_in(period))
+        .group_by(E.agent_id)
+    )
+    words = [w.value for w in Lacked]
+    out: list[AgentRow] = []
+    overall: dict[str, int] = defaultdict(int)
+    for agent_id, total, rated, avoidable, *lacked in rows:
+        pairs = [(w, int(n)) for w, n in zip(words, lacked, strict=True) if n]
+        for word, n in pairs:
+            overall[word] += n
+        pairs.sort(key=lambda p: (-p[1], p[0]))
+        out.append(AgentRow(agent_id, int(total), int(rated), int(avoidable), tuple(pairs)))
+    out.sort(key=lambda a: (-a.escalations, a.agent_id or 0))
+    top = tuple(sorted(overall.items(), key=lambda p: (-p[1], p[0])))
+    return tuple(out), top
+
+
+async def percentiles(
+    session: AsyncSession, period: Period, value: ColumnElement[Any], where: ColumnElement[bool]
+) -> dict[str, tuple[float | None, float | None]]:
+    """Median and p90 of ``value`` per category, over rows where ``where`` holds."""
+    category = func.coalesce(E.category, UNKNOWN)
+    scope = and_(_in(period), where)
+    if _is_pg(session):
+        stmt = (
+            select(
+                category,
+                func.percentile_cont(0.5).within_group(value),
+                func.percentile_cont(0.9).within_group(value),
+            )
+            .where(scope)
+            .group_by(category)
+        )
+        return {str(c): (_float(m), _float(p)) for c, m, p in await session.execute(stmt)}
+    ranked = (
+        select(
+            category.label("c"),
+            value.label("v"),
+            func.row_number().over(partition_by=category, order_by=value).label("rn"),
+            func.count().over(partition_by=category).label("n"),
+        )
+        .where(scope)
+        .subquery()
+    )
+    wanted = []
+    for q in (0.5, 0.9):
+        low = cast(1 + q * (ranked.c.n - 1), Integer)
+        wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
+    rows = await session.execute(
+        select(ranked.c.c, ranked.c.n, ranked.c.rn, ranked.c.v).where(or_(*wanted))
+    )
+    ranks: dict[str, dict[int, float]] = defaultdict(dict)
+    sizes: dict[str, int] = {}
+    for c, n, rn, v in rows:
+        ranks[str(c)][int(rn)] = float(v)
+        sizes[str(c)] = int(n)
+    return {
+        c: (_interpolate(ranks[c], sizes[c], 0.5), _interpolate(ranks[c], sizes[c], 0.9))
+        for c in sizes
+    }
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _interpolate(ranked: dict[int, float], n: int, q: float) -> float | None:
+    """percentile_cont: linear interpolation between the rows at ranks floor(pos) and pos+1."""
+    pos = 1 + q * (n - 1)
+    low = int(pos)
+    if low not in ranked:
+        return None
+    high = ranked.get(low + 1, ranked[low])
+    return ranked[low] + (pos - low) * (high - ranked[low])
+
+
+async def timings(
+    session: AsyncSession, period: Period, sizes: dict[str, int]
+) -> tuple[Timing, ...]:
+    """Time to first analyst action and to resolution per category (median, p90)."""
+    first = await percentiles(
+        session, period, _seconds(session, _first_action, _desk_start), _first_action.is_not(None)
+    )
+    done = E.resolved_at.is_not(None)
+    desk = await percentiles(session, period, _seconds(session, E.resolved_at, _desk_start), done)
+    customer = await percentiles(
+        session, period, _seconds(session, E.resolved_at, E.received_at), done
+    )
+    none = (None, None)
+    return tuple(
+        Timing(c, n, *first.get(c, none), *desk.get(c, none), *customer.get(c, none))
+        for c, n in sorted(sizes.items(), key=lambda p: (-p[1], p[0]))
+    )
+
+
+async def hourly(session: AsyncSession, period: Period) -> list[tuple[datetime, str, int]]:
+    """Escalations received per UTC hour and category (at most 24 rows a day per category)."""
+    bucket = _hour(session, E.received_at).label("h")
+    category = func.coalesce(E.category, UNKNOWN).label("c")
+    stmt = select(bucket, category, func.count(E.id)).where(_in(period)).group_by(bucket, category)
+    return [(_as_utc(h), str(c), int(n)) for h, c, n in await session.execute(stmt)]
+
+
+def coverage(roster: Roster, period: Period) -> dict[int, float]:
+    """Mean number of analysts scheduled at each local hour of the day over the period."""
+    totals: dict[int, int] = defaultdict(int)
+    samples: dict[int, int] = defaultdict(int)
+    at = period.starts_at.replace(minute=30, second=0, microsecond=0)
+    if at < period.starts_at:
+        at += timedelta(hours=1)
+    while at < period.ends_at:
+        hour = at.astimezone(period.tz).hour
+        totals[hour] += len(on_shift(roster, at))
+        samples[hour] += 1
+        at += timedelta(hours=1)
+    return {h: totals[h] / samples[h] for h in samples}
+
+
+def _hours(
+    buckets: Sequence[tuple[datetime, str, int]], roster: Roster, period: Period
+) -> tuple[HourRow, ...]:
+    received: dict[int, int] = defaultdict(int)
+    for at, _, n in buckets:
+        received[at.astimezone(period.tz).hour] += n
+    staffed = coverage(roster, period)
+    return tuple(HourRow(h, received.get(h, 0), round(staffed.get(h, 0.0), 2)) for h in range(24))
+
+
+def _days(buckets: Sequence[tuple[datetime, str, int]], period: Period) -> tuple[DayCount, ...]:
+    per: dict[tuple[Any, str], int] = defaultdict(int)
+    for at, category, n in buckets:
+        per[(at.astimezone(period.tz).date(), category)] += n
+    return tuple(DayCount(d, c, n) for (d, c), n in sorted(per.items()))
+
+
+async def build_report(
+    session: AsyncSession,
+    *,
+    period: Period,
+    roster: Roster,
+    now: datetime,
+    progress: Progress | None = None,
+) -> Report:
+    """Every view of the report for ``period``, with the previous period for trends."""
+    say = progress or (lambda _step: None)
+    before = period.previous()
+    say("totals")
+    head, prev_head = (
+        await headline(session, period, now=now),
+        await headline(session, before, now=now),
+    )
+    say("breakdowns")
+    dims: dict[str, Any] = {
+        "category": E.category,
+        "root_cause": _ROOT_CAUSE,
+        "vip": _VIP,
+        "language": E.language,
+    }
+    compared: dict[str, tuple[Count, ...]] = {}
+    category_now: dict[str, int] = {}
+    for name, dim in dims.items():
+        now_counts, before_counts = (
+            await counts(session, period, dim),
+            await counts(session, before, dim),
+        )
+        if name == "root_cause":
+            now_counts.pop(UNKNOWN, None)  # still open: no root cause yet, and none needed yet
+            before_counts.pop(UNKNOWN, None)
+        if name == "category":
+            category_now = now_counts
+        compared[name] = _compare(now_counts, before_counts)
+    say("agents")
+    by_agent, lacked = await agents(session, period)
+    say("timings")
+    times = await timings(session, period, category_now)
+    say("hours")
+    buckets = await hourly(session, period)
+    return Report(
+        period=period,
+        generated_at=now,
+        headline=head,
+        previous=prev_head,
+        by_category=compared["category"],
+        by_root_cause=compared["root_cause"],
+        by_vip=compared["vip"],
+        by_language=compared["language"],
+        by_agent=by_agent,
+        lacked=lacked,
+        timings=times,
+        hours=_hours(buckets, roster, period),
+        per_day=_days(buckets, period),
+    )
