@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Respond = Callable[..., Awaitable[Any]]
 Work = Callable[[Ctx], Awaitable[str | Reply]]
-COMING_SOON = (AlertAction.RESOLVE,)
+COMING_SOON: tuple[AlertAction, ...] = ()  # buttons shown before their feature lands
 
 
 async def _run(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:

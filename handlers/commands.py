@@ -38,6 +38,8 @@ class Ctx:
     actor: Actor
     locale: str
     now: datetime
+    # Opens a modal with the slash command's trigger_id (True: opened); None outside a command.
+    open_view: Callable[[dict[str, Any]], Awaitable[bool]] | None = None
 
     @property
     def _(self) -> i18n.Gettext:
@@ -240,6 +242,12 @@ async def cmd_draft(ctx: Ctx, args: list[str]) -> Reply:
     return await drafts.for_command(ctx, args)
 
 
+async def cmd_resolve(ctx: Ctx, args: list[str]) -> str:
+    from handlers import resolve  # it builds on this module's Ctx and Usage
+
+    return await resolve.for_command(ctx, args)
+
+
 def _soon(name: str, usage: str, action: Action) -> Subcommand:
     return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
@@ -310,7 +318,13 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("create and link a Jira issue"),
             cmd_jira,
         ),
-        _soon("resolve", "/baton resolve <ticket>", Action.RESOLVE),
+        Subcommand(
+            "resolve",
+            Action.RESOLVE,
+            "/baton resolve <ticket>",
+            lambda _: _("record how an escalation ended (root cause, outcome) and close it"),
+            cmd_resolve,
+        ),
         _soon("report", "/baton report [week|month]", Action.REPORT),
         _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
     )

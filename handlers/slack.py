@@ -9,6 +9,7 @@ gets its answer within 3 s.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from bot.errors import SignatureError
 from bot.services import Services
 from bot.signing import verify_slack_signature
 from bot.store.models import utcnow
-from handlers import actions, commands, drafts, home, slack_request
+from handlers import actions, commands, drafts, home, resolve, slack_request
 from handlers.context import UserLocales
 from integrations.slack import SlackClient, web_client
 
@@ -46,6 +47,17 @@ def build_bolt(services: Services) -> AsyncApp:
     async def on_baton(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
         ctx = await locales.ctx(str(command.get("user_id", "")))
+        trigger = command.get("trigger_id")
+
+        async def open_view(view: dict[str, Any]) -> bool:
+            if not isinstance(trigger, str) or not trigger:
+                return False
+            opened = await actions._slack(
+                "slack.modal_not_opened", locales.slack.views_open(trigger, view)
+            )
+            return opened is not None
+
+        ctx = replace(ctx, open_view=open_view)
         reply = await commands.dispatch(ctx, str(command.get("text", "")))
         if isinstance(reply, commands.Reply):
             await respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
@@ -54,6 +66,7 @@ def build_bolt(services: Services) -> AsyncApp:
 
     actions.register(bolt, locales)
     drafts.register(bolt, locales)
+    resolve.register(bolt, locales)
     home.register(bolt, locales)
     return bolt
 

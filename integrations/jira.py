@@ -13,6 +13,7 @@ descriptions, ``/rest/api/3/search/jql``); Data Center speaks v2 (plain text,
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -221,6 +222,32 @@ class JiraClient:
         link = {"url": url, "title": title}
         await self._call(
             f"link {issue_key}", lambda: self.jira.add_simple_link(issue_key, object=link)
+        )
+        return True
+
+    async def add_comment(self, *, issue_key: str, text: str, marker: str, check: bool) -> bool:
+        """Comment on an issue; with check, only when no comment carries the marker yet."""
+        path = f"rest/api/{'3' if self.cloud else '2'}/issue/{issue_key}/comment"
+        if check:
+            found = await self._call(
+                f"list comments of {issue_key}", lambda: self._request("GET", path)
+            )
+            if marker in json.dumps((found or {}).get("comments") or []):
+                return False
+        full = f"{text}\n\n{marker}"
+        body: Any = full
+        if self.cloud:  # REST v3 takes an Atlassian Document, not a string
+            paragraphs = [p for p in full.split("\n") if p.strip()]
+            body = {
+                "type": "doc",
+                "version": 1,
+                "content": [
+                    {"type": "paragraph", "content": [{"type": "text", "text": p}]}
+                    for p in paragraphs
+                ],
+            }
+        await self._call(
+            f"comment on {issue_key}", lambda: self._request("POST", path, json={"body": body})
         )
         return True
 

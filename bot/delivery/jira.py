@@ -33,6 +33,19 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
             log.info("jira.link_issue_gone", extra={"row": row.id})
             return {"issue_gone": True}  # deleted in Jira meanwhile: nothing to link
         return {"added": added}
+    if row.action == "comment":  # bot/resolutions/resolve.py
+        p = row.payload
+        try:
+            added = await services.jira.add_comment(
+                issue_key=str(p["issue_key"]),
+                text=str(p["text"]),
+                marker=f"[baton:{row.idempotency_key}]",
+                check=row.attempts > 1,
+            )
+        except NotFound:
+            log.info("jira.comment_issue_gone", extra={"row": row.id})
+            return {"issue_gone": True}
+        return {"added": added}
     raise IntegrationError(SERVICE, f"unknown action {row.action}")
 
 

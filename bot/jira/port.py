@@ -63,6 +63,10 @@ class JiraPort(Protocol):
         """Link the issue to url; with check, skip it when a link to url exists. True: added."""
         ...
 
+    async def add_comment(self, *, issue_key: str, text: str, marker: str, check: bool) -> bool:
+        """Comment on the issue (text ends with marker); with check, skip if marker is there."""
+        ...
+
     async def server_info(self) -> JiraServerInfo:
         """What the server says it is (one request)."""
         ...

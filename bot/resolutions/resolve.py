@@ -27,16 +27,22 @@ from bot.store.models import AuditEntry, Escalation, JiraLink, ResolutionRow
 from bot.store.outbox import OutboxItem
 from bot.timers import deadlines
 
+__all__ = ["JIRA_COMMENT", "ResolutionForm", "check_may_resolve", "existing", "find", "resolve"]
+
 log = logging.getLogger(__name__)
 
 JIRA_COMMENT = "comment"  # bot/delivery/jira.py action
 
 
 async def find(
-    session: AsyncSession, *, ticket_id: int | None = None, escalation_id: int | None = None
+    session: AsyncSession,
+    *,
+    ticket_id: int | None = None,
+    escalation_id: int | None = None,
+    lock: bool = True,
 ) -> Escalation:
     """The escalation to resolve, locked: the ticket's open one, else its latest resolved one."""
-    stmt = select(Escalation).with_for_update()
+    stmt = select(Escalation).with_for_update() if lock else select(Escalation)
     if escalation_id is not None:
         esc = await session.scalar(stmt.where(Escalation.id == escalation_id))
     else:
@@ -212,3 +218,17 @@ async def resolve(
         extra={"escalation": esc.id, "amendments": row.amendments, "avoidable": row.avoidable},
     )
     return row
+
+
+async def for_form(
+    services: Services,
+    *,
+    actor: Actor,
+    escalation_id: int | None = None,
+    ticket_id: int | None = None,
+) -> tuple[Escalation, ResolutionRow | None]:
+    """The escalation the actor may resolve, and its stored resolution (to prefill the form)."""
+    async with services.db.read_session() as s:
+        esc = await find(s, ticket_id=ticket_id, escalation_id=escalation_id, lock=False)
+        check_may_resolve(actor, esc)
+        return esc, await existing(s, esc.id)

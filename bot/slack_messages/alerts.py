@@ -5,9 +5,11 @@ Every text and block is masked; customer text is also escaped (``text.customer``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from babel.dates import format_timedelta
 
 from bot import i18n
 from bot.domain import Analyst, Category, EscalationStatus
@@ -149,7 +151,32 @@ def render(
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": jira}]})
     if esc.status != EscalationStatus.RESOLVED:
         blocks.append(buttons(esc.id, _))
+    elif took := time_to_resolve(esc, locale=locale):
+        done = _("Resolved in {duration}").format(duration=took)
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f":white_check_mark: {done}"}],
+            }
+        )
     return mask(text), mask_deep(blocks)
+
+
+def time_to_resolve(esc: Escalation, *, locale: str | None) -> str | None:
+    """How long the customer waited, from the agent's escalation to its resolution ("3 hours")."""
+    if esc.resolved_at is None or esc.received_at is None:
+        return None
+    start, end = esc.received_at, esc.resolved_at
+    if (start.tzinfo is None) != (end.tzinfo is None):  # SQLite hands back naive UTC
+        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    return str(
+        format_timedelta(
+            max(end - start, timedelta(0)),
+            threshold=2,
+            granularity="minute",
+            locale=i18n.babel_locale(locale),
+        )
+    )
 
 
 def _deadlines(

@@ -71,6 +71,7 @@ class Recorded:
 class State:
     issues: dict[str, dict[str, Any]] = field(default_factory=dict)  # by key
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by issue key
+    comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by issue key
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -164,6 +165,8 @@ class FakeJira:
             return 200, {}, [{"id": "summary", "name": "Summary", "clauseNames": ["summary"]}]
         if link := re.fullmatch(r"issue/([^/]+)/remotelink", rest):
             return self._remote_links(method, link.group(1), body)
+        if comment := re.fullmatch(r"issue/([^/]+)/comment", rest):
+            return self._comments(method, version, comment.group(1), body)
         if one := re.fullmatch(r"issue/([^/]+)", rest):
             issue = self._issue(one.group(1))
             return (
@@ -292,6 +295,53 @@ class FakeJira:
         own = f"{self.url}/rest/api/2/issue/{issue['key']}/remotelink/{link_id}"
         links.append({"id": link_id, "self": own, **body})
         return 201, {}, {"id": link_id, "self": own}
+
+    def _comments(self, method: str, version: str, key: str, body: Any) -> Any:
+        issue = self._issue(key)
+        if issue is None:
+            return (
+                404,
+                {},
+                {"errorMessages": ["Issue does not exist or you do not have permission."]},
+            )
+        comments = self.state.comments.setdefault(issue["key"], [])
+        if method == "GET":
+            return (
+                200,
+                {},
+                {"startAt": 0, "maxResults": 50, "total": len(comments), "comments": comments},
+            )
+        text = body.get("body") if isinstance(body, dict) else None
+        # REST v3 takes an Atlassian Document only; v2 a string.
+        ok = (
+            isinstance(text, dict) and text.get("type") == "doc"
+            if version == "3"
+            else (isinstance(text, str) and text.strip())
+        )
+        if not ok:
+            return (
+                400,
+                {},
+                {"errorMessages": [], "errors": {"comment": "Comment body is not valid!"}},
+            )
+        comment_id = str(next(self._ids))
+        own = f"{self.url}/rest/api/{version}/issue/{issue['id']}/comment/{comment_id}"
+        comments.append({"id": comment_id, "self": own, "body": text})
+        return 201, {}, {"id": comment_id, "self": own, "body": text}
+
+    def comment_texts(self, key: str) -> list[str]:
+        """Each comment on the issue as plain text (an Atlassian Document flattened)."""
+
+        def flat(node: Any) -> str:
+            if isinstance(node, str):
+                return node
+            if isinstance(node, dict):
+                if node.get("type") == "text":
+                    return str(node.get("text", ""))
+                return "\n".join(flat(c) for c in node.get("content", []))
+            return ""
+
+        return [flat(c["body"]) for c in self.state.comments.get(key, [])]
 
     def _webhooks(self, method: str, path: str, body: Any) -> Any:
         hooks = self.state.webhooks

@@ -1,0 +1,158 @@
+"""The Resolve modal: a pure builder (an escalation, a stored resolution, gettext in; a view out).
+
+Block ids are ``bot.resolutions.form.Field`` values, so the errors ``form.parse`` returns land
+under their inputs; each input's action id is its block id + ``_input``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from bot import i18n
+from bot.domain import CustomerOutcome, Lacked, RootCause
+from bot.resolutions.form import STATUSES, Field
+from bot.store.models import ResolutionRow
+
+INPUT_MAX = 3000
+
+
+class ResolveView(StrEnum):
+    """The modal's callback id."""
+
+    CALLBACK = "resolve_modal"
+
+
+def action_id(field: Field) -> str:
+    return f"{field}_input"
+
+
+def root_cause_label(_: i18n.Gettext, value: RootCause) -> str:
+    labels = {
+        RootCause.PROVIDER_DELAY: _("Provider delay"),
+        RootCause.PROVIDER_FAILURE: _("Provider failure"),
+        RootCause.CUSTOMER_ERROR: _("Customer error"),
+        RootCause.KYC_INCOMPLETE: _("KYC incomplete"),
+        RootCause.DOCUMENT_SUSPICIOUS: _("Document suspicious"),
+        RootCause.INTERNAL_BUG: _("Internal bug"),
+        RootCause.PROCESS_GAP: _("Process gap"),
+        RootCause.FRAUD_CONFIRMED: _("Fraud confirmed"),
+        RootCause.OTHER: _("Other"),
+    }
+    return labels[value]
+
+
+def outcome_label(_: i18n.Gettext, value: CustomerOutcome) -> str:
+    labels = {
+        CustomerOutcome.FUNDS_CREDITED: _("Funds credited"),
+        CustomerOutcome.WITHDRAWAL_PAID: _("Withdrawal paid"),
+        CustomerOutcome.REFUNDED: _("Refunded"),
+        CustomerOutcome.DOCUMENTS_APPROVED: _("Documents approved"),
+        CustomerOutcome.DOCUMENTS_REJECTED: _("Documents rejected"),
+        CustomerOutcome.ACCOUNT_RESTRICTED: _("Account restricted"),
+        CustomerOutcome.INFORMATION_GIVEN: _("Information given"),
+        CustomerOutcome.NO_ACTION_NEEDED: _("No action needed"),
+    }
+    return labels[value]
+
+
+def lacked_label(_: i18n.Gettext, value: Lacked) -> str:
+    labels = {
+        Lacked.ACCESS: _("Access"),
+        Lacked.KNOWLEDGE: _("Knowledge"),
+        Lacked.AUTHORITY: _("Authority"),
+        Lacked.INFORMATION: _("Information"),
+    }
+    return labels[value]
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+
+
+def _input(
+    field: Field, label: str, element: dict[str, Any], *, optional: bool = False
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": str(field),
+        "label": {"type": "plain_text", "text": label[:2000]},
+        "element": {**element, "action_id": action_id(field)},
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "placeholder": {"type": "plain_text", "text": placeholder[:150]},
+        "options": options,
+    }
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def modal(
+    _: i18n.Gettext, *, escalation_id: int, ticket_id: int, stored: ResolutionRow | None = None
+) -> dict[str, Any]:
+    """The Resolve modal for an escalation, prefilled with its stored resolution if any."""
+    causes = [_option(root_cause_label(_, r), r.value) for r in RootCause]
+    outcomes = [_option(outcome_label(_, o), o.value) for o in CustomerOutcome]
+    yes_no = [_option(_("Yes"), "yes"), _option(_("No"), "no")]
+    lacked = [_option(lacked_label(_, x), x.value) for x in Lacked]
+    statuses = [_option(_("Solved"), STATUSES[0]), _option(_("Pending"), STATUSES[1])]
+    avoidable = None if stored is None else ("yes" if stored.avoidable else "no")
+    radios: dict[str, Any] = {"type": "radio_buttons", "options": yes_no}
+    if avoidable:
+        radios["initial_option"] = yes_no[0 if avoidable == "yes" else 1]
+    boxes: dict[str, Any] = {"type": "checkboxes", "options": lacked}
+    picked = [o for o in lacked if stored is not None and o["value"] in (stored.lacked or [])]
+    if picked:
+        boxes["initial_options"] = picked
+    summary: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": INPUT_MAX,
+    }
+    if stored is not None:
+        summary["initial_value"] = stored.summary[:INPUT_MAX]
+    title = _("Amend resolution") if stored is not None else _("Resolve")
+    return {
+        "type": "modal",
+        "callback_id": str(ResolveView.CALLBACK),
+        "private_metadata": str(escalation_id),
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": _("Resolve")[:24]},
+        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _("How did ticket #{ticket} end?").format(ticket=ticket_id),
+                },
+            },
+            _input(
+                Field.ROOT_CAUSE,
+                _("Root cause"),
+                _select(causes, stored.root_cause if stored else None, _("Pick a root cause")),
+            ),
+            _input(Field.SUMMARY, _("What was wrong and what you did"), summary),
+            _input(
+                Field.OUTCOME,
+                _("Customer outcome"),
+                _select(outcomes, stored.outcome if stored else None, _("Pick an outcome")),
+            ),
+            _input(Field.AVOIDABLE, _("Could the outsourcing team have handled it?"), radios),
+            _input(Field.LACKED, _("If yes, what did they lack?"), boxes, optional=True),
+            _input(
+                Field.STATUS,
+                _("Set the Zendesk ticket to"),
+                _select(statuses, stored.zendesk_status if stored else "solved", _("Status")),
+            ),
+        ],
+    }
