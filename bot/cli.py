@@ -215,6 +215,42 @@ def demo(database: str, escalations: str | None) -> None:
     _run(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
 
 
+@main.command()
+@click.option(
+    "--period",
+    default="week",
+    show_default=True,
+    help="week (last 7 days), month (last 30 days) or YYYY-MM-DD..YYYY-MM-DD (local days).",
+)
+@click.option("--xlsx", type=click.Path(dir_okay=False), default=None, help="Also write Excel.")
+def report(period: str, xlsx: str | None) -> None:
+    """Escalations, root causes, avoidable rates, timings and SLA over a period, with trends."""
+    import time
+    from datetime import UTC, datetime
+
+    from bot.desk.roster import load_roster
+    from bot.reports.run import report_command
+
+    settings = _settings()
+    started = time.monotonic()
+
+    def progress(step: str) -> None:
+        if time.monotonic() - started > 0.5:  # quiet when the report is quick
+            click.echo(f"report: {step}…", err=True)
+
+    _run(
+        lambda: report_command(
+            settings.database_url,
+            roster=load_roster(settings.roster_path),
+            spec=period,
+            now=datetime.now(UTC),
+            xlsx=xlsx,
+            echo=click.echo,
+            progress=progress,
+        )
+    )
+
+
 @main.group()
 def zendesk() -> None:
     """Zendesk set-up."""
