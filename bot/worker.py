@@ -26,6 +26,7 @@ from bot.delivery import deliver, health
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import alerts, intake
 from bot.jira import events as jira_events
+from bot.resolutions import pending
 from bot.services import Services
 from bot.store import inbox, outbox, queue
 from bot.store.models import InboxEvent, OutboxMessage
@@ -33,6 +34,7 @@ from bot.timers import runner
 
 log = logging.getLogger(__name__)
 
+DIGEST_SECONDS = 3600.0  # how often a worker looks for "needs a root cause" DMs to send
 MAX_IDLE_BACKOFF = 30.0  # seconds between passes while every pass fails
 
 
@@ -82,6 +84,7 @@ class Worker:
         self._last_timer = 0.0
         # Reminders, breaches, claim time-outs and handovers (off: the routing-only demo).
         self._timers = runner.Timers(services, self.name) if sla_timers else None
+        self._last_digest = -DIGEST_SECONDS  # the first timer pass looks at once
         # Services with a failure on record: their next success clears it (and may announce).
         self._troubled: set[str] = set()
 
@@ -130,6 +133,10 @@ class Worker:
                 )
             if self._timers is not None:
                 counts.timers = len(await self._timers.run())
+                if time.monotonic() - self._last_digest >= DIGEST_SECONDS:
+                    self._last_digest = time.monotonic()
+                    # Once per analyst per ISO week (the outbox key names the week).
+                    counts.timers += await pending.weekly(self.services)
         return counts
 
     async def drain(self, *, max_passes: int = 100) -> Counts:

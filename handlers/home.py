@@ -11,7 +11,9 @@ from bot.desk import availability
 from bot.desk.roster import next_shift_start, on_shift
 from bot.errors import IntegrationError
 from bot.escalations import lifecycle
+from bot.resolutions import pending
 from bot.slack_messages import blocks
+from bot.slack_messages import resolve as resolve_blocks
 from bot.timers.handover import next_handover
 from handlers.commands import Ctx
 from handlers.context import UserLocales
@@ -29,6 +31,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         rows = (
             await lifecycle.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
         )
+        unexplained = await pending.needing(s, now=now, analyst_key=analyst.key) if analyst else []
     roster = services.roster
     who = blocks.who_text(
         ctx._,
@@ -39,7 +42,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         next_handover=next_handover(roster, now),
     )
     away = blocks.away_until(marks, key=analyst.key, now=now) if analyst else None
-    return blocks.home_view(
+    view = blocks.home_view(
         ctx._,
         analyst=analyst,
         escalations=rows,
@@ -49,6 +52,10 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         tz=ctx.tz,
         now=now,
     )
+    # Before the closing "who is on shift" part: the divider is the view's last but one block.
+    extra = resolve_blocks.home_section(ctx._, unexplained, locale=ctx.locale, tz=ctx.tz)
+    view["blocks"][-2:-2] = extra
+    return view
 
 
 async def publish_home(slack: SlackClient, ctx: Ctx) -> None:

@@ -6,13 +6,16 @@ under their inputs; each input's action id is its block id + ``_input``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
 from bot import i18n
 from bot.domain import CustomerOutcome, Lacked, RootCause
+from bot.masking import mask, mask_deep
 from bot.resolutions.form import STATUSES, Field
-from bot.store.models import ResolutionRow
+from bot.slack_messages.alerts import AlertAction
+from bot.store.models import Escalation, ResolutionRow
 
 INPUT_MAX = 3000
 
@@ -156,3 +159,57 @@ def modal(
             ),
         ],
     }
+
+
+def _resolve_button(_: i18n.Gettext, esc_id: int) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": str(AlertAction.RESOLVE),  # the same modal as on an alert
+        "text": {"type": "plain_text", "text": _("Resolve")},
+        "value": str(esc_id),
+    }
+
+
+def needs_root_cause_blocks(
+    _: i18n.Gettext, rows: Sequence[Escalation], *, locale: str | None, tz: str
+) -> list[dict[str, Any]]:
+    """One line per escalation closed in Zendesk without a root cause, each with Resolve."""
+    blocks: list[dict[str, Any]] = []
+    for esc in rows:
+        when = (
+            i18n.format_datetime(esc.resolved_at, locale=locale, tz=tz) if esc.resolved_at else "-"
+        )
+        line = _("Ticket #{ticket} ({category}), closed in Zendesk {when}").format(
+            ticket=esc.ticket_id, category=esc.category or "-", when=when
+        )
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": line},
+                "accessory": _resolve_button(_, esc.id),
+            }
+        )
+    return blocks
+
+
+def needs_root_cause(
+    _: i18n.Gettext, rows: Sequence[Escalation], *, locale: str | None, tz: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The weekly DM: escalations of yours closed in Zendesk that still need a root cause."""
+    text = _("These escalations were closed in Zendesk and still need a root cause:")
+    head = {"type": "section", "text": {"type": "mrkdwn", "text": f":memo: {text}"}}
+    blocks = [head, *needs_root_cause_blocks(_, rows, locale=locale, tz=tz)]
+    return mask(text), mask_deep(blocks)
+
+
+def home_section(
+    _: i18n.Gettext, rows: Sequence[Escalation], *, locale: str | None, tz: str
+) -> list[dict[str, Any]]:
+    """The App Home's "Needs a root cause" section (nothing when there is none)."""
+    if not rows:
+        return []
+    title = {"type": "header", "text": {"type": "plain_text", "text": _("Needs a root cause")}}
+    blocks: list[dict[str, Any]] = mask_deep(
+        [title, *needs_root_cause_blocks(_, rows, locale=locale, tz=tz)]
+    )
+    return blocks

@@ -1,0 +1,72 @@
+"""Escalations closed in Zendesk without /baton resolve: the App Home section, the weekly DM
+(once per analyst per ISO week), and resolving one later from its button."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+
+from bot.desk.permissions import actor_for
+from bot.escalations import closing
+from bot.resolutions import pending
+from bot.services import Services
+from bot.store.models import Escalation, OutboxMessage, ResolutionRow
+from handlers.commands import Ctx
+from handlers.home import render_home
+from tests.drafts.support import TICKET, escalation
+from tests.fakes.slack_server import FakeSlack
+from tests.fakes.zendesk_server import FakeZendesk
+from tests.resolutions.support import submit
+from tests.slack.support import CARLA, NOW, drain
+
+
+async def _close_in_zendesk(services: Services, esc_id: int) -> None:
+    async with services.db.session() as s:
+        esc = await s.get(Escalation, esc_id)
+        assert esc is not None
+        await closing.close(services, s, esc=esc, ticket_status="solved", via="ticket_solved")
+
+
+async def test_closed_in_zendesk_shows_on_home_and_in_one_weekly_dm(
+    client: TestClient, fake_slack: FakeSlack, services: Services, zendesk: FakeZendesk
+) -> None:
+    esc = await escalation(services, zendesk)
+    await _close_in_zendesk(services, esc.id)
+
+    ctx = Ctx(services=services, actor=actor_for(services.roster, CARLA), locale="en", now=NOW)
+    home = json.dumps(await render_home(ctx))
+    assert "Needs a root cause" in home and f"#{TICKET}" in home and '"esc_resolve"' in home
+
+    assert await pending.weekly(services) == 1
+    assert await pending.weekly(services) == 0  # the same week: nothing new
+    services.clock = lambda: NOW + timedelta(days=7)  # type: ignore[method-assign]
+    assert await pending.weekly(services) == 1  # next week, still unexplained: asked again
+    async with services.db.session() as s:
+        keys = list(await s.scalars(select(OutboxMessage.idempotency_key)))
+    assert "slack:needs_root_cause:carla:2026-W02" in keys
+    assert "slack:needs_root_cause:carla:2026-W03" in keys
+    await drain(services)
+    dm = [c for c in fake_slack.called("chat.postMessage") if "root cause" in str(c.params)]
+    assert dm, "the weekly DM was not posted"
+
+
+async def test_resolving_one_later_records_when_it_really_ended(
+    client: TestClient, fake_slack: FakeSlack, services: Services, zendesk: FakeZendesk
+) -> None:
+    esc = await escalation(services, zendesk)
+    await _close_in_zendesk(services, esc.id)
+    services.clock = lambda: NOW + timedelta(days=2)  # type: ignore[method-assign]
+    resp = await submit(client, CARLA, esc.id, status="pending")
+    assert resp.status == 200 and not (await resp.text()).strip()
+    async with services.db.session() as s:
+        (row,) = list(await s.scalars(select(ResolutionRow)))
+        left = await pending.needing(s, now=NOW + timedelta(days=2), analyst_key="carla")
+    assert row.resolved_at.replace(tzinfo=None) == NOW.replace(tzinfo=None)
+    assert left == []
+    await drain(services)
+    # The agent's "solved" stands: Baton adds its note and tag but no status of its own.
+    ticket = zendesk.state.tickets[TICKET]
+    assert ticket["status"] != "pending" and "baton_resolved" in ticket["tags"]
