@@ -331,6 +331,23 @@ def jira_setup(public_url: str) -> None:
         click.echo(line)
 
 
+@main.command()
+@click.argument("ticket")
+def history(ticket: str) -> None:
+    """Print a ticket's escalations as a timeline: who did what, when (roster's time zone)."""
+    from bot.desk.roster import load_roster
+    from bot.resolutions.history import print_history
+
+    number = ticket.lstrip("#")
+    if not number.isdigit():
+        raise click.BadParameter(f"{ticket!r} is not a ticket number", param_hint="TICKET")
+    settings = _settings()
+    tz = load_roster(settings.roster_path).timezone
+    _run(
+        lambda: print_history(settings.database_url, ticket_id=int(number), tz=tz, echo=click.echo)
+    )
+
+
 @main.group(invoke_without_command=True)
 @click.option(
     "--status",

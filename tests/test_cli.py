@@ -32,6 +32,7 @@ COMMANDS = [
     ["jira", "setup"],
     ["outbox"],
     ["outbox", "retry"],
+    ["history"],
 ]
 
 
