@@ -88,9 +88,25 @@ class SlackPost:
     metadata_key: str | None = None  # idempotency key carried in message metadata
 
 
+@dataclass(frozen=True)
+class SlackFile:
+    """A file to share in Slack (a chart image)."""
+
+    filename: str
+    content: bytes
+    title: str
+    alt_text: str = ""
+
+
 class SlackPort(Protocol):
     async def post(self, message: SlackPost) -> dict[str, Any]:
         """Post (or update, when ts is set) a message; returns {"channel", "ts"}."""
+        ...
+
+    async def upload_files(
+        self, channel: str, files: list[SlackFile], *, comment: str | None = None
+    ) -> list[str]:
+        """Share files in a channel (files_upload_v2); returns their file ids."""
         ...
 
     async def open_dm(self, user_id: str) -> str:

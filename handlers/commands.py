@@ -40,6 +40,7 @@ class Ctx:
     now: datetime
     # Opens a modal with the slash command's trigger_id (True: opened); None outside a command.
     open_view: Callable[[dict[str, Any]], Awaitable[bool]] | None = None
+    channel_id: str | None = None  # the channel a slash command came from
 
     @property
     def _(self) -> i18n.Gettext:
@@ -248,6 +249,12 @@ async def cmd_resolve(ctx: Ctx, args: list[str]) -> str:
     return await resolve.for_command(ctx, args)
 
 
+async def cmd_report(ctx: Ctx, args: list[str]) -> str:
+    from handlers import report  # it builds on this module's Ctx and Usage
+
+    return await report.for_command(ctx, args)
+
+
 def _soon(name: str, usage: str, action: Action) -> Subcommand:
     return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
@@ -325,7 +332,13 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("record how an escalation ended (root cause, outcome) and close it"),
             cmd_resolve,
         ),
-        _soon("report", "/baton report [week|month]", Action.REPORT),
+        Subcommand(
+            "report",
+            Action.REPORT,
+            "/baton report [week|month]",
+            lambda _: _("the week's or month's numbers and charts, for leads"),
+            cmd_report,
+        ),
         _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
     )
 }

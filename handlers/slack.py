@@ -57,7 +57,7 @@ def build_bolt(services: Services) -> AsyncApp:
             )
             return opened is not None
 
-        ctx = replace(ctx, open_view=open_view)
+        ctx = replace(ctx, open_view=open_view, channel_id=command.get("channel_id"))
         reply = await commands.dispatch(ctx, str(command.get("text", "")))
         if isinstance(reply, commands.Reply):
             await respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")

@@ -19,7 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.errors import IntegrationError
-from bot.ports import SlackPost
+from bot.ports import SlackFile, SlackPost
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,24 @@ class SlackClient:
                 }
             data = await self._call(self.web.chat_postMessage, **kwargs)
         return {"channel": data.get("channel", message.channel), "ts": data.get("ts")}
+
+    async def upload_files(
+        self, channel: str, files: list[SlackFile], *, comment: str | None = None
+    ) -> list[str]:
+        """Share files in a channel with files_upload_v2: Slack retired files.upload, so the
+        SDK reserves each file (files.getUploadURLExternal), POSTs its bytes to the URL it got,
+        then shares them all at once (files.completeUploadExternal)."""
+        uploads = [
+            {"content": f.content, "filename": f.filename, "title": f.title, "alt_txt": f.alt_text}
+            for f in files
+        ]
+        data = await self._call(
+            self.web.files_upload_v2,
+            file_uploads=uploads,
+            channel=channel,
+            initial_comment=comment,
+        )
+        return [str(f["id"]) for f in data.get("files") or []]
 
     async def open_dm(self, user_id: str) -> str:
         """Open (or find) the DM with a user and return its channel id."""

@@ -64,6 +64,7 @@ class FakeSlack:
         self.url = ""
         self.views = FakeViews()
         self.held: dict[str, threading.Event] = {}  # method -> answers once the event is set
+        self.files = FakeFiles()
 
     @property
     def api_url(self) -> str:
@@ -139,6 +140,7 @@ class FakeSlack:
             self.delay = 0.0
             self.outage = None
             self.views = FakeViews()
+            self.files = FakeFiles()
             for gate in self.held.values():
                 gate.set()
             self.held = {}
@@ -224,6 +226,12 @@ class FakeSlack:
             if str(p.get("include_locale")).lower() in ("true", "1"):
                 body["user"]["locale"] = self.locales.get(user, "en-US")
             return 200, body
+        if method == "files.upload":  # retired: Slack points callers to files_upload_v2
+            return 200, {"ok": False, "error": "method_deprecated"}
+        if method == "files.getUploadURLExternal":
+            return 200, self.files.reserve(p, self.url)
+        if method == "files.completeUploadExternal":
+            return 200, self.files.complete(p)
         if method == "views.open" and p.get("trigger_id"):
             return 200, self.views.open(str(p["trigger_id"]), _view(p))
         if method == "views.update":
@@ -291,6 +299,63 @@ class FakeViews:
         return {"ok": True, "view": copy.deepcopy(current)}
 
 
+@dataclass
+class FakeFile:
+    id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str = ""
+    channel: str | None = None
+    initial_comment: str | None = None
+
+
+class FakeFiles:
+    """Slack's external upload, in its three steps: files.getUploadURLExternal reserves a file id
+    and an upload URL for a declared length; the bytes are POSTed to that URL (no token, answered
+    ``OK - <length>``); files.completeUploadExternal shares the uploaded files in a channel. A
+    file completed before its bytes arrived, or with other bytes than declared, is refused."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, FakeFile] = {}
+        self._ids = itertools.count(1)
+
+    def reserve(self, p: dict[str, Any], base_url: str) -> dict[str, Any]:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0FAKE{next(self._ids):05d}"
+        self.by_id[file_id] = FakeFile(file_id, str(p["filename"]), int(p["length"]))
+        return {"ok": True, "upload_url": f"{base_url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def receive(self, file_id: str, data: bytes) -> tuple[int, str]:
+        found = self.by_id.get(file_id)
+        if found is None:
+            return 404, "Not Found"
+        if len(data) != found.length:
+            return 400, "Bad Request: length mismatch"
+        found.data = data
+        return 200, f"OK - {len(data)}"
+
+    def complete(self, p: dict[str, Any]) -> dict[str, Any]:
+        raw = p.get("files")
+        items = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not items:
+            return {"ok": False, "error": "invalid_arguments"}
+        out = []
+        for item in items:
+            found = self.by_id.get(str(item.get("id")))
+            if found is None or found.data is None:
+                return {"ok": False, "error": "file_not_found"}
+            found.title = str(item.get("title") or found.filename)
+            found.channel = p.get("channel_id")
+            found.initial_comment = p.get("initial_comment")
+            out.append({"id": found.id, "name": found.filename, "title": found.title})
+        return {"ok": True, "files": out}
+
+    def shared(self, channel: str) -> list[FakeFile]:
+        return [f for f in self.by_id.values() if f.channel == channel]
+
+
 class QuietServer(ThreadingHTTPServer):
     """A threaded server that does not print tracebacks when a client hangs up."""
 
@@ -322,7 +387,24 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     params[key] = json.loads(params[key])
             return split.path, params
 
+        def _upload(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            data = self.rfile.read(length) if length else b""
+            file_id = urlsplit(self.path).path.removeprefix("/upload/v1/")
+            with fake._lock:
+                fake.calls.append(Call("upload", {"file_id": file_id, "bytes": len(data)}, {}))
+            status, text = fake.files.receive(file_id, data)
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def _serve(self) -> None:
+            if self.path.startswith("/upload/v1/"):
+                self._upload()
+                return
             path, params = self._params()
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, body, extra = fake.handle(path, params, headers)

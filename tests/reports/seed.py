@@ -100,7 +100,7 @@ async def seed(db: Database) -> None:
     )
     e5 = _esc(5, t5, category="kyc", status="routed", sla_due_at=NOW + timedelta(days=3))
     before = _esc(6, local(2, 11), resolved_at=local(2, 12))
-    after = _esc(7, local(12, 1))
+    after = _esc(7, local(12, 1), status="routed")
     async with db.session() as s:
         s.add_all([e1, e2, e3, e4, e5, before, after])
         await s.flush()
