@@ -201,12 +201,13 @@ async def test_reassign_button_opens_modal_and_submission_assigns(
     assert answer["response_action"] == "errors" and "reassign_user" in answer["errors"]
 
 
-async def test_coming_soon_buttons(client: TestClient, fake_slack: FakeSlack) -> None:
+async def test_resolve_on_a_gone_escalation_is_told_in_the_users_language(
+    client: TestClient, fake_slack: FakeSlack
+) -> None:
     fake_slack.locales[CARLA] = "pt-BR"
-    for i, action in enumerate(("esc_resolve",), start=1):
-        await post_form(client, action_body(fake_slack, user=CARLA, action_id=action, value="1"))
-        calls = await fake_slack.wait_for("response_url", i)
-        assert "em breve" in calls[-1].params["text"]  # carla's Slack locale
+    await post_form(client, action_body(fake_slack, user=CARLA, action_id="esc_resolve", value="1"))
+    (call,) = await fake_slack.wait_for("response_url", 1)
+    assert call.params["text"] == "Este escalonamento não existe mais."  # carla's Slack locale
 
 
 async def test_queue_oldest_sla_first(

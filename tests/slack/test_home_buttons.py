@@ -93,7 +93,9 @@ async def test_refusal_on_home_comes_by_dm(
     assert "compliance" in text and "6102" not in text
     assert len(fake_slack.called("views.publish")) == 1
     await _press_home(client, CARLA, "esc_resolve", str(esc.id))
-    assert (await _dms(fake_slack, CARLA, 2))[1] == "Este botão chega em breve."
+    resolve = (await _dms(fake_slack, CARLA, 2))[1]
+    assert resolve == "Desculpe, só o analista desta escalação ou um líder pode fazer isso."
+    assert not fake_slack.called("views.open")  # refused before any modal
 
 
 async def test_away_and_back_on_home(
