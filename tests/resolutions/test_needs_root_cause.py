@@ -49,8 +49,11 @@ async def test_closed_in_zendesk_shows_on_home_and_in_one_weekly_dm(
     assert "slack:needs_root_cause:carla:2026-W02" in keys
     assert "slack:needs_root_cause:carla:2026-W03" in keys
     await drain(services)
-    dm = [c for c in fake_slack.called("chat.postMessage") if "root cause" in str(c.params)]
-    assert dm, "the weekly DM was not posted"
+    dms = [str(c.params) for c in fake_slack.called("chat.postMessage")]
+    # Carla reads Slack in Portuguese; each closed ticket comes with its Resolve button.
+    asked = [d for d in dms if "causa raiz" in d]
+    assert len(asked) == 2  # one DM per ISO week
+    assert all(f"#{TICKET}" in d and "esc_resolve" in d for d in asked)
 
 
 async def test_resolving_one_later_records_when_it_really_ended(

@@ -126,7 +126,7 @@ async def test_someone_elses_escalation_is_refused_in_the_modal(
     esc = await escalation(services, zendesk, analyst_key="ana")
     resp = await submit(client, CARLA, esc.id)
     answer = await resp.json()
-    assert "not yours" in answer["errors"]["res_summary"]
+    assert "não é seu" in answer["errors"]["res_summary"]  # in Carla's language
     assert await _resolutions(services) == []
 
 
