@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings, Tags, load_batonconfig
 from bot.demo_backoffice import findings_lines, open_backoffice
+from bot.demo_report import print_report
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus, Requester, Ticket
 from bot.errors import NotConfigured, NotFound
@@ -167,6 +168,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await _print_outbox(services, echo)
         await _print_drafts(services, echo)
         await print_jira_issues(services, echo)
+        await print_report(services, database_url=database_url, echo=echo)
     finally:
         await backoffice.close()
         await services.db.dispose()

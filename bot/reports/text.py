@@ -49,9 +49,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def _counts(title: str, name: str, counts: Sequence[Count]) -> str:
     rows = [(c.key, c.count, c.previous, trend(c.count, c.previous)) for c in counts]
-    return f"{title}\n" + table(
-        (title.split(" by ")[-1].capitalize(), "Count", "Before", "Trend"), rows
-    )
+    return f"{title}\n" + table((name, "Count", "Before", "Trend"), rows)
 
 
 def render(report: Report) -> str:
