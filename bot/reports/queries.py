@@ -36,6 +36,7 @@ from bot.store.models import Escalation, ResolutionRow
 # ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
 ZENDESK = "zendesk"
 Progress = Callable[[str], None]
+JOIN_MARGIN = timedelta(days=1)
 
 E, R = Escalation, ResolutionRow
 _rated = and_(R.id.is_not(None), R.resolved_by != ZENDESK)
@@ -61,8 +62,15 @@ def _in(period: Period) -> ColumnElement[bool]:
     return and_(E.received_at >= period.starts_at, E.received_at < period.ends_at)
 
 
-def _joined(*columns: Any) -> Any:
-    return select(*columns).select_from(E).outerjoin(R, R.escalation_id == E.id)
+def _joined(*columns: Any, since: datetime) -> Any:
+    """Escalations with their resolutions, for escalations received since ``since``.
+
+    A resolution comes after its escalation was received, so only resolutions from then on (a
+    day's margin for clocks) can match: on 1M rows this keeps the join from hashing the whole
+    resolutions table for a month's report (the index on resolved_at finds them).
+    """
+    on = and_(R.escalation_id == E.id, R.resolved_at >= since - JOIN_MARGIN)
+    return select(*columns).select_from(E).outerjoin(R, on)
 
 
 def _is_pg(session: AsyncSession) -> bool:
@@ -86,31 +94,54 @@ def _as_utc(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-async def headline(session: AsyncSession, period: Period, *, now: datetime) -> Headline:
-    """The period's totals in one query."""
+def _both(period: Period) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    """The period and the one before it, scanned once: the filter, and 1 for this period's rows."""
+    before = period.previous()
+    scope = and_(E.received_at >= before.starts_at, E.received_at < period.ends_at)
+    return scope, case((E.received_at >= period.starts_at, 1), else_=0).label("current")
+
+
+async def headline(
+    session: AsyncSession, period: Period, *, now: datetime
+) -> tuple[Headline, Headline]:
+    """The period's totals and the previous period's, in one query."""
     due = and_(E.sla_due_at.is_not(None), or_(E.resolved_at.is_not(None), E.sla_due_at < now))
-    row = (
-        await session.execute(
-            _joined(
-                func.count(E.id),
-                _sum(E.vip.is_(True)),
-                _sum(E.resolved_at.is_not(None)),
-                _sum(_rated),
-                _sum(_needs_cause),
-                _sum(_avoidable),
-                _sum(due),
-                _sum(and_(E.sla_due_at.is_not(None), E.resolved_at <= E.sla_due_at)),
-            ).where(_in(period))
+    scope, current = _both(period)
+    rows = await session.execute(
+        _joined(
+            current,
+            func.count(E.id),
+            _sum(E.vip.is_(True)),
+            _sum(E.resolved_at.is_not(None)),
+            _sum(_rated),
+            _sum(_needs_cause),
+            _sum(_avoidable),
+            _sum(due),
+            _sum(and_(E.sla_due_at.is_not(None), E.resolved_at <= E.sla_due_at)),
+            since=period.previous().starts_at,
         )
-    ).one()
-    return Headline(*(int(v or 0) for v in row))
+        .where(scope)
+        .group_by(current)
+    )
+    found = {int(flag): Headline(*(int(v or 0) for v in values)) for flag, *values in rows}
+    empty = Headline(0, 0, 0, 0, 0, 0, 0, 0)
+    return found.get(1, empty), found.get(0, empty)
 
 
-async def counts(session: AsyncSession, period: Period, dimension: Any) -> dict[str, int]:
-    """Escalations per value of one expression (category, language, …)."""
+async def counts(
+    session: AsyncSession, period: Period, dimension: Any, *, joined: bool = False
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Escalations per value of one expression (category, language, …), now and before."""
     key = dimension.label("key")
-    rows = await session.execute(_joined(key, func.count(E.id)).where(_in(period)).group_by(key))
-    return {UNKNOWN if k is None else str(k): int(n) for k, n in rows}
+    scope, current = _both(period)
+    columns = (current, key, func.count(E.id))
+    stmt: Any = _joined(*columns, since=period.previous().starts_at) if joined else select(*columns)
+    result = await session.execute(stmt.where(scope).group_by(current, key))
+    now: dict[str, int] = {}
+    before: dict[str, int] = {}
+    for flag, k, n in result:
+        (now if flag else before)[UNKNOWN if k is None else str(k)] = int(n)
+    return now, before
 
 
 _ROOT_CAUSE = case((_rated, R.root_cause), (_needs_cause, literal(NEEDS_ROOT_CAUSE)), else_=None)
@@ -127,7 +158,14 @@ async def agents(
 ) -> tuple[tuple[AgentRow, ...], tuple[tuple[str, int], ...]]:
     """Per outsourcing agent, and overall, what was avoidable and what they lacked."""
     rows = await session.execute(
-        _joined(E.agent_id, func.count(E.id), _sum(_rated), _sum(_avoidable), *_lacked_sums())
+        _joined(
+            E.agent_id,
+            func.count(E.id),
+            _sum(_rated),
+            _sum(_avoidable),
+            *_lacked_sums(),
+            since=period.starts_at,
+        )
         .where(_in(period))
         .group_by(E.agent_id)
     )
@@ -208,15 +246,30 @@ async def timings(
     session: AsyncSession, period: Period, sizes: dict[str, int]
 ) -> tuple[Timing, ...]:
     """Time to first analyst action and to resolution per category (median, p90)."""
-    first = await percentiles(
-        session, period, _seconds(session, _first_action, _desk_start), _first_action.is_not(None)
-    )
-    done = E.resolved_at.is_not(None)
-    desk = await percentiles(session, period, _seconds(session, E.resolved_at, _desk_start), done)
-    customer = await percentiles(
-        session, period, _seconds(session, E.resolved_at, E.received_at), done
-    )
+    first_s = _seconds(session, _first_action, _desk_start)
+    desk_s = _seconds(session, E.resolved_at, _desk_start)
+    customer_s = _seconds(session, E.resolved_at, E.received_at)
     none = (None, None)
+    if _is_pg(session):
+        # One scan: percentile_cont skips NULLs, so each measure keeps only the rows it fits.
+        category = func.coalesce(E.category, UNKNOWN)
+        aggregates = [
+            func.percentile_cont(q).within_group(v)
+            for v in (first_s, desk_s, customer_s)
+            for q in (0.5, 0.9)
+        ]
+        result = await session.execute(
+            select(category, *aggregates).where(_in(period)).group_by(category)
+        )
+        found = {str(c): tuple(_float(v) for v in values) for c, *values in result}
+        return tuple(
+            Timing(c, n, *found.get(c, (None,) * 6))
+            for c, n in sorted(sizes.items(), key=lambda p: (-p[1], p[0]))
+        )
+    first = await percentiles(session, period, first_s, _first_action.is_not(None))
+    done = E.resolved_at.is_not(None)
+    desk = await percentiles(session, period, desk_s, done)
+    customer = await percentiles(session, period, customer_s, done)
     return tuple(
         Timing(c, n, *first.get(c, none), *desk.get(c, none), *customer.get(c, none))
         for c, n in sorted(sizes.items(), key=lambda p: (-p[1], p[0]))
@@ -273,12 +326,8 @@ async def build_report(
 ) -> Report:
     """Every view of the report for ``period``, with the previous period for trends."""
     say = progress or (lambda _step: None)
-    before = period.previous()
     say("totals")
-    head, prev_head = (
-        await headline(session, period, now=now),
-        await headline(session, before, now=now),
-    )
+    head, prev_head = await headline(session, period, now=now)
     say("breakdowns")
     dims: dict[str, Any] = {
         "category": E.category,
@@ -289,10 +338,7 @@ async def build_report(
     compared: dict[str, tuple[Count, ...]] = {}
     category_now: dict[str, int] = {}
     for name, dim in dims.items():
-        now_counts, before_counts = (
-            await counts(session, period, dim),
-            await counts(session, before, dim),
-        )
+        now_counts, before_counts = await counts(session, period, dim, joined=name == "root_cause")
         if name == "root_cause":
             now_counts.pop(UNKNOWN, None)  # still open: no root cause yet, and none needed yet
             before_counts.pop(UNKNOWN, None)
