@@ -53,4 +53,4 @@ async def for_command(ctx: Ctx, args: list[str]) -> str:
             N_("I could not post the report here: invite me to this channel and try again.")
         ) from err
     log.info("report.posted", extra={"channel": ctx.channel_id, "period": spec})
-    return _("The report is in this channel, with {count} charts.").format(count=len(files))
+    return _("The report and its charts are in this channel.")

@@ -94,5 +94,5 @@ def headline(report: Report, _: i18n.Gettext, locale: str) -> tuple[str, list[di
             ],
         }
     )
-    text = _("{title}: {count} escalations").format(title=title, count=h.escalations)
+    text = _("{title} · escalations: {count}").format(title=title, count=h.escalations)
     return text, blocks

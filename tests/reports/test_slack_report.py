@@ -66,11 +66,11 @@ async def test_a_lead_gets_the_headline_and_three_charts(
         assert imread(io.BytesIO(f.data), format="png").shape[:2] == (450, 800)
     posted = fake_slack.called("chat.postMessage")[0].params
     assert posted["channel"] == ROUTING
-    assert posted["text"] == "Baton report: last 7 days: 6 escalations"
+    assert posted["text"] == "Baton report: last 7 days · escalations: 6"
     fields = [f["text"] for f in posted["blocks"][1]["fields"]]
     assert "*Escalations*\n6 (+500%)" in fields and "*Needs a root cause*\n1" in fields
     answer = await fake_slack.wait_for("response_url")
-    assert "The report is in this channel, with 3 charts." in answer[0].params["text"]
+    assert "The report and its charts are in this channel." in answer[0].params["text"]
 
 
 async def test_only_leads_may_ask(client: TestClient, fake_slack: FakeSlack) -> None:
