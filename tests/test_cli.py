@@ -33,6 +33,7 @@ COMMANDS = [
     ["outbox"],
     ["outbox", "retry"],
     ["history"],
+    ["report"],
 ]
 
 
