@@ -167,17 +167,10 @@ def fill(conn: psycopg.Connection, rows: int, days: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def ensure_index(conn: psycopg.Connection) -> None:
-    """Reports select escalations by received_at: without this index every report reads the
-    whole table. Migration 0008 should create it; until then the benchmark does."""
-    found = conn.execute(
-        "SELECT 1 FROM pg_indexes"
-        " WHERE tablename = 'escalations' AND indexdef LIKE '%(received_at)%'"
-    ).fetchone()
-    if not found:
-        print("creating the index on escalations.received_at (not yet in the migrations)")
-        conn.execute("CREATE INDEX ix_escalations_received_at ON escalations (received_at)")
-        conn.commit()
+def drop_index(conn: psycopg.Connection) -> None:
+    """For comparison: without migration 0008's index every report reads the whole table."""
+    conn.execute("DROP INDEX IF EXISTS ix_escalations_received_at")
+    conn.commit()
 
 
 def existing_rows(conn: psycopg.Connection) -> int:
@@ -213,7 +206,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--refill", action="store_true")
     parser.add_argument(
-        "--no-index", action="store_true", help="do not add the index on received_at"
+        "--no-index",
+        action="store_true",
+        help="drop the index on received_at (migration 0008) to see what it is worth",
     )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
@@ -224,8 +219,13 @@ def main() -> None:
         if args.refill or existing_rows(conn) != args.rows:
             print(f"filling escalations with {args.rows:,} rows over {args.days} days (COPY)…")
             print(f"  filled in {fill(conn, args.rows, args.days, args.seed):.1f} s")
-        if not args.no_index:
-            ensure_index(conn)
+        if args.no_index:
+            drop_index(conn)
+        else:  # put back what an earlier --no-index run dropped
+            conn.execute(
+                "CREATE INDEX IF NOT EXISTS ix_escalations_received_at ON escalations (received_at)"
+            )
+            conn.commit()
     for spec in ("week", "month"):
         times, rows, peak = asyncio.run(measure(args.database_url, spec, args.repeat))
         print(

@@ -80,7 +80,8 @@ class Escalation(Base):
     ticket_created_at: Mapped[datetime | None]
     # The customer's clock starts at received_at (first arrival); the desk's at desk_started_at
     # (the escalation became complete: a bounced ticket's wait for the agent is not the desk's).
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: reports select a period's escalations by arrival (bench/report.py).
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     desk_started_at: Mapped[datetime | None]
     routed_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
