@@ -17,7 +17,14 @@ from bot.desk.roster import load_roster
 from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.db import Database
-from bot.store.models import Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow, utcnow
+from bot.store.models import (
+    AuditEntry,
+    Escalation,
+    InboxEvent,
+    OutboxMessage,
+    RoutingDecisionRow,
+    utcnow,
+)
 from bot.worker import Worker
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.web import app_client, post_zendesk, zendesk_services
@@ -118,6 +125,10 @@ async def test_webhook_to_one_read_and_one_update(
     assert esc.agent_id == 500777  # the agent who escalated, from the trigger's current_user
     assert decision.analyst_key == esc.analyst_key and any("pt" in r for r in decision.reasons)
     assert "baton_routed" in fake_zendesk.state.tickets[101]["tags"]
+    async with services.db.session() as s:
+        stamps = list(await s.scalars(select(AuditEntry.at)))
+    # The audit log is the escalation's history: stamped by the desk's clock, not the host's.
+    assert stamps and all(at == MONDAY_10 for at in stamps)
 
 
 async def test_event_subscription_body_routes_too(

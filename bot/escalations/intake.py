@@ -249,6 +249,7 @@ async def _incomplete(
     esc.missing = list(c.missing)
     s.add(
         AuditEntry(
+            at=services.clock(),
             actor="baton",
             action="incomplete",
             escalation_id=esc.id,
@@ -321,6 +322,7 @@ async def route_escalation(
         add, remove, assignee = [tags.unassigned], [tags.incomplete], None
     s.add(
         AuditEntry(
+            at=now,
             actor="baton",
             action=esc.status,
             escalation_id=esc.id,
