@@ -40,7 +40,7 @@ Work = Callable[[Ctx], Awaitable[str | Reply]]
 COMING_SOON: tuple[AlertAction, ...] = ()  # buttons shown before their feature lands
 
 
-async def _run(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:
+async def run_work(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:
     """Run a button's work; return its answer, a refusal, or an error id. Never raises."""
     try:
         return await work()
@@ -52,7 +52,7 @@ async def _run(ctx: Ctx, work: Callable[[], Awaitable[T]]) -> T | str:
         return ctx._("Something went wrong (error id {error_id}).").format(error_id=error_id)
 
 
-async def _slack(event: str, call: Awaitable[Any]) -> Any:
+async def slack_call(event: str, call: Awaitable[Any]) -> Any:
     """Make a best-effort Slack call: failures are logged, never raised to bolt."""
     try:
         return await call
@@ -78,7 +78,7 @@ async def answer(
     a plain-text answer (a refusal) never replaces it.
     """
     if origin.on_home:
-        await _slack("slack.home_publish_failed", publish_home(slack, ctx))
+        await slack_call("slack.home_publish_failed", publish_home(slack, ctx))
     if not text:
         return
     body, blocks = (text.text, text.blocks) if isinstance(text, Reply) else (text, [])
@@ -86,11 +86,41 @@ async def answer(
         swap = replace_original and isinstance(text, Reply)
         extra = {"blocks": blocks} if blocks else {}
         reply = respond(text=body, response_type="ephemeral", replace_original=swap, **extra)
-        await _slack("slack.respond_failed", reply)
+        await slack_call("slack.respond_failed", reply)
     else:
         # No message to answer under (Home tab): the app's DM with the user.
         dm = slack.post(SlackPost(channel=origin.user_id, text=mask(body), blocks=blocks))
-        await _slack("slack.dm_failed", dm)
+        await slack_call("slack.dm_failed", dm)
+
+
+async def open_form(
+    slack: SlackClient,
+    ctx: Ctx,
+    origin: Origin,
+    respond: Respond,
+    build: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    again: str,
+) -> None:
+    """Open the modal build() makes (within the trigger_id's 3 seconds), or say why not.
+
+    ``again``: the translated hint shown when there was no form to open ("Press Edit again.").
+    """
+    modal: dict[str, Any] = {}
+
+    async def work() -> str:
+        modal.update(await build())
+        return ""
+
+    text = await run_work(ctx, work)
+    if modal and origin.trigger_id:
+        opened = await slack_call(
+            "slack.modal_not_opened", slack.views_open(origin.trigger_id, modal)
+        )
+        if opened is not None:
+            return
+        text = ctx._("Slack did not open the form in time: press the button again.")
+    await answer(slack, ctx, origin, respond, text or again)
 
 
 async def _open_loading(slack: SlackClient, ctx: Ctx, origin: Origin) -> tuple[str, str] | None:
@@ -98,13 +128,13 @@ async def _open_loading(slack: SlackClient, ctx: Ctx, origin: Origin) -> tuple[s
     if not origin.trigger_id:
         return None
     view = blocks.notice_modal(ctx._, title=ctx._("Reassign"), text=ctx._("Loading…"))
-    opened = await _slack("slack.modal_not_opened", slack.views_open(origin.trigger_id, view))
+    opened = await slack_call("slack.modal_not_opened", slack.views_open(origin.trigger_id, view))
     if opened is None:
         return None
     return str(opened["view"]["id"]), str(opened["view"]["hash"])
 
 
-def _esc_id(value: object) -> int:
+def escalation_id_of(value: object) -> int:
     """The escalation id a button or modal carries (a positive database id)."""
     text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
     if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
@@ -130,7 +160,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         if home_only:
             origin = replace(origin, on_home=True)
         ctx = await locales.ctx(origin.user_id)
-        text = await _run(ctx, lambda: work(ctx))
+        text = await run_work(ctx, lambda: work(ctx))
         await answer(slack, ctx, origin, respond, text, replace_original=replace_original)
 
     @bolt.action(str(AlertAction.CLAIM))
@@ -151,7 +181,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     services=services,
                     actor=ctx.actor,
                     now=ctx.now,
-                    escalation_id=_esc_id(action.get("value")),
+                    escalation_id=escalation_id_of(action.get("value")),
                 )
             return ctx._("You claimed ticket #{ticket}.").format(ticket=esc.ticket_id)
 
@@ -206,7 +236,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
 
         async def work() -> str:
             async with services.db.session() as s:
-                esc = await s.get(Escalation, _esc_id(action.get("value")))
+                esc = await s.get(Escalation, escalation_id_of(action.get("value")))
             if esc is None:
                 raise UserFacingNotFound(N_("This escalation no longer exists."))
             if not can_assign(ctx.actor, current_analyst_key=esc.analyst_key):
@@ -216,12 +246,12 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             )
             return ""
 
-        text = await _run(ctx, work)
+        text = await run_work(ctx, work)
         view = modal or blocks.notice_modal(ctx._, title=ctx._("Reassign"), text=text)
         view_id, view_hash = opened
         # The hash guards against overwriting a newer state of the view (Slack: hash_conflict);
         # a modal the user already closed is not_found. Either way there is nothing to show.
-        await _slack(
+        await slack_call(
             "slack.modal_not_updated",
             slack.views_update(view_id, view_hash, view),
         )
@@ -251,7 +281,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     actor=ctx.actor,
                     assignee=assignee,
                     now=ctx.now,
-                    escalation_id=_esc_id(view.get("private_metadata")),
+                    escalation_id=escalation_id_of(view.get("private_metadata")),
                 )
         except (UserFacingError, NotFound) as err:
             errors = {str(BlockId.REASSIGN_USER): refusal(ctx._, err)}
@@ -261,7 +291,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         log.info("slack.reassigned", extra={"escalation": esc.id, "to": assignee.key})
         if ctx.actor.analyst is not None:
             # The modal may have been opened from the Home tab: its queue just changed.
-            await _slack("slack.home_publish_failed", publish_home(slack, ctx))
+            await slack_call("slack.home_publish_failed", publish_home(slack, ctx))
 
     @bolt.action(str(AlertAction.TXN))
     async def on_txn(
@@ -275,7 +305,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         async def work(ctx: Ctx) -> str | Reply:
             if not allowed(ctx.actor, Action.TXN):
                 return ctx._("Sorry, only analysts on the roster can do that.")
-            return Reply(*await txn.for_escalation(ctx, _esc_id(action.get("value"))))
+            return Reply(*await txn.for_escalation(ctx, escalation_id_of(action.get("value"))))
 
         await button(body, respond, work)
 
@@ -301,8 +331,10 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         await ack()
-        esc_id = action.get("value")
-        await button(body, respond, lambda ctx: jira_slack.for_escalation(ctx, _esc_id(esc_id)))
+        value = action.get("value")
+        await button(
+            body, respond, lambda ctx: jira_slack.for_escalation(ctx, escalation_id_of(value))
+        )
 
     @bolt.action(str(JiraAction.ADD_NOTE))
     async def on_jira_add_note(

@@ -18,7 +18,14 @@ from bot.drafts import flow
 from bot.errors import N_, NotFound, UserFacingError
 from bot.slack_messages import drafts as render
 from bot.slack_messages.drafts import DraftAction, DraftView
-from handlers.actions import Respond, _esc_id, _run, _slack, answer
+from handlers.actions import (
+    Respond,
+    answer,
+    escalation_id_of,
+    open_form,
+    run_work,
+    slack_call,
+)
 from handlers.commands import Reply, Usage, parse_ticket, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.slack_ids import AlertAction
@@ -107,7 +114,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
     async def run(body: dict[str, Any], respond: Respond, work: Any, *, swap: bool) -> None:
         origin = Origin.of(body)
         ctx = await locales.ctx(origin.user_id)
-        text = await _run(ctx, lambda: work(ctx))
+        text = await run_work(ctx, lambda: work(ctx))
         await answer(slack, ctx, origin, respond, text, replace_original=swap)
 
     @bolt.action(str(AlertAction.DRAFT))
@@ -116,7 +123,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
     ) -> None:
         await ack()
         esc = action.get("value")
-        await run(body, respond, lambda ctx: for_escalation(ctx, _esc_id(esc)), swap=False)
+        await run(body, respond, lambda ctx: for_escalation(ctx, escalation_id_of(esc)), swap=False)
 
     def sender(public: bool) -> Any:
         async def on_send(
@@ -151,24 +158,14 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         origin = Origin.of(body)
         # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
         ctx = locales.ctx_now(origin.user_id)
-        modal: dict[str, Any] = {}
 
-        async def work() -> str:
+        async def build() -> dict[str, Any]:
             draft_id, _choice = _draft_id(action.get("value"))
             draft = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
             meta = json.dumps({"d": draft.id, "r": origin.response_url}, separators=(",", ":"))
-            modal.update(render.edit_modal(ctx._, draft, metadata=meta))
-            return ""
+            return render.edit_modal(ctx._, draft, metadata=meta)
 
-        text = await _run(ctx, work)
-        if modal and origin.trigger_id:
-            opened = await _slack(
-                "slack.modal_not_opened", slack.views_open(origin.trigger_id, modal)
-            )
-            if opened is not None:
-                return
-            text = ctx._("Slack did not open the form in time: press the button again.")
-        await answer(slack, ctx, origin, respond, text or ctx._("Press Edit again."))
+        await open_form(slack, ctx, origin, respond, build, again=ctx._("Press Edit again."))
 
     @bolt.view(str(DraftView.CALLBACK))
     async def on_edit_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -199,7 +196,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         await ack()
         reply = _reply(ctx, preview)
         if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
-            await _slack(
+            await slack_call(
                 "slack.respond_failed",
                 slack.respond(response_url, text=reply.text, blocks=reply.blocks, replace=True),
             )

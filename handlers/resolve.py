@@ -17,7 +17,12 @@ from bot.resolutions import resolve as core
 from bot.resolutions.form import Field, Raw, parse
 from bot.slack_messages import resolve as render
 from bot.slack_messages.resolve import ResolveView
-from handlers.actions import Respond, _esc_id, _run, _slack, answer
+from handlers.actions import (
+    Respond,
+    escalation_id_of,
+    open_form,
+    slack_call,
+)
 from handlers.commands import Ctx, Usage, parse_ticket, refusal
 from handlers.context import Origin, UserLocales, dig
 from handlers.home import publish_home
@@ -80,21 +85,11 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         origin = Origin.of(body)
         # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
         ctx = locales.ctx_now(origin.user_id)
-        modal: dict[str, Any] = {}
 
-        async def work() -> str:
-            modal.update(await _modal(ctx, escalation_id=_esc_id(action.get("value"))))
-            return ""
+        async def build() -> dict[str, Any]:
+            return await _modal(ctx, escalation_id=escalation_id_of(action.get("value")))
 
-        text = await _run(ctx, work)
-        if modal and origin.trigger_id:
-            opened = await _slack(
-                "slack.modal_not_opened", slack.views_open(origin.trigger_id, modal)
-            )
-            if opened is not None:
-                return
-            text = ctx._("Slack did not open the form in time: press the button again.")
-        await answer(slack, ctx, origin, respond, text or ctx._("Press Resolve again."))
+        await open_form(slack, ctx, origin, respond, build, again=ctx._("Press Resolve again."))
 
     @bolt.view(str(ResolveView.CALLBACK))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -106,7 +101,7 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             await ack(response_action="errors", errors=_errors(ctx, parsed))
             return
         try:
-            escalation_id = _esc_id(view.get("private_metadata"))
+            escalation_id = escalation_id_of(view.get("private_metadata"))
             async with services.db.session() as s:
                 row = await core.resolve(
                     s,
@@ -126,4 +121,4 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         )
         if ctx.actor.analyst is not None:
             # Its queue (and "needs a root cause") just changed.
-            await _slack("slack.home_publish_failed", publish_home(slack, ctx))
+            await slack_call("slack.home_publish_failed", publish_home(slack, ctx))

@@ -52,7 +52,7 @@ def build_bolt(services: Services) -> AsyncApp:
         async def open_view(view: dict[str, Any]) -> bool:
             if not isinstance(trigger, str) or not trigger:
                 return False
-            opened = await actions._slack(
+            opened = await actions.slack_call(
                 "slack.modal_not_opened", locales.slack.views_open(trigger, view)
             )
             return opened is not None
