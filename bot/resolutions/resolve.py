@@ -152,6 +152,20 @@ def _jira_items(
     ]
 
 
+async def closed_in_zendesk(session: AsyncSession, escalation_id: int) -> bool:
+    """Whether the escalation ended by its ticket being solved or closed in Zendesk."""
+    found = await session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.escalation_id == escalation_id,
+            AuditEntry.actor == "zendesk",
+            AuditEntry.action == "resolved",
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def resolve(
     session: AsyncSession,
     *,
@@ -167,6 +181,7 @@ async def resolve(
     check_may_resolve(actor, esc)
     row = await existing(session, esc.id)
     amending = row is not None
+    previous_status = row.zendesk_status if row is not None else None
     if row is None:
         row = ResolutionRow(
             escalation_id=esc.id,
@@ -206,8 +221,15 @@ async def resolve(
     await session.flush()
     links = list(await session.scalars(select(JiraLink).where(JiraLink.escalation_id == esc.id)))
     author = actor.analyst.zendesk_id if actor.analyst else None
-    # Closed in Zendesk already: the agent's status stands (a closed ticket takes no status).
-    status = form.zendesk_status if was_open or amending else None
+    # A ticket closed in Zendesk takes no status change (Zendesk refuses it), and Zendesk closes
+    # solved tickets on its own after a few days: an amendment sends the status only when the
+    # analyst changed it, and never for an escalation that was closed in Zendesk.
+    if was_open:
+        status: str | None = form.zendesk_status
+    elif amending and form.zendesk_status != previous_status:
+        status = None if await closed_in_zendesk(session, esc.id) else form.zendesk_status
+    else:
+        status = None
     items = [_ticket_item(services, esc, form, ref=ref, author=author, status=status)]
     items += _jira_items(esc, links, form, ref=ref)
     items.append(alerts.changed(esc, ref=f"resolved:{ref}"))

@@ -73,3 +73,25 @@ async def test_resolving_one_later_records_when_it_really_ended(
     # The agent's "solved" stands: Baton adds its note and tag but no status of its own.
     ticket = zendesk.state.tickets[TICKET]
     assert ticket["status"] != "pending" and "baton_resolved" in ticket["tags"]
+
+
+async def test_amending_a_ticket_closed_in_zendesk_never_sends_a_status(
+    client: TestClient, fake_slack: FakeSlack, services: Services, zendesk: FakeZendesk
+) -> None:
+    # Zendesk refuses any status change on a closed ticket: sending one would dead-letter the note.
+    esc = await escalation(services, zendesk)
+    await _close_in_zendesk(services, esc.id)
+    services.clock = lambda: NOW + timedelta(days=2)  # type: ignore[method-assign]
+    await submit(client, CARLA, esc.id, status="pending")
+    await submit(client, CARLA, esc.id, status="solved", summary="Provider confirmed the payout.")
+    await drain(services)
+    updates = [
+        r.json["ticket"]
+        for r in zendesk.requests_to("PUT", f"/api/v2/tickets/{TICKET}.json")
+        if r.json
+    ]
+    assert len(updates) == 2 and all("status" not in u for u in updates)
+    assert "Provider confirmed the payout." in updates[-1]["comment"]["body"]
+    async with services.db.session() as s:
+        states = list(await s.scalars(select(OutboxMessage.status)))
+    assert "dead" not in states
