@@ -4,68 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
-import tempfile
-from collections.abc import Callable, Coroutine
-from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from bot.config import Settings, load_settings, redact_url
-from bot.errors import BatonError, ConfigError
-
-T = TypeVar("T")
+from bot import cli_queues
+from bot.cli_support import current_settings, require_migrated, run_async, share_metrics
+from bot.config import redact_url
 
 EPILOG = """\b
 Settings come from the environment and a .env file in the current folder;
 see the README for each one. Start with `baton demo` to see Baton at work.
 """
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as err:
-        raise click.ClickException(f"configuration error: {err}") from err
-
-
-def _share_metrics() -> None:
-    """Web and worker write metrics to one folder, so the web's /metrics shows both.
-
-    prometheus_client reads the variable when it is first imported: set it before that.
-    """
-    default = Path(tempfile.gettempdir()) / f"baton-metrics-{os.getuid()}"
-    folder = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(default)))
-    folder.mkdir(parents=True, exist_ok=True)
-
-
-def _run(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    try:
-        return asyncio.run(coro_factory())
-    except BatonError as err:
-        raise click.ClickException(str(err)) from err
-
-
-async def _require_migrated(database: Any) -> None:
-    """Stop with a clear message when the database is behind the code's migrations."""
-    from bot.store.db import head_revision
-
-    try:
-        current = await database.current_revision()
-    except Exception as err:  # unreachable, or not a database we can read
-        await database.dispose()
-        raise click.ClickException(
-            f"cannot reach the database: {type(err).__name__}: {err}"
-        ) from err
-    if current != head_revision():
-        await database.dispose()
-        raise click.ClickException(
-            f"the database is at migration {current or 'none'}, the code needs {head_revision()}: "
-            "run `baton db upgrade` first"
-        )
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,10 +49,10 @@ def serve(port: int | None, host: str) -> None:
     """
     from aiohttp import web
 
-    _share_metrics()
+    share_metrics()
     from bot.app import build_services, create_app
 
-    settings = _settings()
+    settings = current_settings()
     services = build_services(settings)
     click.echo(
         f"Baton web on http://{host}:{port or settings.port} "
@@ -122,15 +73,15 @@ def worker(concurrency: int, poll: float) -> None:
     Several workers can share one PostgreSQL database; each event is routed once.
     Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
     """
-    _share_metrics()
+    share_metrics()
     from bot.app import build_services, close_services
     from bot.worker import Worker
 
-    settings = _settings()
+    settings = current_settings()
 
     async def go() -> None:
         services = build_services(settings)
-        await _require_migrated(services.db)
+        await require_migrated(services.db)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -146,7 +97,7 @@ def worker(concurrency: int, poll: float) -> None:
             await close_services(services)
         click.echo("Baton worker stopped.", err=True)
 
-    _run(go)
+    run_async(go)
 
 
 @main.group()
@@ -159,7 +110,7 @@ def db_upgrade() -> None:
     """Apply every pending migration to DATABASE_URL (safe to re-run)."""
     from bot.store import db as dbmod
 
-    settings = _settings()
+    settings = current_settings()
     dbmod.upgrade(settings.database_url)
     click.echo(f"Database {redact_url(settings.database_url)} is at {dbmod.head_revision()}.")
 
@@ -169,7 +120,7 @@ def db_current() -> None:
     """Show the database's migration revision and the newest one."""
     from bot.store.db import Database, head_revision
 
-    settings = _settings()
+    settings = current_settings()
 
     async def go() -> str | None:
         database = Database(settings.database_url)
@@ -178,7 +129,7 @@ def db_current() -> None:
         finally:
             await database.dispose()
 
-    current = _run(go)
+    current = run_async(go)
     head = head_revision()
     state = "up to date" if current == head else "run `baton db upgrade`"
     click.echo(f"current: {current or 'none'}  head: {head}  ({state})")
@@ -212,7 +163,7 @@ def demo(database: str, escalations: str | None) -> None:
     # The demo's output is its table; routine per-event logs would only bury it.
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger().setLevel(logging.WARNING)
-    _run(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
+    run_async(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
 
 
 @main.command()
@@ -231,14 +182,14 @@ def report(period: str, xlsx: str | None) -> None:
     from bot.desk.roster import load_roster
     from bot.reports.run import report_command
 
-    settings = _settings()
+    settings = current_settings()
     started = time.monotonic()
 
     def progress(step: str) -> None:
         if time.monotonic() - started > 0.5:  # quiet when the report is quick
             click.echo(f"report: {step}…", err=True)
 
-    _run(
+    run_async(
         lambda: report_command(
             settings.database_url,
             roster=load_roster(settings.roster_path),
@@ -264,7 +215,7 @@ def zendesk_setup(public_url: str) -> None:
     """Create or update the Zendesk webhook and the two triggers calling it (idempotent)."""
     from bot.app import build_services
 
-    settings = _settings()
+    settings = current_settings()
     if not settings.zendesk_configured:
         raise click.ClickException(
             "Zendesk is not configured: set ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN"
@@ -297,7 +248,7 @@ def zendesk_setup(public_url: str) -> None:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
             click.echo(f"  {result.signing_secret}")
 
-    _run(go)
+    run_async(go)
 
 
 @main.group()
@@ -314,7 +265,7 @@ def jira_setup(public_url: str) -> None:
     from bot.app import build_services
     from bot.jira.setup import set_up
 
-    settings = _settings()
+    settings = current_settings()
     if not settings.jira_configured:
         raise click.ClickException(
             "Jira is not configured: set JIRA_URL and JIRA_API_TOKEN (and JIRA_EMAIL for Cloud)"
@@ -327,7 +278,7 @@ def jira_setup(public_url: str) -> None:
         finally:
             await services.db.dispose()
 
-    for line in _run(go):
+    for line in run_async(go):
         click.echo(line)
 
 
@@ -341,102 +292,16 @@ def history(ticket: str) -> None:
     number = ticket.lstrip("#")
     if not number.isdigit():
         raise click.BadParameter(f"{ticket!r} is not a ticket number", param_hint="TICKET")
-    settings = _settings()
+    settings = current_settings()
     tz = load_roster(settings.roster_path).timezone
-    _run(
+    run_async(
         lambda: print_history(settings.database_url, ticket_id=int(number), tz=tz, echo=click.echo)
     )
 
 
-@main.group(invoke_without_command=True)
-@click.option(
-    "--status",
-    type=click.Choice(["pending", "sending", "dead", "skipped", "done", "all"]),
-    default=None,
-    help="Only rows in this state [default: pending, sending and dead].",
-)
-@click.option("--limit", default=50, show_default=True)
-@click.pass_context
-def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
-    """List outbound actions waiting, failing or dead (`baton outbox retry ID` to retry)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from bot.admin import list_outbox
-
-    settings = _settings()
-    _run(lambda: list_outbox(settings.database_url, status=status, limit=limit, echo=click.echo))
-
-
-@outbox.command("retry")
-@click.argument("row_id", type=int, required=False)
-@click.option("--all", "all_rows", is_flag=True, help="Retry every dead row.")
-@click.option(
-    "--service",
-    type=click.Choice(["zendesk", "slack", "jira"]),
-    default=None,
-    help="With --all: only this service's rows.",
-)
-def outbox_retry(row_id: int | None, all_rows: bool, service: str | None) -> None:
-    """Put dead outbox rows back in the queue with a fresh retry budget.
-
-    `baton outbox retry 42` retries row 42; `baton outbox retry --all [--service slack]`
-    retries every dead row (of that service) after an outage outlasted the retry budget.
-    """
-    from bot.admin import retry_outbox
-
-    if (row_id is None) == (not all_rows) or (service and not all_rows):
-        raise click.UsageError("give one row id, or --all (optionally with --service)")
-    settings = _settings()
-    ids = _run(lambda: retry_outbox(settings.database_url, row_id=row_id, service=service))
-    if row_id is not None and not ids:
-        raise click.ClickException(f"outbox row {row_id} is not dead (see `baton outbox`)")
-    click.echo(_queued("Outbox row", ids, "deliver"))
-
-
-def _queued(what: str, ids: list[int], verb: str) -> str:
-    if not ids:
-        return f"Nothing to retry: no {what.lower()} is waiting for an operator."
-    shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
-    plural = "s" if len(ids) > 1 else ""
-    return f"{what}{plural} {shown} queued again ({len(ids)}); the worker will {verb} them."
-
-
-@main.group(invoke_without_command=True)
-@click.option(
-    "--status",
-    type=click.Choice(["pending", "processing", "failed", "done", "all"]),
-    default=None,
-    help="Only events in this state [default: pending, processing, failed].",
-)
-@click.option("--limit", default=50, show_default=True)
-@click.pass_context
-def inbox(ctx: click.Context, status: str | None, limit: int) -> None:
-    """List stored webhook events waiting or failed (`baton inbox retry ID` to retry)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from bot.admin import list_inbox
-
-    settings = _settings()
-    _run(lambda: list_inbox(settings.database_url, status=status, limit=limit, echo=click.echo))
-
-
-@inbox.command("retry")
-@click.argument("event_id", type=int, required=False)
-@click.option("--all", "all_events", is_flag=True, help="Retry every failed event.")
-def inbox_retry(event_id: int | None, all_events: bool) -> None:
-    """Process failed events again (e.g. after fixing Zendesk credentials).
-
-    `baton inbox retry 7` retries event 7; `baton inbox retry --all` retries every failed one.
-    """
-    from bot.admin import retry_inbox
-
-    if (event_id is None) == (not all_events):
-        raise click.UsageError("give one event id, or --all")
-    settings = _settings()
-    ids = _run(lambda: retry_inbox(settings.database_url, event_id=event_id))
-    if event_id is not None and not ids:
-        raise click.ClickException(f"inbox event {event_id} has not failed (see `baton inbox`)")
-    click.echo(_queued("Inbox event", ids, "process"))
+# `baton outbox …` and `baton inbox …`: the operator's view of the queues (bot/cli_queues.py).
+main.add_command(cli_queues.outbox)
+main.add_command(cli_queues.inbox)
 
 
 if __name__ == "__main__":  # pragma: no cover
