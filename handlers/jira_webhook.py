@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.signing import verify_hub_signature
 from bot.store import inbox
 from bot.store.models import JiraLink
-from handlers.zendesk_webhook import MAX_BODY, _read_limited
+from handlers.webhooks import MAX_BODY, read_limited, reject
 
 log = logging.getLogger(__name__)
 
@@ -82,39 +82,33 @@ def parse_jira_event(body: bytes, headers: Mapping[str, str]) -> JiraEvent:
     return JiraEvent(kind=kind[:100], dedupe_key=own, payload=data, issue_id=issue_id)
 
 
-def _reject(services: Services, status: int, reason: str, event: str) -> web.Response:
-    services.metrics.inc(
-        "baton_webhooks_rejected_total",
-        {"source": "jira", "reason": reason},
-        help="Webhook deliveries rejected",
-    )
-    log.warning(event, extra={"source": "jira", "reason": reason, "status": status})
-    return web.json_response({"error": reason}, status=status)
-
-
 def make_handler(services: Services) -> Any:
     """Build the endpoint bound to services."""
 
     async def jira_webhook(request: web.Request) -> web.Response:
         if request.content_type != "application/json":
-            return _reject(
-                services, 415, "content type must be application/json", "jira_webhook.rejected"
+            return reject(
+                services,
+                "jira",
+                415,
+                "content type must be application/json",
+                "jira_webhook.rejected",
             )
         if request.content_length is not None and request.content_length > MAX_BODY:
-            return _reject(services, 413, "body too large", "jira_webhook.rejected")
-        body = await _read_limited(request)
+            return reject(services, "jira", 413, "body too large", "jira_webhook.rejected")
+        body = await read_limited(request)
         if body is None:
-            return _reject(services, 413, "body too large", "jira_webhook.rejected")
+            return reject(services, "jira", 413, "body too large", "jira_webhook.rejected")
         secret = services.settings.jira_webhook_secret
         if secret:
             try:
                 verify_hub_signature(secret, body, request.headers.get(SIGNATURE))
             except SignatureError as err:
-                return _reject(services, 401, str(err), "jira_webhook.bad_signature")
+                return reject(services, "jira", 401, str(err), "jira_webhook.bad_signature")
         try:
             event = parse_jira_event(body, request.headers)
         except BadEvent as err:
-            return _reject(services, 400, str(err), "jira_webhook.malformed")
+            return reject(services, "jira", 400, str(err), "jira_webhook.malformed")
         services.metrics.inc(
             "baton_webhooks_received_total", {"source": "jira"}, help="Webhook deliveries"
         )

@@ -19,11 +19,11 @@ from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
 from bot.store import inbox
+from handlers.webhooks import MAX_BODY, read_limited, reject
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/zendesk"
-MAX_BODY = 256 * 1024
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 INVOCATION_ID = "X-Zendesk-Webhook-Invocation-Id"
@@ -127,46 +127,32 @@ def parse_zendesk_event(
     )
 
 
-def _reject(services: Services, status: int, reason: str, event: str) -> web.Response:
-    services.metrics.inc(
-        "baton_webhooks_rejected_total",
-        {"source": "zendesk", "reason": reason},
-        help="Webhook deliveries rejected",
-    )
-    log.warning(event, extra={"source": "zendesk", "reason": reason, "status": status})
-    return web.json_response({"error": reason}, status=status)
-
-
-async def _read_limited(request: web.Request) -> bytes | None:
-    """The body, or None once it passes MAX_BODY (chunked bodies carry no length up front)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def make_handler(services: Services) -> Any:
     """Build the endpoint bound to services."""
 
     async def zendesk_webhook(request: web.Request) -> web.Response:
         secret = services.settings.zendesk_webhook_secret
         if not secret:
-            return _reject(
-                services, 503, "webhook secret not configured", "zendesk_webhook.unconfigured"
+            return reject(
+                services,
+                "zendesk",
+                503,
+                "webhook secret not configured",
+                "zendesk_webhook.unconfigured",
             )
         if request.content_type != "application/json":
-            return _reject(
-                services, 415, "content type must be application/json", "zendesk_webhook.rejected"
+            return reject(
+                services,
+                "zendesk",
+                415,
+                "content type must be application/json",
+                "zendesk_webhook.rejected",
             )
         if request.content_length is not None and request.content_length > MAX_BODY:
-            return _reject(services, 413, "body too large", "zendesk_webhook.rejected")
-        body = await _read_limited(request)
+            return reject(services, "zendesk", 413, "body too large", "zendesk_webhook.rejected")
+        body = await read_limited(request)
         if body is None:
-            return _reject(services, 413, "body too large", "zendesk_webhook.rejected")
+            return reject(services, "zendesk", 413, "body too large", "zendesk_webhook.rejected")
         try:
             verify_zendesk_signature(
                 secret=secret,
@@ -176,11 +162,11 @@ def make_handler(services: Services) -> Any:
                 now=services.clock(),
             )
         except SignatureError as err:
-            return _reject(services, 401, str(err), "zendesk_webhook.bad_signature")
+            return reject(services, "zendesk", 401, str(err), "zendesk_webhook.bad_signature")
         try:
             event = parse_zendesk_event(body, request.headers, tags=services.settings.config.tags)
         except BadEvent as err:
-            return _reject(services, 400, str(err), "zendesk_webhook.malformed")
+            return reject(services, "zendesk", 400, str(err), "zendesk_webhook.malformed")
         services.metrics.inc(
             "baton_webhooks_received_total", {"source": "zendesk"}, help="Webhook deliveries"
         )
