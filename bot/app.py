@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -147,10 +148,16 @@ def create_app(services: Services) -> web.Application:
 
             await check_source(services.transactions)
 
+    async def _warm_language(_app: web.Application) -> None:
+        from bot import language
+
+        await asyncio.to_thread(language.warm)
+
     async def _close(_app: web.Application) -> None:
         await close_services(services)
 
     app.on_startup.append(_check_migrations)
     app.on_startup.append(_check_transactions)
+    app.on_startup.append(_warm_language)
     app.on_cleanup.append(_close)
     return app

@@ -74,6 +74,7 @@ def worker(concurrency: int, poll: float) -> None:
     Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
     """
     share_metrics()
+    from bot import language
     from bot.app import build_services, close_services
     from bot.worker import Worker
 
@@ -92,6 +93,8 @@ def worker(concurrency: int, poll: float) -> None:
             err=True,
         )
         try:
+            # Intake detects languages: load the models before the first event, off the loop.
+            await asyncio.to_thread(language.warm)
             await Worker(services, concurrency=concurrency, poll_seconds=poll).run(stop)
         finally:
             await close_services(services)

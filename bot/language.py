@@ -48,6 +48,15 @@ def _lingua() -> LanguageDetector:
         return _detector
 
 
+def warm() -> None:
+    """Load lingua's models now (about a second of CPU), so no request or event waits for it.
+
+    The web and worker processes call this in a thread at start: loaded lazily, the first
+    detection would block the event loop while Slack waits for an acknowledgement.
+    """
+    detect("meu saque não caiu na conta; mi retiro no llegó; my withdrawal is late")
+
+
 _CODES = {"ENGLISH": "en", "PORTUGUESE": "pt", "SPANISH": "es"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
