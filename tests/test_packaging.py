@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def test_an_installed_package_missing_a_catalog_refuses_to_start(
 
 
 @pytest.fixture
-def fresh_catalogs() -> object:
+def fresh_catalogs() -> Iterator[None]:
     i18n.reset_cache()
     yield
     i18n.reset_cache()
@@ -142,7 +143,7 @@ def fresh_catalogs() -> object:
 
 @pytest.mark.parametrize("command", ["demo", "serve", "worker"])
 def test_a_checkout_missing_a_catalog_refuses_to_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_catalogs: object, command: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_catalogs: None, command: str
 ) -> None:
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
@@ -158,7 +159,7 @@ def test_a_checkout_missing_a_catalog_refuses_to_start(
 
 
 def test_a_compiled_catalog_older_than_its_po_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_catalogs: object
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_catalogs: None
 ) -> None:
     # A developer's `pybabel compile` output, then an edited .po: the edit is what shows.
     from babel.messages.mofile import write_mo
