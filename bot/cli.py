@@ -10,7 +10,13 @@ import sys
 import click
 
 from bot import cli_queues
-from bot.cli_support import current_settings, require_migrated, run_async, share_metrics
+from bot.cli_support import (
+    current_settings,
+    require_catalogs,
+    require_migrated,
+    run_async,
+    share_metrics,
+)
 from bot.config import redact_url
 
 EPILOG = """\b
@@ -49,6 +55,7 @@ def serve(port: int | None, host: str) -> None:
     """
     from aiohttp import web
 
+    require_catalogs()
     share_metrics()
     from bot.app import build_services, create_app
 
@@ -73,6 +80,7 @@ def worker(concurrency: int, poll: float) -> None:
     Several workers can share one PostgreSQL database; each event is routed once.
     Stops cleanly on SIGTERM or Ctrl-C after finishing the batch in hand.
     """
+    require_catalogs()
     share_metrics()
     from bot import language
     from bot.app import build_services, close_services
@@ -150,7 +158,7 @@ def db_current() -> None:
     "--escalations",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="JSON Lines file of tickets [default: examples/escalations.jsonl].",
+    help="JSON Lines file of tickets [default: the bundled examples/escalations.jsonl].",
 )
 def demo(database: str, escalations: str | None) -> None:
     """Route the bundled escalations on the sample roster, with no credentials.
@@ -159,6 +167,7 @@ def demo(database: str, escalations: str | None) -> None:
     server uses; the demo prints each routing decision, what Baton would post, and
     a summary. Nothing leaves the machine.
     """
+    require_catalogs()
     import logging
 
     from bot.demo import run_demo

@@ -24,6 +24,16 @@ def current_settings() -> Settings:
         raise click.ClickException(f"configuration error: {err}") from err
 
 
+def require_catalogs() -> None:
+    """Refuse to start a command that drafts while a translation catalog is missing."""
+    from bot import i18n
+
+    try:
+        i18n.require_catalogs()
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from err
+
+
 def share_metrics() -> None:
     """Web and worker write metrics to one folder, so the web's /metrics shows both.
 

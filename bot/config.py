@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bot import resources
 from bot.domain import Category, RootCause
 from bot.errors import ConfigError
 from bot.jira.settings import JiraConfig, parse_jira
@@ -325,7 +326,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
         raise ConfigError(f"PORT={port_raw!r} is not a port number (1-65535)")
 
-    roster_path = Path(get("BATON_ROSTER") or DEFAULT_ROSTER)
+    roster_path = Path(get("BATON_ROSTER") or resources.default_roster())
     if not roster_path.is_file():
         raise ConfigError(
             f"BATON_ROSTER={roster_path}: file not found "

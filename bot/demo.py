@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from bot import resources
 from bot.config import Settings, Tags, load_batonconfig
 from bot.demo_backoffice import findings_lines, open_backoffice
 from bot.demo_report import print_report
@@ -30,8 +31,6 @@ from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage, RoutingDecisionRow
 from bot.worker import Worker
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
 Echo = Callable[[str], object]
 
 
@@ -117,17 +116,18 @@ class Clock:
 
 async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) -> None:
     """Route every bundled escalation and print what Baton decided and would send."""
-    path = Path(escalations) if escalations else EXAMPLES / "escalations.jsonl"
+    path = Path(escalations) if escalations else resources.example("escalations.jsonl")
     tickets = load_bundled(path)
     await asyncio.to_thread(_fresh_database, database_url)
-    roster = load_roster(EXAMPLES / "roster.toml")
+    roster_path, config_path = resources.example("roster.toml"), resources.example("config.toml")
+    roster = load_roster(roster_path)
     clock = Clock(tickets[0].created_at if tickets else datetime.now().astimezone())
     settings, backoffice, loaded = await open_backoffice(
         Settings(
             database_url=database_url,
-            roster_path=EXAMPLES / "roster.toml",
-            config_path=EXAMPLES / "config.toml",
-            config=load_batonconfig(EXAMPLES / "config.toml"),
+            roster_path=roster_path,
+            config_path=config_path,
+            config=load_batonconfig(config_path),
         )
     )
     services = Services(

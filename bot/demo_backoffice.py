@@ -21,13 +21,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bot import resources
 from bot.config import Settings
 from bot.ports import TransactionsPort
 from bot.transactions.findings import Findings
 from bot.transactions.notes import paragraph
 from bot.transactions_config import TransactionsConfig
 
-SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "backoffice" / "transactions.csv"
+SAMPLE = resources.example("backoffice/transactions.csv")
 
 
 def backoffice_url(database_url: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot import resources
 from bot.config import Settings, load_batonconfig
 from bot.demo import BundledTickets, Clock
 from bot.desk.permissions import Actor
@@ -31,7 +32,6 @@ from bot.store.models import Escalation, OutboxMessage, Timer
 from bot.timers import deadlines, offer
 from bot.worker import Worker
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DAY = datetime(2026, 11, 16)  # a Monday: the whole default roster works
 Echo = Callable[[str], object]
 Step = Callable[["Day"], Awaitable[str]]
@@ -243,10 +243,12 @@ async def run_day(*, echo: Echo) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'day.db'}"
         await asyncio.to_thread(dbmod.upgrade, url)
-        roster = load_roster(EXAMPLES / "roster.toml")
+        roster = load_roster(resources.example("roster.toml"))
         clock = Clock(datetime.combine(DAY.date(), time(6), tzinfo=roster.timezone))
         services = Services(
-            settings=Settings(database_url=url, config=load_batonconfig(EXAMPLES / "config.toml")),
+            settings=Settings(
+                database_url=url, config=load_batonconfig(resources.example("config.toml"))
+            ),
             db=Database(url),
             roster=roster,
             zendesk=DayTickets([]),

@@ -1,13 +1,18 @@
 """Analyst-facing translations: one cached catalog per locale, and babel formatting helpers.
 
-Catalogs are the ``.po`` files under ``locales/``; they are compiled to ``.mo`` in memory on
-first use, so there is no build step. Never ``gettext.install()``: every user has their own
-language, so the gettext callable is looked up per user and passed down.
+Catalogs are the ``.po`` files under ``locales/``. A built package carries them compiled to
+``.mo`` (bot/resources.py says where); a source checkout compiles a ``.po`` in memory on first
+use (or reads a ``.mo`` that ``pybabel compile`` left, unless the ``.po`` is newer), so there
+is no build step while developing. A missing catalog is an error, never English in its place:
+``require_catalogs()`` is what the commands that draft call at start. Never
+``gettext.install()``: every user has their own language, so the gettext callable is looked up
+per user and passed down.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from bot import resources
+from bot.errors import ConfigError
+
 LOCALES: tuple[str, ...] = ("en", "pt_BR", "es", "zh_Hans", "ru")
 DEFAULT_LOCALE = "en"
 
@@ -46,7 +53,7 @@ def normalize(locale: str | None) -> str:
 
 
 def translations(locale: str | None) -> NullTranslations:
-    """Return the cached catalog for a locale (English source text when there is none)."""
+    """Return the cached catalog for a locale (ConfigError when it is missing)."""
     key = normalize(locale)
     with _lock:
         found = _cache.get(key)
@@ -56,15 +63,41 @@ def translations(locale: str | None) -> NullTranslations:
 
 
 def _load(locale: str) -> NullTranslations:
-    po = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return Translations(fp=buf, domain="messages")
+    folder = resources.locales_dir() / locale / "LC_MESSAGES"
+    mo, po = folder / "messages.mo", folder / "messages.po"
+    source = resources.source_checkout()
+    try:
+        if mo.is_file() and not (source and po.is_file() and _newer(po, mo)):
+            with mo.open("rb") as fh:
+                return Translations(fp=fh, domain="messages")
+        if source and po.is_file():
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            buf = io.BytesIO()
+            write_mo(buf, catalog)
+            buf.seek(0)
+            return Translations(fp=buf, domain="messages")
+    except (OSError, ValueError, struct.error) as err:  # unreadable, or not a catalog
+        raise ConfigError(f"translation catalog {mo if mo.is_file() else po}: {err}") from err
+    if source:
+        raise ConfigError(
+            f"translation catalog missing: {po} ({locale}); restore it from git "
+            "(git checkout -- locales) rather than write English in its place"
+        )
+    raise ConfigError(
+        f"translation catalog missing: {mo} ({locale}); reinstall Baton from a build of the "
+        "repository (pip install . or its wheel), which compiles every catalog"
+    )
+
+
+def _newer(a: Path, b: Path) -> bool:
+    return a.stat().st_mtime > b.stat().st_mtime
+
+
+def require_catalogs() -> None:
+    """Load every locale's catalog now: ConfigError naming the first one that is missing."""
+    for locale in LOCALES:
+        translations(locale)
 
 
 def translator(locale: str | None) -> Gettext:

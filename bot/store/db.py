@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -17,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from bot import resources
+
+MIGRATIONS = resources.migrations_dir()
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
