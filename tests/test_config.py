@@ -57,7 +57,7 @@ def test_reads_every_setting() -> None:
     [
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"DATABASE_URL": "mysql://x@y/z"}, "not supported"),
-        ({"PORT": "eighty"}, "PORT='eighty' is not a port number"),
+        ({"PORT": "eighty"}, "PORT='eighty': not a port number"),
         ({"PORT": "70000"}, "PORT"),
         ({"BATON_ROSTER": "/nowhere/roster.toml"}, "BATON_ROSTER=/nowhere/roster.toml: file not"),
         ({"ZENDESK_URL": "acme.zendesk.com"}, "ZENDESK_URL"),

@@ -95,12 +95,21 @@ def test_left_out_fields_default_to_batons_names(tmp_path: Path) -> None:
             '[transactions.fields]\nid = "ref"\nprovider_reference = "ref"',
             "provider_reference = 'ref': already used for id",
         ),
-        ("[transactions]\ntimeout = 2", "unknown [transactions] keys: ['timeout']"),
-        ("[transactions]\ntimeout_seconds = 0", "timeout_seconds = 0: expected a positive"),
-        ("[transactions.sql]\nminor_units = true", "unknown [transactions.sql] keys"),
+        (
+            "[transactions]\ntimeout = 2",
+            "[transactions] timeout: unknown key, did you mean timeout_seconds?",
+        ),
+        ("[transactions]\ntimeout_seconds = 0", "timeout_seconds = 0: expected a number greater"),
+        (
+            "[transactions.sql]\nminor_units = true",
+            "[transactions.sql] minor_units: unknown key, did you mean amount_minor_units?",
+        ),
         ('[transactions.sql]\namount_minor_units = "yes"', "amount_minor_units = 'yes'"),
         ('[transactions.sql]\ntable = "a.b.c"', "table = 'a.b.c'"),
-        ('[transactions.values.states]\nPAID = "completed"', "unknown [transactions.values]"),
+        (
+            '[transactions.values.states]\nPAID = "completed"',
+            "line 1: [transactions.values] states: unknown key, did you mean status?",
+        ),
         ("[transactions.currency_exponents]\nUSDT = -1", "[transactions.currency_exponents] USDT"),
     ],
 )
