@@ -353,17 +353,51 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('shift = "morning"', 'shift = "mornin"', r"analyst 'ana': unknown shift 'mornin'"),
-        ('start = "06:00"', 'start = "25:00"', r"shift 'morning': start = '25:00' is not a time"),
-        ('end = "15:00"', 'end = "3pm"', r"shift 'morning': end = '3pm' is not a time"),
-        ('["wed", "sun"]', '["wen", "sun"]', r"analyst 'ana': unknown weekday 'wen'"),
-        ('days_off = [["sat"', 'roles = ["boss"]\ndays_off = [["sat"', r"unknown role 'boss'"),
-        ('["pt", "en"]', '["pt", "fr"]', r"analyst 'ana': unknown language 'fr'"),
-        ('"America/Sao_Paulo"', '"America/Sao_Paolo"', r"unknown time zone 'America/Sao_Paolo'"),
-        ("2026-01-05", "2026-01-06", r"rota_start: 2026-01-06 is a Tuesday, not a Monday"),
-        ('slack_id = "U1"', 'slack_id = "U2"', r"analyst 'bia': duplicate slack_id 'U2'"),
-        ('key = "ana"', 'key = "bia"', r"analyst 'bia': duplicate key 'bia'"),
-        ("zendesk_id = 1", 'zendesk_id = "1"', r"zendesk_id must be a positive integer"),
+        (
+            'shift = "morning"',
+            'shift = "mornin"',
+            r"line 14: analyst 'ana': shift = 'mornin': unknown shift, did you mean morning\? "
+            r"\(known: morning\)$",
+        ),
+        (
+            'start = "06:00"',
+            'start = "25:00"',
+            r"line 5: shift 'morning': start = '25:00': expected a time \"HH:MM\" \(00:00-23:59\)$",
+        ),
+        ('end = "15:00"', 'end = "3pm"', r"shift 'morning': end = '3pm': expected a time"),
+        (
+            '["wed", "sun"]',
+            '["wen", "sun"]',
+            r"analyst 'ana': days_off = .*: unknown weekday 'wen', did you mean wed\?",
+        ),
+        (
+            'days_off = [["sat"',
+            'roles = ["boss"]\ndays_off = [["sat"',
+            r"analyst 'ana': roles = \['boss'\]: unknown role 'boss' \(known: analyst, lead, c",
+        ),
+        (
+            '["pt", "en"]',
+            '["pt", "fr"]',
+            r"analyst 'ana': languages = \['pt', 'fr'\]: unknown language 'fr' \(allowed: en,",
+        ),
+        (
+            '"America/Sao_Paulo"',
+            '"America/Sao_Paolo"',
+            r"line 2: timezone = 'America/Sao_Paolo': unknown time zone, did you mean "
+            r"America/Sao_Paulo\?$",
+        ),
+        ("2026-01-05", "2026-01-06", r"line 3: rota_start = 2026-01-06: a Tuesday, not a Monday$"),
+        (
+            'slack_id = "U1"',
+            'slack_id = "U2"',
+            r"line 20: analyst 'bia': slack_id = 'U2': already used by analyst 'ana'$",
+        ),
+        ('key = "ana"', 'key = "bia"', r"analyst 'bia': key = 'bia': already used by another"),
+        (
+            "zendesk_id = 1",
+            'zendesk_id = "1"',
+            r"analyst 'ana': zendesk_id = '1': expected a whole number, without quotes$",
+        ),
     ],
 )
 def test_bad_entries_are_named(old: str, new: str, message: str) -> None:
@@ -374,7 +408,7 @@ def test_bad_entries_are_named(old: str, new: str, message: str) -> None:
 
 
 def test_missing_field_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"analyst 'ana': missing or empty email"):
+    with pytest.raises(ConfigError, match=r"line 7: analyst 'ana': email: missing$"):
         parse_roster(GOOD.replace('email = "ana@baton-demo.example"', ""))
     with pytest.raises(ConfigError, match=r"no \[\[analysts\]\]"):
         parse_roster('[shifts.m]\nstart = "06:00"\nend = "07:00"\n')
