@@ -226,22 +226,16 @@ def _show_env(name: str, value: Any) -> str:
 
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Build Settings from env (default: os.environ plus a `.env` file) and validate them."""
-    data: Mapping[str, str]
-    if env is None:
-        if dotenv:
-            from dotenv import load_dotenv
+    if env is None and dotenv:
+        from dotenv import load_dotenv
 
-            # Into os.environ, so PROMETHEUS_MULTIPROC_DIR from .env reaches the metrics too.
-            load_dotenv(Path.cwd() / ".env", override=False)
-        data = os.environ
-    else:
-        data = env
+        # Into os.environ, so PROMETHEUS_MULTIPROC_DIR from .env reaches the metrics too.
+        load_dotenv(Path.cwd() / ".env", override=False)
     names = {f.alias for f in EnvSettings.model_fields.values()}
-    given = {k: v for k, v in data.items() if k in names}
-    with checking(
-        "", model=EnvSettings, data=given, naming=_env_naming, show=_show_env, equals="="
-    ):
-        read = EnvSettings.model_validate(given)
+    given = {k: v for k, v in (os.environ if env is None else env).items() if k in names}
+    with checking("", model=EnvSettings, data=given, naming=_env, show=_show_env, equals="="):
+        # pydantic-settings reads the process environment itself; a mapping is validated as is.
+        read = EnvSettings() if env is None else EnvSettings.model_validate(given)
 
     roster_path = Path(read.roster_path or DEFAULT_ROSTER)
     if not roster_path.is_file():
@@ -266,5 +260,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     )
 
 
-def _env_naming(loc: Loc, data: Any) -> tuple[str, str]:
+def _env(loc: Loc, data: Any) -> tuple[str, str]:
     return "", str(loc[0]) if loc else ""

@@ -88,7 +88,9 @@ def checking(
     try:
         yield
     except ValidationError as err:
-        first = err.errors(include_url=False)[0]
+        errors = err.errors(include_url=False)
+        # A misspelt key also leaves its right spelling "missing": the typo is the news.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         line = describe(first, model=model, data=data, naming=naming, show=show, equals=equals)
         raise ConfigError(_prefixed(where, text, tuple(first["loc"]), line)) from err
     except Refusal as err:

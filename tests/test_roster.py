@@ -418,3 +418,101 @@ def test_flat_days_off_repeats_every_week() -> None:
     roster = parse_roster(GOOD.replace('[["sat", "sun"], ["wed", "sun"]]', '["sat", "sun"]'))
     ana = roster.by_key("ana")
     assert ana is not None and ana.days_off == (frozenset({5, 6}),)
+
+
+def refused(text: str) -> str:
+    with pytest.raises(ConfigError) as err:
+        parse_roster(text, source="team.toml")
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("team.toml: ")
+    return message.removeprefix("team.toml: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # Unknown keys, with the nearest known one.
+        ('timezone = "', 'timezon = "', "line 2: timezon: unknown key, did you mean timezone?"),
+        (
+            'languages = ["pt", "en"]',
+            'languagse = ["pt", "en"]',
+            "line 13: analyst 'ana': languagse: unknown key, did you mean languages?",
+        ),
+        (
+            'start = "06:00"',
+            'stat = "06:00"',
+            "line 5: shift 'morning': stat: unknown key, did you",
+        ),
+        # A string where a list is meant is not a list of letters.
+        (
+            'languages = ["pt", "en"]',
+            'languages = "pt"',
+            "analyst 'ana': languages = 'pt': expected a list, e.g. [\"pt\"] (one string is not",
+        ),
+        (
+            'days_off = [["sat"',
+            'roles = "lead"\ndays_off = [["sat"',
+            "line 15: analyst 'ana': roles = 'lead': expected a list, e.g. [\"lead\"]",
+        ),
+        ('[["sat", "sun"], ["wed", "sun"]]', '"sat"', "days_off = 'sat': expected a list"),
+        # A shift given as a list.
+        (
+            'shift = "morning"',
+            'shift = ["morning"]',
+            "line 14: analyst 'ana': shift = ['morning']: expected one name, e.g. \"morning\", not "
+            "a list",
+        ),
+        # Numbers as strings, bools as numbers, out of range.
+        (
+            "rota_start",
+            'handover_buffer_minutes = "30"\nrota_start',
+            "line 3: handover_buffer_minutes = '30': expected a whole number, without quotes",
+        ),
+        (
+            "rota_start",
+            "handover_buffer_minutes = -5\nrota_start",
+            "handover_buffer_minutes = -5: expected a number at least 0",
+        ),
+        ("zendesk_id = 1", "zendesk_id = true", "zendesk_id = True: expected a whole number, not"),
+        ("zendesk_id = 1", "zendesk_id = 0", "zendesk_id = 0: expected a number greater than 0"),
+        (
+            "2026-01-05",
+            '"2026-01-05"',
+            "rota_start = '2026-01-05': expected a date like 2026-01-05",
+        ),
+        # E-mails: the syntax, and unique whatever the case.
+        (
+            'email = "ana@baton-demo.example"',
+            'email = "ana.baton-demo.example"',
+            "line 11: analyst 'ana': email = 'ana.baton-demo.example': expected an e-mail address",
+        ),
+        ('"ana@baton-demo.example"', '"ana @baton-demo.example"', "expected an e-mail address"),
+        (
+            'email = "ana@baton-demo.example"',
+            'email = "BIA@baton-demo.example"',
+            "line 21: analyst 'bia': email = 'bia@baton-demo.example': already used by analyst "
+            "'ana'",
+        ),
+        (
+            "zendesk_id = 1",
+            "zendesk_id = 2",
+            "analyst 'bia': zendesk_id = 2: already used by analyst",
+        ),
+        ('name = "Ana"', 'name = ""', "analyst 'ana': name = '': expected text, not empty"),
+    ],
+)
+def test_roster_refusals_name_the_line_entry_and_key(old: str, new: str, message: str) -> None:
+    text = (GOOD + SECOND + ("zendesk_id = 2\n" if "zendesk_id = 2" in new else "")).replace(
+        old, new, 1
+    )
+    got = refused(text)
+    assert message in got, got
+
+
+def test_entries_that_are_not_tables_are_named() -> None:
+    shifts = '[shifts.m]\nstart = "06:00"\nend = "07:00"\n'
+    assert refused('analysts = ["ana"]\n' + shifts) == (
+        "line 1: analysts = ['ana']: expected a table"
+    )
+    assert refused("shifts = { m = 5 }\n") == "line 1: shifts.m = 5: expected a table"
+    assert refused('[[analysts]]\nname = "A"\n' + shifts) == "line 1: analysts[0]: key: missing"

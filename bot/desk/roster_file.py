@@ -216,7 +216,7 @@ def _naming(loc: Loc, data: Any) -> tuple[str, str]:
         key = entry.get("key") if isinstance(entry, dict) else None
         who = f"analyst {key!r}" if isinstance(key, str) and key else f"analysts[{loc[1]}]"
         names = [p for p in loc[2:] if isinstance(p, str)]
-        return (f"{who}: ", names[0]) if names else ("", who)
+        return (f"{who}: ", names[0]) if names else ("", "analysts")
     if loc[0] == "shifts" and len(loc) > 2:
         return f"shift {loc[1]!r}: ", str(loc[2])
     return "", ".".join(str(p) for p in loc if isinstance(p, str))
