@@ -227,8 +227,8 @@ def known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
                 return []
             current = field
         else:
-            current = _item(current)
-    current = _model_in(current)
+            current = item_type(current)
+    current = model_in(current)
     if current is None:
         return []
     return [f.alias or name for name, f in current.model_fields.items()]
@@ -241,27 +241,27 @@ def _is_model(annotation: Any) -> bool:
 def _field(model: Any, key: str) -> Any:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
-            return _unwrap(field.annotation)
+            return unwrap(field.annotation)
     return None
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     if get_origin(annotation) in (Union, types.UnionType):
         options = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = next((a for a in options if _model_in(a) is not None), options[0])
+        annotation = next((a for a in options if model_in(a) is not None), options[0])
     return annotation
 
 
-def _item(annotation: Any) -> Any:
+def item_type(annotation: Any) -> Any:
     """The type of one entry of a list or a table (dict) annotation."""
-    args = get_args(_unwrap(annotation))
-    return _unwrap(args[-1]) if args else None
+    args = get_args(unwrap(annotation))
+    return unwrap(args[-1]) if args else None
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    annotation = _unwrap(annotation)
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    annotation = unwrap(annotation)
     return annotation if _is_model(annotation) else None
 
 

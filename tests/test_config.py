@@ -263,3 +263,100 @@ def test_process_environment_and_dotenv_are_read(
     monkeypatch.delenv("PORT")
     with pytest.raises(ConfigError, match=r"^PORT='eighty': not a port number"):
         load_settings()
+
+
+# --- the README and the models cannot drift apart ------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_section(title: str) -> str:
+    """The README's text under a heading, up to the next heading of the same or a higher level."""
+    import re
+
+    match = re.search(rf"^(#+) {re.escape(title)}\n", README, re.MULTILINE)
+    assert match, title
+    level = len(match[1])
+    rest = README[match.end() :]
+    end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
+    return rest[: end.start()] if end else rest
+
+
+def toml_blocks(title: str) -> list[str]:
+    import re
+    import textwrap
+
+    blocks = re.findall(r"^( *)```toml\n(.*?)^\1```", readme_section(title), re.M | re.S)
+    assert blocks, title
+    return [textwrap.dedent(indent + body) for indent, body in blocks]
+
+
+def model_paths(model: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    from typing import get_origin
+
+    from bot.schema import item_type, model_in, unwrap
+
+    out: set[tuple[str, ...]] = set()
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        path = (*prefix, field.alias or name)
+        annotation = unwrap(field.annotation)
+        # A table ([tags]) or a list of tables ([[analysts]]) has keys of its own.
+        listed = get_origin(annotation) is list and model_in(item_type(annotation)) is not None
+        inner = model_in(annotation) or (model_in(item_type(annotation)) if listed else None)
+        if inner is not None:
+            out |= model_paths(inner, path)
+        else:
+            out.add(path)
+    return out
+
+
+def data_paths(data: object, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    if isinstance(data, dict):
+        return {p for k, v in data.items() for p in data_paths(v, (*prefix, k))} | {prefix}
+    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        return {p for v in data for p in data_paths(v, prefix)}
+    return {prefix}
+
+
+def test_readme_lists_every_batonconfig_key_and_its_examples_are_valid(tmp_path: Path) -> None:
+    import tomllib
+
+    from bot.config_models import BatonConfigFile
+
+    written: set[tuple[str, ...]] = set()
+    titles = ("`BATON_CONFIG`", "Set up Jira", "Connect the transactions source")
+    for i, block in enumerate(b for title in titles for b in toml_blocks(title)):
+        path = tmp_path / f"readme-{i}.toml"
+        path.write_text(block, encoding="utf-8")
+        load_batonconfig(path)  # every example the README shows is accepted
+        written |= data_paths(tomllib.loads(block))
+    missing = {p for p in model_paths(BatonConfigFile) if p not in written}
+    assert not missing, f"README does not show: {sorted('.'.join(p) for p in missing)}"
+
+
+def test_readme_lists_every_roster_key_and_its_example_is_valid() -> None:
+    import tomllib
+
+    from bot.desk.roster import parse_roster
+    from bot.desk.roster_file import RosterFile
+
+    (block,) = toml_blocks("The roster (`BATON_ROSTER`)")
+    parse_roster(block, source="README")
+    written = data_paths(tomllib.loads(block))
+    missing = {p for p in model_paths(RosterFile) if p not in written}
+    assert not missing, f"README does not show: {sorted('.'.join(p) for p in missing)}"
+
+
+def test_readme_settings_table_is_the_settings_model() -> None:
+    import re
+
+    from bot.config_models import EnvSettings
+
+    table = readme_section("Configure").split("### ")[0]
+    named = set(
+        re.findall(r"`([A-Z][A-Z0-9_]+)`", "\n".join(re.findall(r"^\| ([^|]+)\|", table, re.M)))
+    )
+    model = {f.alias for f in EnvSettings.model_fields.values()}
+    # Read by prometheus_client itself when it is imported, before any settings exist.
+    assert named - model == {"PROMETHEUS_MULTIPROC_DIR"}
+    assert model - named == set()
