@@ -105,6 +105,8 @@ def _monday(day: date) -> date:
 
 Clock = Annotated[time, BeforeValidator(_clock)]
 Weekday = Annotated[str, AfterValidator(_weekday)]
+Language = Annotated[str, AfterValidator(_language)]
+RoleName = Annotated[Role, BeforeValidator(_role)]
 
 
 class ShiftFile(FileModel):
@@ -123,12 +125,10 @@ class AnalystFile(FileModel):
     email: Annotated[str, AfterValidator(_email)]
     zendesk_id: Annotated[int, Field(gt=0)] | None = None
     jira_account_id: Text | None = None
-    languages: Annotated[list[Annotated[str, AfterValidator(_language)]], Field(min_length=1)]
+    languages: Annotated[list[Language], Field(min_length=1)]
     shift: Text
     days_off: Annotated[list[list[Weekday]], BeforeValidator(_weeks)] | None = None
-    roles: Annotated[list[Annotated[Role, BeforeValidator(_role)]], Field(min_length=1)] | None = (
-        None
-    )
+    roles: Annotated[list[RoleName], Field(min_length=1)] | None = None
     locale: Text | None = None
 
 
