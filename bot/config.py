@@ -1,4 +1,8 @@
-"""Settings from the environment (and a `.env` file), validated once at start."""
+"""Settings from the environment (and a `.env` file), validated once at start.
+
+The models in bot/config_models.py say what each variable and each BATON_CONFIG key may be; the
+frozen dataclasses here are what the rest of Baton reads, and hold the defaults.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import resources
-from bot.domain import Category, RootCause
+from bot import resources, transactions_config
+from bot.config_models import BatonConfigFile, EnvSettings
+from bot.domain import Category
 from bot.errors import ConfigError
-from bot.jira.settings import JiraConfig, parse_jira
-from bot.transactions_config import TransactionsConfig, parse_transactions
+from bot.jira import settings as jira_settings
+from bot.jira.settings import JiraConfig
+from bot.schema import FileModel, Loc, checking, section_naming
+from bot.transactions_config import TransactionsConfig
 
 DEFAULT_DATABASE_URL = "sqlite:///baton.db"
 DEFAULT_ROSTER = "examples/roster.toml"
@@ -169,211 +176,89 @@ def redact_url(url: str) -> str:
     return url
 
 
-def _check_url(name: str, value: str | None, schemes: tuple[str, ...] = ("http", "https")) -> None:
-    if value is None:
-        return
-    parsed = urlparse(value)
-    if parsed.scheme not in schemes or not parsed.netloc:
-        raise ConfigError(
-            f"{name}={value!r} is not a valid URL: expected {' or '.join(schemes)}://host[:port]"
-        )
-
-
-def check_database_url(name: str, value: str) -> None:
-    """Raise ConfigError unless value looks like a SQLAlchemy URL we can use."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(value)
-    except ArgumentError as err:
-        raise ConfigError(
-            f"{name}={redact_url(value)!r} is not a database URL "
-            "(examples: sqlite:///baton.db, postgresql://user@host:5432/baton)"
-        ) from err
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(
-            f"{name}: backend {url.get_backend_name()!r} is not supported; use sqlite or postgresql"
-        )
-
-
 def load_batonconfig(path: Path) -> BatonConfig:
-    """Read the optional BATON_CONFIG TOML file."""
+    """Read the optional BATON_CONFIG TOML file, checked against its model."""
+    where = f"BATON_CONFIG={path}"
     if not path.is_file():
-        raise ConfigError(f"BATON_CONFIG={path}: file not found")
+        raise ConfigError(f"{where}: file not found")
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"BATON_CONFIG={path}: not valid TOML: {err}") from err
+        text = path.read_text(encoding="utf-8")
+        data: dict[str, Any] = tomllib.loads(text)
+    except OSError as err:
+        raise ConfigError(f"{where}: cannot be read: {err.strerror or err}") from err
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{where}: not valid TOML: {err}") from err
+    with checking(where, model=BatonConfigFile, data=data, naming=section_naming, text=text):
+        return _batonconfig(BatonConfigFile.model_validate(data))
+
+
+def _batonconfig(model: BatonConfigFile) -> BatonConfig:
+    """The BatonConfig a checked file describes: what it sets over the defaults."""
     base = BatonConfig()
-    tags = base.tags
-    raw_tags = data.get("tags", {})
-    if raw_tags:
-        categories = dict(tags.categories)
-        for tag, cat in raw_tags.pop("categories", {}).items():
-            try:
-                categories[tag] = Category(cat)
-            except ValueError as err:
-                known = ", ".join(c.value for c in Category)
-                raise ConfigError(
-                    f"BATON_CONFIG={path}: [tags.categories] {tag} = {cat!r}: "
-                    f"unknown category (known: {known})"
-                ) from err
-        simple = {k: v for k, v in raw_tags.items() if k in Tags.__dataclass_fields__}
-        unknown = set(raw_tags) - set(simple)
-        if unknown:
-            raise ConfigError(f"BATON_CONFIG={path}: unknown [tags] keys: {sorted(unknown)}")
-        for key in ("extra_vip", "vip_organizations"):
-            if key in simple:
-                simple[key] = frozenset(simple[key])
-        tags = Tags(**{**simple, "categories": categories})
-    sla = dict(base.sla_minutes)
-    for cat, minutes in data.get("sla_minutes", {}).items():
-        try:
-            sla[Category(cat)] = int(minutes)
-        except ValueError as err:
-            raise ConfigError(f"BATON_CONFIG={path}: [sla_minutes] {cat}: {err}") from err
-    jira = {**base.jira_projects, **data.get("jira_projects", {})}
-    delivery = _delivery(path, data.get("delivery", {}))
-    timers = _timers(path, data.get("timers", {}))
+    tags = model.tags.model_dump(exclude_unset=True, exclude={"categories"})
+    for key in ("extra_vip", "vip_organizations"):
+        if key in tags:
+            tags[key] = frozenset(tags[key])
+    given: dict[str, Any] = {}
+    if model.vip_sla_factor is not None:
+        given["vip_sla_factor"] = float(model.vip_sla_factor)
     return BatonConfig(
-        tags=tags,
-        sla_minutes=sla,
-        vip_sla_factor=float(data.get("vip_sla_factor", base.vip_sla_factor)),
-        jira_projects=jira,
-        delivery=delivery,
-        timers=timers,
-        transactions=parse_transactions(f"BATON_CONFIG={path}", data.get("transactions", {})),
-        jira=parse_jira(path, data.get("jira", {})),
-        coaching=_coaching(path, data.get("coaching", {})),
+        tags=Tags(**tags, categories={**base.tags.categories, **model.tags.categories}),
+        sla_minutes={**base.sla_minutes, **model.sla_minutes},
+        jira_projects={**base.jira_projects, **model.jira_projects},
+        delivery=Delivery(**_floats(model.delivery)),
+        timers=Timers(**_floats(model.timers)),
+        transactions=transactions_config.build(model.transactions),
+        jira=jira_settings.build(model.jira),
+        coaching={cause.value: advice for cause, advice in model.coaching.items()},
+        **given,
     )
 
 
-def _coaching(path: Path, raw: Mapping[str, Any]) -> dict[str, str]:
-    """Read [coaching]: advice per root cause (bot.domain.RootCause values), non-empty text."""
-    known = {r.value for r in RootCause}
-    out: dict[str, str] = {}
-    for key, text in raw.items():
-        if key not in known:
-            raise ConfigError(f"BATON_CONFIG={path}: [coaching] {key}: unknown root cause")
-        if not isinstance(text, str) or not text.strip():
-            raise ConfigError(f"BATON_CONFIG={path}: [coaching] {key}: give the advice as text")
-        out[key] = " ".join(text.split())
-    return out
+def _floats(model: FileModel) -> dict[str, float]:
+    return {k: float(v) for k, v in model.model_dump(exclude_unset=True).items()}
 
 
-def _timers(path: Path, raw: Mapping[str, Any]) -> Timers:
-    """Read [timers]: positive minutes (0.5 is 30 seconds), remind_at a fraction in (0, 1)."""
-    known = set(Timers.__dataclass_fields__)
-    if unknown := set(raw) - known:
-        raise ConfigError(
-            f"BATON_CONFIG={path}: unknown [timers] keys: {sorted(unknown)} "
-            f"(known: {', '.join(sorted(known))})"
-        )
-    values: dict[str, float] = {}
-    for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(
-                f"BATON_CONFIG={path}: [timers] {key} = {value!r}: expected a positive number"
-            )
-        values[key] = float(value)
-    if not values.get("remind_at", Timers.remind_at) < 1:
-        raise ConfigError(
-            f"BATON_CONFIG={path}: [timers] remind_at = {values['remind_at']!r}: expected a "
-            "fraction between 0 and 1 (0.8 reminds the owner at 80% of a deadline)"
-        )
-    return Timers(**values)
-
-
-def _delivery(path: Path, raw: Mapping[str, Any]) -> Delivery:
-    """Read [delivery]: positive numbers, known keys only."""
-    known = set(Delivery.__dataclass_fields__)
-    if unknown := set(raw) - known:
-        raise ConfigError(
-            f"BATON_CONFIG={path}: unknown [delivery] keys: {sorted(unknown)} "
-            f"(known: {', '.join(sorted(known))})"
-        )
-    values: dict[str, float] = {}
-    for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(
-                f"BATON_CONFIG={path}: [delivery] {key} = {value!r}: expected a positive number"
-            )
-        values[key] = float(value)
-    return Delivery(**values)
+def _show_env(name: str, value: Any) -> str:
+    # A URL may carry a password; every other checked setting is not a secret.
+    return repr(redact_url(value) if isinstance(value, str) and "URL" in name else value)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Build Settings from env (default: os.environ plus a `.env` file) and validate them."""
-    if env is None:
-        if dotenv:
-            from dotenv import load_dotenv
+    if env is None and dotenv:
+        from dotenv import load_dotenv
 
-            load_dotenv(Path.cwd() / ".env", override=False)
-        env = os.environ
+        # Into os.environ, so PROMETHEUS_MULTIPROC_DIR from .env reaches the metrics too.
+        load_dotenv(Path.cwd() / ".env", override=False)
+    names = {f.alias for f in EnvSettings.model_fields.values()}
+    given = {k: v for k, v in (os.environ if env is None else env).items() if k in names}
+    with checking("", model=EnvSettings, data=given, naming=_env, show=_show_env, equals="="):
+        # pydantic-settings reads the process environment itself; a mapping is validated as is.
+        read = EnvSettings() if env is None else EnvSettings.model_validate(given)
 
-    def get(name: str) -> str | None:
-        value = env.get(name)
-        return value.strip() if value and value.strip() else None
-
-    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    check_database_url("DATABASE_URL", database_url)
-    tx_db = get("TRANSACTIONS_DATABASE_URL")
-    if tx_db:
-        check_database_url("TRANSACTIONS_DATABASE_URL", tx_db)
-
-    port_raw = get("PORT") or "3000"
-    if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
-        raise ConfigError(f"PORT={port_raw!r} is not a port number (1-65535)")
-
-    roster_path = Path(get("BATON_ROSTER") or resources.default_roster())
+    roster_path = Path(read.roster_path or resources.default_roster())
     if not roster_path.is_file():
         raise ConfigError(
             f"BATON_ROSTER={roster_path}: file not found "
-            f"(run from the project folder, or set BATON_ROSTER to your roster TOML)"
+            "(set BATON_ROSTER to your roster TOML)"
         )
-    config_path = Path(p) if (p := get("BATON_CONFIG")) else None
+    config_path = Path(read.config_path) if read.config_path else None
     config = load_batonconfig(config_path) if config_path else BatonConfig()
 
-    for name in ("SLACK_API_URL", "ZENDESK_URL", "JIRA_URL", "TRANSACTIONS_URL"):
-        _check_url(name, get(name))
-    if tx_db and get("TRANSACTIONS_URL"):
-        # Two sources would answer differently; which one is meant is the operator's call.
-        raise ConfigError(
-            "TRANSACTIONS_URL and TRANSACTIONS_DATABASE_URL are both set: "
-            "set one (the back-office API or its database), not both"
-        )
-
     # Cloud authenticates with an e-mail and an API token; Data Center with a token alone.
-    default_deployment = "cloud" if get("JIRA_EMAIL") else "datacenter"
-    deployment = (get("JIRA_DEPLOYMENT") or default_deployment).lower()
-    if deployment not in ("cloud", "datacenter"):
-        raise ConfigError(f"JIRA_DEPLOYMENT={deployment!r}: expected cloud or datacenter")
-
+    deployment = read.jira_deployment or ("cloud" if read.jira_email else "datacenter")
+    values = read.model_dump(
+        exclude_none=True, exclude={"roster_path", "config_path", "jira_deployment"}
+    )
     return Settings(
-        database_url=database_url,
-        port=int(port_raw),
+        **values,
         roster_path=roster_path,
         config_path=config_path,
         config=config,
-        slack_bot_token=get("SLACK_BOT_TOKEN"),
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_api_url=get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
-        slack_routing_channel=get("SLACK_ROUTING_CHANNEL"),
-        slack_vip_channel=get("SLACK_VIP_CHANNEL"),
-        slack_compliance_channel=get("SLACK_COMPLIANCE_CHANNEL"),
-        slack_leads_channel=get("SLACK_LEADS_CHANNEL"),
-        zendesk_url=(get("ZENDESK_URL") or "").rstrip("/") or None,
-        zendesk_email=get("ZENDESK_EMAIL"),
-        zendesk_api_token=get("ZENDESK_API_TOKEN"),
-        zendesk_webhook_secret=get("ZENDESK_WEBHOOK_SECRET"),
-        jira_url=(get("JIRA_URL") or "").rstrip("/") or None,
-        jira_email=get("JIRA_EMAIL"),
-        jira_api_token=get("JIRA_API_TOKEN"),
-        jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
         jira_deployment=deployment,
-        transactions_url=(get("TRANSACTIONS_URL") or "").rstrip("/") or None,
-        transactions_database_url=tx_db,
-        transactions_api_token=get("TRANSACTIONS_API_TOKEN"),
-        dashboard_token=get("BATON_DASHBOARD_TOKEN"),
     )
+
+
+def _env(loc: Loc, data: Any) -> tuple[str, str]:
+    return "", str(loc[0]) if loc else ""

@@ -2,19 +2,20 @@
 
 Both adapters read through the same description: Baton field → the source's column or JSON key,
 the source's status and type words → Baton's, and whether amounts are integer minor units.
-Everything is checked here, once, so a typo stops the start with the key it sits under.
+`TransactionsFile` is the section's model (BATON_CONFIG's model holds it), checked once at start,
+so a typo stops the start with the key it sits under; `build` turns it into the config below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from bot.domain import Transaction, TxStatus, TxType
-from bot.errors import ConfigError
-
-_E = TypeVar("_E", TxStatus, TxType)
+from bot.schema import FileModel, Refusal, Text, nearest, word
 
 # Baton's own field names, in the order of the Transaction dataclass.
 TX_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Transaction))
@@ -65,118 +66,71 @@ class TransactionsConfig:
         return self.fields[baton_field]
 
 
-_SECTIONS = ("timeout_seconds", "fields", "sql", "http", "values", "currency_exponents")
+def _baton_field(name: str) -> str:
+    if name not in TX_FIELDS:
+        close = nearest(name, TX_FIELDS)
+        hint = f", did you mean {close}?" if close else ""
+        raise ValueError(f"not a Baton field{hint} (known: {', '.join(TX_FIELDS)})")
+    return name
 
 
-def parse_transactions(where: str, raw: Any) -> TransactionsConfig:
-    """Read the [transactions] table; where names the file in messages ("BATON_CONFIG=…")."""
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: [transactions] must be a table")
-    _known(where, "[transactions]", raw, _SECTIONS)
-    timeout = raw.get("timeout_seconds", 2)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(
-            f"{where}: [transactions] timeout_seconds = {timeout!r}: expected a positive number"
+def _table_name(table: str) -> str:
+    parts = table.split(".")
+    if len(parts) not in (1, 2) or not all(p.strip() for p in parts):
+        raise ValueError(
+            'expected a table name, optionally schema-qualified ("backoffice.payments")'
         )
-    values = _table(where, "[transactions.values]", raw.get("values", {}))
-    _known(where, "[transactions.values]", values, ("status", "type"))
-    return TransactionsConfig(
-        timeout_seconds=float(timeout),
-        fields=_fields(where, raw.get("fields", {})),
-        sql=_sql(where, raw.get("sql", {})),
-        http=_http(where, raw.get("http", {})),
-        status_values=_values(where, "status", values.get("status", {}), TxStatus),
-        type_values=_values(where, "type", values.get("type", {}), TxType),
-        currency_exponents=_exponents(where, raw.get("currency_exponents", {})),
-    )
+    return table
 
 
-def _table(where: str, section: str, raw: Any) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: {section} must be a table")
-    return raw
+StatusWord = Annotated[TxStatus, BeforeValidator(word(TxStatus, "not a Baton status"))]
+TypeWord = Annotated[TxType, BeforeValidator(word(TxType, "not a Baton type"))]
 
 
-def _known(where: str, section: str, raw: Mapping[str, Any], known: tuple[str, ...]) -> None:
-    if unknown := sorted(set(raw) - set(known)):
-        raise ConfigError(f"{where}: unknown {section} keys: {unknown} (known: {', '.join(known)})")
+class SqlFile(FileModel):
+    table: Annotated[str, AfterValidator(_table_name)] | None = None
+    amount_minor_units: bool | None = None
 
 
-def _fields(where: str, raw: Any) -> dict[str, str]:
-    section = "[transactions.fields]"
-    raw = _table(where, section, raw)
-    if unknown := sorted(set(raw) - set(TX_FIELDS)):
-        raise ConfigError(
-            f"{where}: {section} {unknown[0]}: not a Baton field (known: {', '.join(TX_FIELDS)})"
-        )
-    mapped = {f: f for f in TX_FIELDS}
-    for key, name in raw.items():
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{where}: {section} {key} = {name!r}: expected a column or key name")
-        mapped[key] = name.strip()
+class HttpFile(FileModel):
+    amount_minor_units: bool | None = None
+
+
+class ValuesFile(FileModel):
+    """[transactions.values]: the source's words for statuses and types."""
+
+    status: dict[str, StatusWord] = Field(default_factory=dict)
+    type: dict[str, TypeWord] = Field(default_factory=dict)
+
+
+class TransactionsFile(FileModel):
+    """[transactions] in BATON_CONFIG; every key optional."""
+
+    timeout_seconds: Annotated[float, Field(gt=0)] | None = None
+    fields: dict[Annotated[str, AfterValidator(_baton_field)], Text] = Field(default_factory=dict)
+    sql: SqlFile = SqlFile()
+    http: HttpFile = HttpFile()
+    values: ValuesFile = ValuesFile()
+    currency_exponents: dict[str, Annotated[int, Field(ge=0, le=18)]] = Field(default_factory=dict)
+
+
+def build(model: TransactionsFile) -> TransactionsConfig:
+    """The TransactionsConfig a checked [transactions] table describes (defaults for the rest)."""
+    mapped = {f: f for f in TX_FIELDS} | dict(model.fields)
     taken: dict[str, str] = {}
     for key, name in mapped.items():
-        if name in taken and key in raw:
-            raise ConfigError(
-                f"{where}: {section} {key} = {name!r}: already used for {taken[name]}"
-            )
+        if name in taken and key in model.fields:
+            raise Refusal(("transactions", "fields", key), f"already used for {taken[name]}")
         taken.setdefault(name, key)
-    return mapped
-
-
-def _sql(where: str, raw: Any) -> SqlSource:
-    section = "[transactions.sql]"
-    raw = _table(where, section, raw)
-    _known(where, section, raw, ("table", "amount_minor_units"))
-    table = raw.get("table", SqlSource.table)
-    parts = table.split(".") if isinstance(table, str) else []
-    if len(parts) not in (1, 2) or not all(p.strip() for p in parts):
-        raise ConfigError(
-            f"{where}: {section} table = {table!r}: expected a table name, "
-            'optionally schema-qualified ("backoffice.payments")'
-        )
-    return SqlSource(table=table, amount_minor_units=_bool(where, section, raw))
-
-
-def _http(where: str, raw: Any) -> HttpSource:
-    section = "[transactions.http]"
-    raw = _table(where, section, raw)
-    _known(where, section, raw, ("amount_minor_units",))
-    return HttpSource(amount_minor_units=_bool(where, section, raw))
-
-
-def _bool(where: str, section: str, raw: Mapping[str, Any]) -> bool:
-    value = raw.get("amount_minor_units", False)
-    if not isinstance(value, bool):
-        raise ConfigError(
-            f"{where}: {section} amount_minor_units = {value!r}: expected true or false"
-        )
-    return value
-
-
-def _values(where: str, kind: str, raw: Any, enum: type[_E]) -> dict[str, _E]:
-    section = f"[transactions.values.{kind}]"
-    raw = _table(where, section, raw)
-    out: dict[str, _E] = {}
-    for word, baton in raw.items():
-        try:
-            out[str(word)] = enum(baton)
-        except ValueError as err:
-            known = ", ".join(m.value for m in enum)
-            raise ConfigError(
-                f"{where}: {section} {word} = {baton!r}: not a Baton {kind} (known: {known})"
-            ) from err
-    return out
-
-
-def _exponents(where: str, raw: Any) -> dict[str, int]:
-    section = "[transactions.currency_exponents]"
-    raw = _table(where, section, raw)
-    out: dict[str, int] = {}
-    for code, exponent in raw.items():
-        if isinstance(exponent, bool) or not isinstance(exponent, int) or not 0 <= exponent <= 18:
-            raise ConfigError(
-                f"{where}: {section} {code} = {exponent!r}: expected a whole number 0-18"
-            )
-        out[str(code).upper()] = exponent
-    return out
+    given: dict[str, Any] = {}
+    if model.timeout_seconds is not None:
+        given["timeout_seconds"] = float(model.timeout_seconds)
+    return TransactionsConfig(
+        **given,
+        fields=mapped,
+        sql=SqlSource(**model.sql.model_dump(exclude_none=True)),
+        http=HttpSource(**model.http.model_dump(exclude_none=True)),
+        status_values=dict(model.values.status),
+        type_values=dict(model.values.type),
+        currency_exponents={code.upper(): e for code, e in model.currency_exponents.items()},
+    )

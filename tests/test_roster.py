@@ -353,17 +353,51 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('shift = "morning"', 'shift = "mornin"', r"analyst 'ana': unknown shift 'mornin'"),
-        ('start = "06:00"', 'start = "25:00"', r"shift 'morning': start = '25:00' is not a time"),
-        ('end = "15:00"', 'end = "3pm"', r"shift 'morning': end = '3pm' is not a time"),
-        ('["wed", "sun"]', '["wen", "sun"]', r"analyst 'ana': unknown weekday 'wen'"),
-        ('days_off = [["sat"', 'roles = ["boss"]\ndays_off = [["sat"', r"unknown role 'boss'"),
-        ('["pt", "en"]', '["pt", "fr"]', r"analyst 'ana': unknown language 'fr'"),
-        ('"America/Sao_Paulo"', '"America/Sao_Paolo"', r"unknown time zone 'America/Sao_Paolo'"),
-        ("2026-01-05", "2026-01-06", r"rota_start: 2026-01-06 is a Tuesday, not a Monday"),
-        ('slack_id = "U1"', 'slack_id = "U2"', r"analyst 'bia': duplicate slack_id 'U2'"),
-        ('key = "ana"', 'key = "bia"', r"analyst 'bia': duplicate key 'bia'"),
-        ("zendesk_id = 1", 'zendesk_id = "1"', r"zendesk_id must be a positive integer"),
+        (
+            'shift = "morning"',
+            'shift = "mornin"',
+            r"line 14: analyst 'ana': shift = 'mornin': unknown shift, did you mean morning\? "
+            r"\(known: morning\)$",
+        ),
+        (
+            'start = "06:00"',
+            'start = "25:00"',
+            r"line 5: shift 'morning': start = '25:00': expected a time \"HH:MM\" \(00:00-23:59\)$",
+        ),
+        ('end = "15:00"', 'end = "3pm"', r"shift 'morning': end = '3pm': expected a time"),
+        (
+            '["wed", "sun"]',
+            '["wen", "sun"]',
+            r"analyst 'ana': days_off = .*: unknown weekday 'wen', did you mean wed\?",
+        ),
+        (
+            'days_off = [["sat"',
+            'roles = ["boss"]\ndays_off = [["sat"',
+            r"analyst 'ana': roles = \['boss'\]: unknown role 'boss' \(known: analyst, lead, c",
+        ),
+        (
+            '["pt", "en"]',
+            '["pt", "fr"]',
+            r"analyst 'ana': languages = \['pt', 'fr'\]: unknown language 'fr' \(allowed: en,",
+        ),
+        (
+            '"America/Sao_Paulo"',
+            '"America/Sao_Paolo"',
+            r"line 2: timezone = 'America/Sao_Paolo': unknown time zone, did you mean "
+            r"America/Sao_Paulo\?$",
+        ),
+        ("2026-01-05", "2026-01-06", r"line 3: rota_start = 2026-01-06: a Tuesday, not a Monday$"),
+        (
+            'slack_id = "U1"',
+            'slack_id = "U2"',
+            r"line 20: analyst 'bia': slack_id = 'U2': already used by analyst 'ana'$",
+        ),
+        ('key = "ana"', 'key = "bia"', r"analyst 'bia': key = 'bia': already used by another"),
+        (
+            "zendesk_id = 1",
+            'zendesk_id = "1"',
+            r"analyst 'ana': zendesk_id = '1': expected a whole number, without quotes$",
+        ),
     ],
 )
 def test_bad_entries_are_named(old: str, new: str, message: str) -> None:
@@ -374,7 +408,7 @@ def test_bad_entries_are_named(old: str, new: str, message: str) -> None:
 
 
 def test_missing_field_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"analyst 'ana': missing or empty email"):
+    with pytest.raises(ConfigError, match=r"line 7: analyst 'ana': email: missing$"):
         parse_roster(GOOD.replace('email = "ana@baton-demo.example"', ""))
     with pytest.raises(ConfigError, match=r"no \[\[analysts\]\]"):
         parse_roster('[shifts.m]\nstart = "06:00"\nend = "07:00"\n')
@@ -384,3 +418,101 @@ def test_flat_days_off_repeats_every_week() -> None:
     roster = parse_roster(GOOD.replace('[["sat", "sun"], ["wed", "sun"]]', '["sat", "sun"]'))
     ana = roster.by_key("ana")
     assert ana is not None and ana.days_off == (frozenset({5, 6}),)
+
+
+def refused(text: str) -> str:
+    with pytest.raises(ConfigError) as err:
+        parse_roster(text, source="team.toml")
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("team.toml: ")
+    return message.removeprefix("team.toml: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # Unknown keys, with the nearest known one.
+        ('timezone = "', 'timezon = "', "line 2: timezon: unknown key, did you mean timezone?"),
+        (
+            'languages = ["pt", "en"]',
+            'languagse = ["pt", "en"]',
+            "line 13: analyst 'ana': languagse: unknown key, did you mean languages?",
+        ),
+        (
+            'start = "06:00"',
+            'stat = "06:00"',
+            "line 5: shift 'morning': stat: unknown key, did you",
+        ),
+        # A string where a list is meant is not a list of letters.
+        (
+            'languages = ["pt", "en"]',
+            'languages = "pt"',
+            "analyst 'ana': languages = 'pt': expected a list, e.g. [\"pt\"] (one string is not",
+        ),
+        (
+            'days_off = [["sat"',
+            'roles = "lead"\ndays_off = [["sat"',
+            "line 15: analyst 'ana': roles = 'lead': expected a list, e.g. [\"lead\"]",
+        ),
+        ('[["sat", "sun"], ["wed", "sun"]]', '"sat"', "days_off = 'sat': expected a list"),
+        # A shift given as a list.
+        (
+            'shift = "morning"',
+            'shift = ["morning"]',
+            "line 14: analyst 'ana': shift = ['morning']: expected one name, e.g. \"morning\", not "
+            "a list",
+        ),
+        # Numbers as strings, bools as numbers, out of range.
+        (
+            "rota_start",
+            'handover_buffer_minutes = "30"\nrota_start',
+            "line 3: handover_buffer_minutes = '30': expected a whole number, without quotes",
+        ),
+        (
+            "rota_start",
+            "handover_buffer_minutes = -5\nrota_start",
+            "handover_buffer_minutes = -5: expected a number at least 0",
+        ),
+        ("zendesk_id = 1", "zendesk_id = true", "zendesk_id = True: expected a whole number, not"),
+        ("zendesk_id = 1", "zendesk_id = 0", "zendesk_id = 0: expected a number greater than 0"),
+        (
+            "2026-01-05",
+            '"2026-01-05"',
+            "rota_start = '2026-01-05': expected a date like 2026-01-05",
+        ),
+        # E-mails: the syntax, and unique whatever the case.
+        (
+            'email = "ana@baton-demo.example"',
+            'email = "ana.baton-demo.example"',
+            "line 11: analyst 'ana': email = 'ana.baton-demo.example': expected an e-mail address",
+        ),
+        ('"ana@baton-demo.example"', '"ana @baton-demo.example"', "expected an e-mail address"),
+        (
+            'email = "ana@baton-demo.example"',
+            'email = "BIA@baton-demo.example"',
+            "line 21: analyst 'bia': email = 'bia@baton-demo.example': already used by analyst "
+            "'ana'",
+        ),
+        (
+            "zendesk_id = 1",
+            "zendesk_id = 2",
+            "analyst 'bia': zendesk_id = 2: already used by analyst",
+        ),
+        ('name = "Ana"', 'name = ""', "analyst 'ana': name = '': expected text, not empty"),
+    ],
+)
+def test_roster_refusals_name_the_line_entry_and_key(old: str, new: str, message: str) -> None:
+    text = (GOOD + SECOND + ("zendesk_id = 2\n" if "zendesk_id = 2" in new else "")).replace(
+        old, new, 1
+    )
+    got = refused(text)
+    assert message in got, got
+
+
+def test_entries_that_are_not_tables_are_named() -> None:
+    shifts = '[shifts.m]\nstart = "06:00"\nend = "07:00"\n'
+    assert refused('analysts = ["ana"]\n' + shifts) == (
+        "line 1: analysts = ['ana']: expected a table"
+    )
+    assert refused("shifts = { m = 5 }\n") == "line 1: shifts.m = 5: expected a table"
+    assert refused('[[analysts]]\nname = "A"\n' + shifts) == "line 1: analysts[0]: key: missing"

@@ -8,16 +8,15 @@ the local start and end of a shift. Convert with ``.astimezone(roster.timezone)`
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from bot.domain import LANGUAGES, Analyst, Availability, Role, Shift
+from bot.desk import roster_file
+from bot.domain import Analyst, Availability, Role, Shift
 from bot.errors import ConfigError
 
 DEFAULT_TIMEZONE = "America/Sao_Paulo"
@@ -26,16 +25,6 @@ DEFAULT_ROTA_START = date(2026, 1, 5)  # a Monday
 # How far ahead next_shift_start looks before giving up.
 SEARCH_HORIZON = timedelta(days=14)
 
-WEEKDAYS: dict[str, int] = {
-    "mon": 0,
-    "tue": 1,
-    "wed": 2,
-    "thu": 3,
-    "fri": 4,
-    "sat": 5,
-    "sun": 6,
-}
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _TICK = timedelta(microseconds=1)
 
 
@@ -223,142 +212,10 @@ def parse_roster(text: str, source: str = "<roster>") -> Roster:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{source}: invalid TOML: {err}") from err
-    return _Parser(source).roster(data)
-
-
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {where}: {message}")
-
-    def roster(self, data: dict[str, Any]) -> Roster:
-        zone_name = data.get("timezone", DEFAULT_TIMEZONE)
-        try:
-            tz = ZoneInfo(str(zone_name))
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise self.fail("timezone", f"unknown time zone {zone_name!r}") from err
-        buffer = data.get("handover_buffer_minutes", 30)
-        if not isinstance(buffer, int) or isinstance(buffer, bool) or buffer < 0:
-            raise self.fail("handover_buffer_minutes", f"expected minutes >= 0, got {buffer!r}")
-        rota_start = data.get("rota_start", DEFAULT_ROTA_START)
-        if not isinstance(rota_start, date) or isinstance(rota_start, datetime):
-            raise self.fail("rota_start", f"expected a date like 2026-01-05, got {rota_start!r}")
-        if rota_start.weekday() != 0:
-            raise self.fail("rota_start", f"{rota_start} is a {rota_start:%A}, not a Monday")
-
-        shifts = self.shifts(data.get("shifts", {}))
-        raw_analysts = data.get("analysts", [])
-        if not isinstance(raw_analysts, list) or not raw_analysts:
-            raise self.fail("analysts", "no [[analysts]] entries")
-        analysts = tuple(self.analyst(i, raw, shifts) for i, raw in enumerate(raw_analysts))
-        for attr in ("key", "slack_id", "email"):
-            seen: set[object] = set()
-            for a in analysts:
-                value = getattr(a, attr)
-                if value in seen:
-                    raise self.fail(f"analyst {a.key!r}", f"duplicate {attr} {value!r}")
-                seen.add(value)
-        zendesk_ids = [a.zendesk_id for a in analysts if a.zendesk_id is not None]
-        if len(zendesk_ids) != len(set(zendesk_ids)):
-            dup = next(z for z in zendesk_ids if zendesk_ids.count(z) > 1)
-            raise self.fail("analysts", f"duplicate zendesk_id {dup}")
-        return Roster(tz, analysts, timedelta(minutes=buffer), rota_start)
-
-    def shifts(self, raw: object) -> dict[str, Shift]:
-        if not isinstance(raw, dict) or not raw:
-            raise self.fail("shifts", "no [shifts.<name>] tables")
-        out: dict[str, Shift] = {}
-        for name, spec in raw.items():
-            where = f"shift {name!r}"
-            if not isinstance(spec, dict):
-                raise self.fail(where, 'expected a table with start = "HH:MM" and end = "HH:MM"')
-            out[name] = Shift(name, self.time(where, spec, "start"), self.time(where, spec, "end"))
-        return out
-
-    def time(self, where: str, spec: dict[str, Any], name: str) -> time:
-        value = spec.get(name)
-        if isinstance(value, time):  # TOML local time literal: start = 06:00:00
-            return value
-        match = _TIME_RE.match(value) if isinstance(value, str) else None
-        if match is None:
-            raise self.fail(where, f'{name} = {value!r} is not a time "HH:MM" (00:00-23:59)')
-        return time(int(match[1]), int(match[2]))
-
-    def analyst(self, index: int, raw: object, shifts: Mapping[str, Shift]) -> Analyst:
-        if not isinstance(raw, dict):
-            raise self.fail(f"analysts[{index}]", "expected a table")
-        key = raw.get("key")
-        if not isinstance(key, str) or not key:
-            raise self.fail(f"analysts[{index}]", "missing key")
-        where = f"analyst {key!r}"
-
-        def text(name: str, default: str | None = None) -> str:
-            value = raw.get(name, default)
-            if not isinstance(value, str) or not value:
-                raise self.fail(where, f"missing or empty {name}")
-            return value
-
-        shift_name = text("shift")
-        if shift_name not in shifts:
-            known = ", ".join(sorted(shifts))
-            raise self.fail(where, f"unknown shift {shift_name!r} (known: {known})")
-        languages = self.str_list(where, raw, "languages")
-        for lang in languages:
-            if lang not in LANGUAGES:
-                allowed = ", ".join(LANGUAGES)
-                raise self.fail(where, f"unknown language {lang!r} (allowed: {allowed})")
-        roles: set[Role] = set()
-        for role in self.str_list(where, raw, "roles", default=["analyst"]):
-            try:
-                roles.add(Role(role))
-            except ValueError as err:
-                allowed = ", ".join(r.value for r in Role)
-                raise self.fail(where, f"unknown role {role!r} (allowed: {allowed})") from err
-        zendesk_id = raw.get("zendesk_id")
-        if zendesk_id is not None and (not isinstance(zendesk_id, int) or zendesk_id <= 0):
-            raise self.fail(where, f"zendesk_id must be a positive integer, got {zendesk_id!r}")
-        jira = raw.get("jira_account_id")
-        if jira is not None and not isinstance(jira, str):
-            raise self.fail(where, f"jira_account_id must be a string, got {jira!r}")
-        return Analyst(
-            key=key,
-            name=text("name"),
-            slack_id=text("slack_id"),
-            email=text("email"),
-            shift=shifts[shift_name],
-            languages=tuple(languages),
-            days_off=self.days_off(where, raw.get("days_off", [["sat", "sun"]])),
-            roles=frozenset(roles),
-            zendesk_id=zendesk_id,
-            jira_account_id=jira,
-            locale=text("locale", "en"),
-        )
-
-    def str_list(
-        self, where: str, raw: dict[str, Any], name: str, default: list[str] | None = None
-    ) -> list[str]:
-        value = raw.get(name, default)
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise self.fail(where, f"{name} must be a non-empty list of strings, got {value!r}")
-        return value
-
-    def days_off(self, where: str, value: object) -> tuple[frozenset[int], ...]:
-        if not isinstance(value, list):
-            raise self.fail(where, f"days_off must be a list, got {value!r}")
-        if not value:
-            return ()
-        # A flat list ["sat", "sun"] is the same pattern every week.
-        weeks = [value] if all(isinstance(v, str) for v in value) else value
-        out: list[frozenset[int]] = []
-        for week in weeks:
-            if not isinstance(week, list) or not all(isinstance(d, str) for d in week):
-                raise self.fail(where, f"days_off week {week!r} must be a list of weekday names")
-            for day in week:
-                if day.lower() not in WEEKDAYS:
-                    raise self.fail(
-                        where, f"unknown weekday {day!r} in days_off (use mon, tue, … sun)"
-                    )
-            out.append(frozenset(WEEKDAYS[d.lower()] for d in week))
-        return tuple(out)
+    parts = roster_file.read(data, source=source, text=text)
+    return Roster(
+        parts.timezone or ZoneInfo(DEFAULT_TIMEZONE),
+        parts.analysts,
+        parts.handover_buffer if parts.handover_buffer is not None else DEFAULT_HANDOVER_BUFFER,
+        parts.rota_start or DEFAULT_ROTA_START,
+    )

@@ -1,14 +1,19 @@
-"""The `[jira]` part of BATON_CONFIG: where each category's issues go and how they look."""
+"""The `[jira]` part of BATON_CONFIG: where each category's issues go and how they look.
+
+`JiraFile` is the section's model (checked at start as part of BATON_CONFIG's); `build` turns it
+into the `JiraConfig` the rest of Baton reads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from bot.domain import Category
-from bot.errors import ConfigError
+from bot.schema import FileModel, Text, word
 
 DEFAULT_ISSUE_TYPE = "Task"
 
@@ -45,38 +50,46 @@ class JiraConfig:
     vip_priority: str | None = "High"
 
 
-def parse_jira(path: Path, raw: Mapping[str, Any]) -> JiraConfig:
-    """Read `[jira]` (and `[jira.categories]`); unknown keys and categories are errors."""
-    base = JiraConfig()
-    raw = dict(raw)
-    targets = dict(base.targets)
-    for name, value in dict(raw.pop("categories", {})).items():
-        try:
-            category = Category(name)
-        except ValueError as err:
-            known = ", ".join(c.value for c in Category)
-            raise ConfigError(
-                f"BATON_CONFIG={path}: [jira.categories] {name}: unknown category (known: {known})"
-            ) from err
-        if isinstance(value, str):
-            targets[category] = JiraTarget(value)
-        elif isinstance(value, dict) and isinstance(value.get("project"), str):
-            issue_type = value.get("issue_type", DEFAULT_ISSUE_TYPE)
-            targets[category] = JiraTarget(value["project"], str(issue_type))
-        else:
-            raise ConfigError(
-                f"BATON_CONFIG={path}: [jira.categories] {name}: expected a project, or "
-                '{ project = "payments", issue_type = "Bug" }'
-            )
-    allowed = {"customer_prefix", "label", "vip_priority"}
-    if unknown := set(raw) - allowed:
-        raise ConfigError(f"BATON_CONFIG={path}: unknown [jira] keys: {sorted(unknown)}")
-    label = str(raw.get("label", base.label))
+def _target(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"project": value}
+    if isinstance(value, dict):
+        return value
+    raise ValueError('expected a project, or { project = "payments", issue_type = "Bug" }')
+
+
+def _label(label: str) -> str:
     if not label or any(c.isspace() for c in label):
-        raise ConfigError(f"BATON_CONFIG={path}: [jira] label = {label!r}: no spaces allowed")
-    return JiraConfig(
-        targets=targets,
-        customer_prefix=str(raw.get("customer_prefix", base.customer_prefix)),
-        label=label,
-        vip_priority=raw.get("vip_priority", base.vip_priority) or None,
+        raise ValueError("expected one word: no spaces allowed")
+    return label
+
+
+class JiraTargetFile(FileModel):
+    project: Text
+    # A type's name, or its id ("10011", or 10011 as TOML writes a number).
+    issue_type: Annotated[str | int, AfterValidator(str)] = DEFAULT_ISSUE_TYPE
+
+
+CategoryKey = Annotated[Category, BeforeValidator(word(Category, "unknown category"))]
+
+
+class JiraFile(FileModel):
+    """`[jira]` in BATON_CONFIG (and `[jira.categories]`); every key optional."""
+
+    customer_prefix: Annotated[str, StringConstraints(min_length=1)] | None = None
+    label: Annotated[str, AfterValidator(_label)] | None = None
+    vip_priority: str | None = None  # "" means no priority is set on VIP issues
+    categories: dict[CategoryKey, Annotated[JiraTargetFile, BeforeValidator(_target)]] = Field(
+        default_factory=dict
     )
+
+
+def build(model: JiraFile) -> JiraConfig:
+    """The JiraConfig a checked `[jira]` table describes (defaults for the rest)."""
+    targets = dict(DEFAULT_TARGETS)
+    for category, target in model.categories.items():
+        targets[category] = JiraTarget(target.project, str(target.issue_type))
+    given = model.model_dump(exclude_unset=True, exclude={"categories"})
+    if "vip_priority" in given:
+        given["vip_priority"] = given["vip_priority"] or None
+    return JiraConfig(targets=targets, **given)

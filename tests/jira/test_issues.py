@@ -54,7 +54,7 @@ kyc = "compliance"
         config(tmp_path, '[jira.categories]\nbogus = "PAY"\n')
     with pytest.raises(ConfigError, match="no spaces"):
         config(tmp_path, '[jira]\nlabel = "baton desk"\n')
-    with pytest.raises(ConfigError, match="unknown \\[jira\\] keys"):
+    with pytest.raises(ConfigError, match="\\[jira\\] prefix: unknown key, expected one of: cat"):
         config(tmp_path, '[jira]\nprefix = "x"\n')
 
 

@@ -95,12 +95,21 @@ def test_left_out_fields_default_to_batons_names(tmp_path: Path) -> None:
             '[transactions.fields]\nid = "ref"\nprovider_reference = "ref"',
             "provider_reference = 'ref': already used for id",
         ),
-        ("[transactions]\ntimeout = 2", "unknown [transactions] keys: ['timeout']"),
-        ("[transactions]\ntimeout_seconds = 0", "timeout_seconds = 0: expected a positive"),
-        ("[transactions.sql]\nminor_units = true", "unknown [transactions.sql] keys"),
+        (
+            "[transactions]\ntimeout = 2",
+            "[transactions] timeout: unknown key, did you mean timeout_seconds?",
+        ),
+        ("[transactions]\ntimeout_seconds = 0", "timeout_seconds = 0: expected a number greater"),
+        (
+            "[transactions.sql]\nminor_units = true",
+            "[transactions.sql] minor_units: unknown key, did you mean amount_minor_units?",
+        ),
         ('[transactions.sql]\namount_minor_units = "yes"', "amount_minor_units = 'yes'"),
         ('[transactions.sql]\ntable = "a.b.c"', "table = 'a.b.c'"),
-        ('[transactions.values.states]\nPAID = "completed"', "unknown [transactions.values]"),
+        (
+            '[transactions.values.states]\nPAID = "completed"',
+            "line 1: [transactions.values] states: unknown key, did you mean status?",
+        ),
         ("[transactions.currency_exponents]\nUSDT = -1", "[transactions.currency_exponents] USDT"),
     ],
 )
@@ -109,6 +118,48 @@ def test_a_bad_key_is_refused_by_name(tmp_path: Path, toml: str, message: str) -
         load_batonconfig(_load(tmp_path, toml))
     assert message in str(err.value)
     assert "BATON_CONFIG=" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[transactions.fields]\namont = "x"',
+            "line 2: [transactions.fields] amont: not a Baton field, did you mean amount? (known: ",
+        ),
+        (
+            "[transactions]\ntimeout_seconds = '2'",
+            "line 2: [transactions] timeout_seconds = '2': expected a number, without quotes",
+        ),
+        (
+            "[transactions]\ntimeout_seconds = true",
+            "[transactions] timeout_seconds = True: expected a number, not true or false",
+        ),
+        ("[transactions.http]\namount_minor_units = 1", "amount_minor_units = 1: expected true or"),
+        (
+            "[transactions.currency_exponents]\nBTC = '8'",
+            "[transactions.currency_exponents] BTC = '8': expected a whole number, without quotes",
+        ),
+        (
+            "[transactions.values.status]\nPAID = 'complete'",
+            "PAID = 'complete': not a Baton status, did you mean completed? (known: ",
+        ),
+        ("[transactions]\nsql = 'payments'", "[transactions] sql = 'payments': expected a table"),
+    ],
+)
+def test_types_are_not_coerced_and_typos_get_the_nearest_name(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_batonconfig(_load(tmp_path, toml))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_postgres_scheme_for_the_transactions_database() -> None:
+    env = {"BATON_ROSTER": ROSTER, "TRANSACTIONS_DATABASE_URL": "postgres://bo@db:5432/backoffice"}
+    sql = load_settings(env, dotenv=False)
+    assert sql.transactions_database_url == "postgresql://bo@db:5432/backoffice"
+    assert isinstance(from_settings(sql), SqlTransactions)
 
 
 def test_settings_pick_the_adapter_and_keep_the_token_out_of_repr() -> None:
