@@ -49,7 +49,7 @@ def serve(port: int | None, host: str) -> None:
     """
     from aiohttp import web
 
-    share_metrics()
+    share_metrics(fresh=True)  # one deployment's figures: not those of the last run
     from bot.app import build_services, create_app
 
     settings = current_settings()
