@@ -302,3 +302,26 @@ async def test_a_429_on_the_probe_of_a_down_service_does_not_wait_for_the_next_p
     await worker.drain()
     assert all(len(baton_notes(fake_zendesk, t)) == 1 for t in TICKETS)
     assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
+
+
+async def test_a_429_on_a_read_probe_ends_the_outage_too(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    add_tickets(fake_zendesk)
+    fake_zendesk.down()  # reads too: with nothing routed, the probe reads a waiting ticket
+    await escalate_all(client)
+    worker = Worker(services, timer_seconds=1e9)
+    await worker.drain()
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1})
+    fake_zendesk.up()
+    fake_zendesk.fail_next(1)  # the probe's read: 429, Retry-After: 1
+    clock.now += timedelta(seconds=31)
+    await worker.drain()
+    clock.now += timedelta(seconds=2)
+    await worker.drain()
+    assert all(len(baton_notes(fake_zendesk, t)) == 1 for t in TICKETS)
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
