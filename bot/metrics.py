@@ -14,6 +14,7 @@ README's list and the exposition cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class Metrics:
         self._metric(name, "histogram", labels or {}, help).observe(seconds)
 
     def value(self, name: str, labels: Mapping[str, str] | None = None) -> float:
-        """This process's current value of a counter (0 if never touched)."""
+        """This process's current value of a counter or gauge (0 if never touched)."""
         gauge = name in METRICS and METRICS[name].kind == "gauge"
         sample = name if gauge or name.endswith("_total") else f"{name}_total"
         found = self.registry.get_sample_value(sample, dict(labels or {}))
@@ -157,8 +158,9 @@ def empty_folder(folder: Path) -> int:
     """Remove the value files prometheus_client left in folder; how many were removed."""
     removed = 0
     for path in folder.glob("*.db"):
-        path.unlink(missing_ok=True)
-        removed += 1
+        with contextlib.suppress(FileNotFoundError):  # another server emptying it too
+            path.unlink()
+            removed += 1
     return removed
 
 
