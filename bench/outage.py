@@ -7,8 +7,10 @@ every --step simulated seconds for the outage, then both services come back. Pri
 made to each service during the outage (probes, not a hammering), the simulated time from
 recovery until every ticket is updated and every alert posted (target: within a minute), the
 real time that catch-up took, anything doubled or dead, and what the leads channel was told.
+With --rate-limit N, Zendesk comes back rate-limited: its next N writes get its recorded 429
+(Retry-After: 1), and the figure to watch is the time from the first 429 until all is sent.
 
-    python bench/outage.py --n 50 --minutes 10 [--database-url postgresql://...]
+    python bench/outage.py --n 50 --minutes 10 [--rate-limit 40] [--database-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def notes(fake: FakeZendesk, tid: int) -> int:
     return sum("[baton:" in c["body"] for c in fake.state.comments[tid])
 
 
-async def run(n: int, minutes: float, step: float, database_url: str) -> None:
+async def run(n: int, minutes: float, step: float, rate_limit: int, database_url: str) -> None:
     zendesk = FakeZendesk().start()
     slack = slack_server.FakeSlack()
     server = slack_server.start(slack)
@@ -105,6 +107,8 @@ async def run(n: int, minutes: float, step: float, database_url: str) -> None:
     outage = (clock.now - MONDAY_10).total_seconds() / 60
 
     zendesk.up()
+    if rate_limit:
+        zendesk.fail_next(rate_limit, writes_only=True)  # 429, Retry-After: 1
     slack.outage = None
     recovered, started = clock.now, time.perf_counter()
 
@@ -112,11 +116,16 @@ async def run(n: int, minutes: float, step: float, database_url: str) -> None:
         posted = len(slack.messages.get(ROUTING, []))
         return posted >= n and all(notes(zendesk, t) for t in tickets)
 
+    first_write = None  # with --rate-limit, the first 429
     while not done() and clock.now < recovered + timedelta(minutes=30):
         await worker.drain(max_passes=1000)
+        puts = len(zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json"))
+        if first_write is None and puts > writes_during:
+            first_write = clock.now
         if not done():
             clock.now += tick
     caught_up = (clock.now - recovered).total_seconds()
+    after_429 = (clock.now - (first_write or recovered)).total_seconds()
     wall = time.perf_counter() - started
     await worker.drain(max_passes=1000)
 
@@ -139,6 +148,9 @@ async def run(n: int, minutes: float, step: float, database_url: str) -> None:
     print(f"Zendesk writes tried during outage  {writes_during}")
     print(f"Slack chat.* calls during outage    {slack_during}")
     print(f"recovery -> all updated and alerted {caught_up:.0f} s simulated (target <= 60 s)")
+    if rate_limit:
+        print(f"Zendesk 429s after recovery         {rate_limit} (Retry-After: 1)")
+        print(f"first 429 -> all updated            {after_429:.0f} s simulated (target <= 60 s)")
     print(f"catch-up wall time                  {wall:.2f} s")
     print(f"notes doubled / posts doubled       {doubled_notes} / {doubled_posts}")
     print(f"dead rows                           {dead}")
@@ -156,13 +168,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50, help="escalations (default 50)")
     parser.add_argument("--minutes", type=float, default=10, help="outage length (default 10)")
     parser.add_argument("--step", type=float, default=5, help="simulated s per pass (default 5)")
+    parser.add_argument(
+        "--rate-limit", type=int, default=0, help="429s to Zendesk's next writes after recovery"
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)  # the figures, not the worker's retry logs
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/outage.db"
         dbmod.upgrade(url)
-        asyncio.run(run(args.n, args.minutes, args.step, url))
+        asyncio.run(run(args.n, args.minutes, args.step, args.rate_limit, url))
 
 
 if __name__ == "__main__":

@@ -81,29 +81,37 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Ready, not migrated, or the database unreachable: 200 only when ready."""
     services = request.app[SERVICES]
     body: dict[str, object] = {}
-    ready = True
     try:
         await services.db.ping()
-        body["database"] = "ok"
         current, head = await services.db.current_revision(), head_revision()
-        body["migrations"] = {"current": current, "head": head}
-        if current != head:
-            ready = False
-            body["migrations_hint"] = "run `baton db upgrade`"
+    except Exception as err:  # readiness reports failures, it never raises them
+        log.warning("readyz.failed", extra={"error": type(err).__name__})
+        body = {"status": "database unreachable", "database": f"unreachable: {type(err).__name__}"}
+        return web.json_response(body, status=503)
+    body["database"] = "ok"
+    body["migrations"] = {"current": current, "head": head}
+    if current != head:
+        # Reachable but behind (or empty): its tables cannot be read as this code expects.
+        body["status"] = "not migrated"
+        body["migrations_hint"] = "run `baton db upgrade`"
+        return web.json_response(body, status=503)
+    try:
         async with services.db.session() as s:
             body["outbox"] = await outbox.backlog(s)
             body["services"] = {
                 name: (f"down since {st.failing_since:%Y-%m-%dT%H:%M:%SZ}" if st.down else "ok")
                 for name, st in (await health.states(s)).items()
             }
-    except Exception as err:  # readiness reports failures, it never raises them
+    except Exception as err:  # lost between the two reads
         log.warning("readyz.failed", extra={"error": type(err).__name__})
-        ready = False
+        body["status"] = "database unreachable"
         body["database"] = f"unreachable: {type(err).__name__}"
-    body["status"] = "ready" if ready else "not ready"
-    return web.json_response(body, status=200 if ready else 503)
+        return web.json_response(body, status=503)
+    body["status"] = "ready"
+    return web.json_response(body)
 
 
 async def metrics(request: web.Request) -> web.Response:

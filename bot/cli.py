@@ -56,7 +56,7 @@ def serve(port: int | None, host: str) -> None:
     from aiohttp import web
 
     require_catalogs()
-    share_metrics()
+    share_metrics(fresh=True)  # one deployment's figures: not those of the last run
     from bot.app import build_services, create_app
 
     settings = current_settings()

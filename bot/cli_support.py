@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import tempfile
 from collections.abc import Callable, Coroutine
@@ -34,14 +35,21 @@ def require_catalogs() -> None:
         raise click.ClickException(str(err)) from err
 
 
-def share_metrics() -> None:
+def share_metrics(*, fresh: bool = False) -> None:
     """Web and worker write metrics to one folder, so the web's /metrics shows both.
 
-    prometheus_client reads the variable when it is first imported: set it before that.
+    prometheus_client reads the variable when it is first imported: set it before that. The
+    web process starts the folder afresh (fresh=True), so it never reports an earlier run's
+    counters; every process is marked dead in it when it exits, dropping its live gauges.
     """
     default = Path(tempfile.gettempdir()) / f"baton-metrics-{os.getuid()}"
     folder = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(default)))
     folder.mkdir(parents=True, exist_ok=True)
+    from bot import metrics
+
+    if fresh:
+        metrics.empty_folder(folder)
+    atexit.register(metrics.process_finished)
 
 
 def run_async(coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:

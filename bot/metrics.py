@@ -2,8 +2,11 @@
 
 `baton serve` and `baton worker` share one PROMETHEUS_MULTIPROC_DIR (see bot/cli.py), so the
 worker's counters (deliveries, retries, dead rows, routing outcomes, timer firings) reach the
-web process's /metrics beside its own. Figures that live in the database (backlogs,
-escalations by status, which service is down) are read at scrape time as gauges.
+web process's /metrics beside its own. The folder belongs to one deployment: `baton serve`
+empties it at start (empty_folder), so a fresh server never adds up an earlier run's files, and
+each process is marked dead when it ends (process_finished), which drops its live gauges.
+Figures that live in the database (backlogs, escalations by status, which service is down) are
+read at scrape time as gauges.
 
 Every metric Baton exports is declared in METRICS, with its kind, help and labels, so the
 README's list and the exposition cannot drift apart.
@@ -11,14 +14,17 @@ README's list and the exposition cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import Gauge as LiveGauge
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -26,7 +32,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 @dataclass(frozen=True)
 class Spec:
-    kind: str  # counter | histogram
+    kind: str  # counter | histogram | gauge (per live process, summed: gone when it ends)
     help: str
     labels: tuple[str, ...] = ()
 
@@ -59,6 +65,7 @@ METRICS: dict[str, Spec] = {
         "counter", "Times a service was declared down (leads told)", ("service",)
     ),
     "baton_timer_firings_total": Spec("counter", "Timers that fired, by timer", ("timer",)),
+    "baton_workers_running": Spec("gauge", "Worker processes running"),
 }
 
 Gauge = tuple[str, str, Mapping[str, str], float]
@@ -93,6 +100,14 @@ class Metrics:
             spec = METRICS.get(name) or Spec(kind, help or name, tuple(sorted(labels)))
             if spec.kind == "counter":
                 metric = Counter(name, spec.help, spec.labels, registry=self.registry)
+            elif spec.kind == "gauge":
+                metric = LiveGauge(
+                    name,
+                    spec.help,
+                    spec.labels,
+                    registry=self.registry,
+                    multiprocess_mode="livesum",
+                )
             else:
                 metric = Histogram(
                     name, spec.help, spec.labels, registry=self.registry, buckets=LATENCY_BUCKETS
@@ -106,6 +121,10 @@ class Metrics:
         """Add value to a counter."""
         self._metric(name, "counter", labels or {}, help).inc(value)
 
+    def add(self, name: str, value: float, labels: Mapping[str, str] | None = None) -> None:
+        """Move a gauge up or down."""
+        self._metric(name, "gauge", labels or {}, "").inc(value)
+
     def observe(
         self, name: str, seconds: float, labels: Mapping[str, str] | None = None, help: str = ""
     ) -> None:
@@ -113,8 +132,9 @@ class Metrics:
         self._metric(name, "histogram", labels or {}, help).observe(seconds)
 
     def value(self, name: str, labels: Mapping[str, str] | None = None) -> float:
-        """This process's current value of a counter (0 if never touched)."""
-        sample = name if name.endswith("_total") else f"{name}_total"
+        """This process's current value of a counter or gauge (0 if never touched)."""
+        gauge = name in METRICS and METRICS[name].kind == "gauge"
+        sample = name if gauge or name.endswith("_total") else f"{name}_total"
         found = self.registry.get_sample_value(sample, dict(labels or {}))
         return float(found or 0.0)
 
@@ -132,3 +152,19 @@ class Metrics:
             return generate_latest(registry)
         finally:
             registry.unregister(extra)
+
+
+def empty_folder(folder: Path) -> int:
+    """Remove the value files prometheus_client left in folder; how many were removed."""
+    removed = 0
+    for path in folder.glob("*.db"):
+        with contextlib.suppress(FileNotFoundError):  # another server emptying it too
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def process_finished() -> None:
+    """Mark this process dead in the shared folder: its live gauges stop being reported."""
+    if os.environ.get(MULTIPROC_ENV):
+        mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

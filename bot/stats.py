@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from bot.store.models import (
     utcnow,
 )
 
+log = logging.getLogger(__name__)
+
 Gauge = tuple[str, str, Mapping[str, str], float]
 LATENCY_WINDOW = timedelta(hours=24)
 
@@ -29,7 +32,35 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _database_up(up: bool) -> Gauge:
+    return ("baton_database_up", "1 when the database answers, else 0", {}, 1.0 if up else 0.0)
+
+
+async def _answers(db: Database) -> bool:
+    try:
+        await db.ping()
+    except Exception as err:  # any driver's way of not answering: the scrape goes on
+        log.warning("metrics.database_unreachable", extra={"error": type(err).__name__})
+        return False
+    return True
+
+
 async def gauges(db: Database) -> list[Gauge]:
+    """Whether the database answers, then what it holds (skipped when it cannot be read).
+
+    A scrape must not fail with the database: the processes' own counters still stand, and
+    baton_database_up says why the database's figures are missing.
+    """
+    if not await _answers(db):
+        return [_database_up(False)]
+    try:
+        return [_database_up(True), *await _stored(db)]
+    except Exception as err:  # not migrated, or lost since the ping
+        log.warning("metrics.database_unreadable", extra={"error": type(err).__name__})
+        return [_database_up(await _answers(db))]
+
+
+async def _stored(db: Database) -> list[Gauge]:
     """Backlogs, failures, escalations by status, routings, and intake latency."""
     out: list[Gauge] = []
     async with db.session() as s:

@@ -95,6 +95,14 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Work until stop is set; the batch in hand is finished first."""
         log.info("worker.started", extra={"worker": self.name})
+        self.services.metrics.add("baton_workers_running", 1)
+        try:
+            await self._loop(stop)
+        finally:
+            self.services.metrics.add("baton_workers_running", -1)
+        log.info("worker.stopped", extra={"worker": self.name})
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
             wait = self.poll_seconds
@@ -110,7 +118,6 @@ class Worker:
             if counts.total == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)
-        log.info("worker.stopped", extra={"worker": self.name})
 
     async def run_once(self) -> Counts:
         """One pass: probes of services that are down, events, deliveries, due timers."""

@@ -102,3 +102,69 @@ def test_worker_counters_show_in_the_web_processes_metrics(
     assert "# TYPE baton_outbox_rows gauge" in text
     types = [ln for ln in text.splitlines() if ln.startswith("# TYPE ")]
     assert len(types) == len(set(types))
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_a_fresh_server_does_not_report_an_earlier_runs_counters(tmp_path: Path) -> None:
+    folder = tmp_path / "metrics"
+    env = env_for(tmp_path, PORT=str(free_port()), PROMETHEUS_MULTIPROC_DIR=str(folder))
+    assert baton("db", "upgrade", env=env).returncode == 0
+    # An earlier run's web process counted 41 webhooks in this folder, and left its file.
+    folder.mkdir()
+    (folder / "README.txt").write_text("not prometheus_client's: left alone")
+    earlier = (
+        "from bot.metrics import Metrics; "
+        "Metrics().inc('baton_webhooks_received_total', {'source': 'zendesk'}, 41)"
+    )
+    subprocess.run([sys.executable, "-c", earlier], env=env, cwd=ROOT, check=True)
+    assert list(folder.glob("counter_*.db"))
+
+    web = start(["serve"], env)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        wait_until(lambda: requests.get(f"{base}/healthz", timeout=2).ok)
+        text = requests.get(f"{base}/metrics", timeout=5).text
+    finally:
+        stop(web)
+    assert "baton_webhooks_received_total{" not in text
+    assert 'baton_http_requests_total{method="GET",path="/healthz",status="200"}' in text
+    assert (folder / "README.txt").exists()
+
+
+def test_a_finished_workers_live_gauges_are_gone(tmp_path: Path) -> None:
+    folder = tmp_path / "metrics"
+    env = env_for(tmp_path, PORT=str(free_port()), PROMETHEUS_MULTIPROC_DIR=str(folder))
+    assert baton("db", "upgrade", env=env).returncode == 0
+    base = f"http://127.0.0.1:{env['PORT']}"
+
+    def scraped() -> str:
+        return requests.get(f"{base}/metrics", timeout=5).text
+
+    web = start(["serve"], env)
+    try:
+        wait_until(lambda: requests.get(f"{base}/healthz", timeout=2).ok)
+        worker = start(["worker", "--poll", "0.05"], env)
+        try:
+            wait_until(lambda: "baton_workers_running 1.0" in scraped())
+        finally:
+            stop(worker)
+        assert worker.returncode == 0
+        text = scraped()
+    finally:
+        stop(web)
+    assert not [ln for ln in text.splitlines() if ln.startswith("baton_workers_running")]
+    assert not list(folder.glob("gauge_livesum_*.db"))

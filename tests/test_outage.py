@@ -228,3 +228,100 @@ async def test_zendesk_refusing_writes_does_not_hold_back_the_slack_alerts(
         clock.now += STEP
     assert all(len(baton_notes(fake_zendesk, tid)) == 1 for tid in TICKETS)
     assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
+
+
+RUSH = range(401, 521)  # 120 escalations
+
+
+async def test_a_rate_limit_after_an_outage_ends_it_and_delivery_goes_at_full_speed(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    # Zendesk answers 503 to everything for ten seconds (it is declared down), then reads work
+    # but its next 40 writes get its recorded 429 (Retry-After: 1), then it is fine. A 429 is
+    # an answer: the outage is over, and only the Retry-After holds the writes back.
+    for i, tid in enumerate(RUSH):
+        fake_zendesk.add_escalation(tid, requester_id=8100 + i)
+    fake_zendesk.down()
+    for tid in RUSH:
+        body = {"ticket_id": str(tid), "event": "esc_senior"}
+        assert (await post_zendesk(client, SECRET, body)).status == 200
+    worker = Worker(services, timer_seconds=1e9)
+    outage_ends = clock.now + timedelta(seconds=10)
+    await run_until(worker, clock, lambda: clock.now >= outage_ends)
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1})
+
+    fake_zendesk.up()
+    fake_zendesk.fail_next(40, writes_only=True)
+    writes = lambda: fake_zendesk.requests_to("PUT", r"/api/v2/tickets/\d+\.json")  # noqa: E731
+    assert writes() == []
+    first_429: datetime | None = None
+    give_up = outage_ends + timedelta(minutes=10)
+    while clock.now < give_up:
+        await worker.drain()
+        if first_429 is None and writes():
+            first_429 = clock.now  # every write before the 41st is refused
+        if all(baton_notes(fake_zendesk, t) for t in RUSH):
+            break
+        clock.now += STEP
+    assert first_429 is not None
+    done = sum(bool(baton_notes(fake_zendesk, t)) for t in RUSH)
+    assert done == len(RUSH), f"{done} of {len(RUSH)} tickets updated after 10 min"
+    assert clock.now - first_429 <= timedelta(minutes=1), clock.now - first_429
+
+    await worker.drain()
+    assert all(len(baton_notes(fake_zendesk, t)) == 1 for t in RUSH)  # none doubled
+    assert len(writes()) <= len(RUSH) + 40 + 16, len(writes())  # Retry-After was honoured
+    # The leads heard it was down, then that it answers again; never a second "down".
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
+
+
+async def test_a_429_on_the_probe_of_a_down_service_does_not_wait_for_the_next_probe(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    add_tickets(fake_zendesk)
+    fake_zendesk.down(writes_only=True)
+    await escalate_all(client)
+    worker = Worker(services, timer_seconds=1e9)
+    await worker.drain()  # routed; three refused writes: Zendesk is down, next probe in 30 s
+    assert "zendesk" in await worker.resting()
+    fake_zendesk.up()
+    fake_zendesk.fail_next(1, writes_only=True)
+    clock.now += timedelta(seconds=31)
+    await worker.drain()  # the probe: 429, Retry-After: 1
+    assert not any(baton_notes(fake_zendesk, t) for t in TICKETS)
+    clock.now += timedelta(seconds=2)  # the Retry-After, not another probe_seconds
+    assert await worker.resting() == set()
+    await worker.drain()
+    assert all(len(baton_notes(fake_zendesk, t)) == 1 for t in TICKETS)
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})
+
+
+async def test_a_429_on_a_read_probe_ends_the_outage_too(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    clock: Clock,
+) -> None:
+    add_tickets(fake_zendesk)
+    fake_zendesk.down()  # reads too: with nothing routed, the probe reads a waiting ticket
+    await escalate_all(client)
+    worker = Worker(services, timer_seconds=1e9)
+    await worker.drain()
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1})
+    fake_zendesk.up()
+    fake_zendesk.fail_next(1)  # the probe's read: 429, Retry-After: 1
+    clock.now += timedelta(seconds=31)
+    await worker.drain()
+    clock.now += timedelta(seconds=2)
+    await worker.drain()
+    assert all(len(baton_notes(fake_zendesk, t)) == 1 for t in TICKETS)
+    assert notices(fake_slack) == Counter({("zendesk", "down"): 1, ("zendesk", "back"): 1})

@@ -5,7 +5,8 @@ is down: the leads hear it once, and nothing more is sent to it except one probe
 waiting action) every ``probe_seconds``. The first success brings it back: the leads hear it
 once more, and everything that was backing off for it is due at once, so a recovered service
 catches up within seconds instead of at each row's next backoff. A rate limit (429) is not an
-outage: it only rests the service for its Retry-After.
+outage but an answer: it ends one like a success would (the leads hear it is back, everything
+waiting is due) and only rests the service for its Retry-After, never for another probe.
 """
 
 from __future__ import annotations
@@ -129,13 +130,21 @@ async def failed(
     policy: Delivery = services.settings.config.delivery
     row = await _row(session, err.service)
     rest = err.retry_after or 0.0
-    if err.status != 429:  # a rate limit only rests the service; it is not an outage
-        row.failures += 1
-        row.failing_since = row.failing_since or now
-        row.last_error = _reason(err)
-        if row.failures == DOWN_AFTER:
-            # From now on only probes go out; take_probe schedules the next one.
-            rest = max(rest, policy.probe_seconds)
+    if err.status == 429:
+        # A rate limit is an answer: the service is up. Whatever failures came before are
+        # over (a down service's probe pause goes with them), and it rests for Retry-After.
+        if row.failures or row.failing_since:
+            await _recover(services, session, row, now=now)
+        if rest:
+            until = now + timedelta(seconds=rest)
+            row.paused_until = max(row.paused_until or until, until)
+        return False
+    row.failures += 1
+    row.failing_since = row.failing_since or now
+    row.last_error = _reason(err)
+    if row.failures == DOWN_AFTER:
+        # From now on only probes go out; take_probe schedules the next one.
+        rest = max(rest, policy.probe_seconds)
     if rest:
         until = now + timedelta(seconds=rest)
         row.paused_until = max(row.paused_until or until, until)
@@ -171,6 +180,14 @@ async def recovered(
     )
     if row is None or not _state(row).troubled:
         return 0
+    return await _recover(services, session, row, now=now)
+
+
+async def _recover(
+    services: Services, session: AsyncSession, row: ServiceHealth, *, now: datetime
+) -> int:
+    """Clear a service's (locked) state, make its waiting work due, announce a known outage."""
+    service = row.service
     was_down, since = row.announced, row.failing_since
     row.failures, row.failing_since, row.paused_until, row.announced = 0, None, None, False
     await outbox.make_due(session, service=service, now=now)

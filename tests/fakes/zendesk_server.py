@@ -87,6 +87,7 @@ class FakeZendesk:
         self.state = State()
         self.requests: list[Recorded] = []
         self._failures: list[Failure] = []
+        self._write_failures: list[Failure] = []  # reads are answered meanwhile
         self._taken = 0  # requests already handed out by take_calls()
         self._down = False
         self._writes_down = False
@@ -128,8 +129,10 @@ class FakeZendesk:
         status: int = 429,
         headers: dict[str, str] | None = None,
         body: str | bytes | None = None,
+        writes_only: bool = False,
     ) -> None:
-        """Answer the next n requests with status (default: Zendesk's recorded 429)."""
+        """Answer the next n requests (or n writes: PUT, POST, DELETE) with status (default:
+        Zendesk's recorded 429, Retry-After: 1)."""
         if status == 429 and headers is None and body is None:
             headers = {"Content-Type": "text/plain", "Retry-After": "1"}
             body = RATE_LIMITED["body"]
@@ -137,7 +140,7 @@ class FakeZendesk:
             status, headers or {"Content-Type": "application/json"}, body or '{"error":"x"}'
         )
         with self._lock:
-            self._failures.extend([failure] * n)
+            (self._write_failures if writes_only else self._failures).extend([failure] * n)
 
     def drop_next(self, n: int = 1) -> None:
         """Read the next n requests, then hang up without answering (connection reset)."""
@@ -168,6 +171,8 @@ class FakeZendesk:
         with self._lock:
             if self._down or (self._writes_down and method != "GET"):
                 return Failure(503, {"Content-Type": "text/plain"}, "Service Unavailable")
+            if method != "GET" and self._write_failures:
+                return self._write_failures.pop(0)
             return self._failures.pop(0) if self._failures else None
 
     # --- data ------------------------------------------------------------------------------
