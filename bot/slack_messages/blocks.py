@@ -140,10 +140,11 @@ def home_view(
     else:
         blocks.append(header(_("My open escalations")))
         if escalations:
-            # Six blocks are the tab's own: two headers, availability, divider, who, and one
-            # for the rest of a long queue; each escalation takes two (its line and buttons).
+            # Six blocks are the tab's own (three headers, availability, divider, who), one more
+            # lists the rest of a long queue; each escalation takes two (its line and buttons).
             room = limits.VIEW_BLOCKS - 6 - len(extra)
-            shown = escalations if 2 * len(escalations) <= room + 1 else escalations[: room // 2]
+            fits = 2 * len(escalations) <= room
+            shown = escalations if fits else escalations[: max(room - 1, 0) // 2]
             for e in shown:
                 line = queue_lines(_, [e], locale=locale, tz=tz, now=now)[0]
                 blocks.append(section(line))
