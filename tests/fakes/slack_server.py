@@ -164,12 +164,14 @@ class FakeSlack:
 
     def handle(
         self, path: str, params: dict[str, Any], headers: dict[str, str]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, dict[str, Any] | str, dict[str, str]]:
         if self.delay:
             time.sleep(self.delay)
         if path.startswith("/respond/"):
             with self._lock:
                 self.calls.append(Call("response_url", params, headers))
+            if message_errors(params.get("blocks")):
+                return 400, "invalid_blocks", {}  # a response_url answers like a webhook: text
             return 200, {"ok": True}, {}
         method = path.removeprefix("/api/")
         with self._lock:
@@ -444,9 +446,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if status == 0:  # fail(..., status=0): hang up without answering (a reset)
                 self.close_connection = True
                 return
-            data = json.dumps(body).encode()
+            text = isinstance(body, str)
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json; charset=utf-8")
+            ctype = "text/plain" if text else "application/json; charset=utf-8"
+            self.send_header("content-type", ctype)
             self.send_header("content-length", str(len(data)))
             for k, v in extra.items():
                 self.send_header(k, v)

@@ -113,6 +113,17 @@ async def test_an_unknown_channel_is_channel_not_found(fake_slack: FakeSlack) ->
         assert info.value.response["error"] == "channel_not_found"
 
 
+async def test_a_response_url_refuses_oversized_blocks_like_a_webhook(
+    fake_slack: FakeSlack,
+) -> None:
+    client = SlackClient(_web(fake_slack))
+    url = fake_slack.response_url("draft")
+    await client.respond(url, text="ok", blocks=_section("x" * 3000), replace=False)
+    with pytest.raises(IntegrationError) as info:
+        await client.respond(url, text="no", blocks=_section("x" * 3001), replace=False)
+    assert "HTTP 400" in str(info.value) and not info.value.retryable
+
+
 def test_the_fakes_table_is_slacks_published_one() -> None:
     """The fake's numbers are the reference's (the corpus copy), not Baton's own."""
     table = json.loads((FIXTURES / "block_kit_limits.json").read_text(encoding="utf-8"))
