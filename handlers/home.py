@@ -42,7 +42,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         next_handover=next_handover(roster, now),
     )
     away = blocks.away_until(marks, key=analyst.key, now=now) if analyst else None
-    view = blocks.home_view(
+    return blocks.home_view(
         ctx._,
         analyst=analyst,
         escalations=rows,
@@ -51,11 +51,8 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         locale=ctx.locale,
         tz=ctx.tz,
         now=now,
+        extra=resolve_blocks.home_section(ctx._, unexplained, locale=ctx.locale, tz=ctx.tz),
     )
-    # Before the closing "who is on shift" part: the divider is the view's last but one block.
-    extra = resolve_blocks.home_section(ctx._, unexplained, locale=ctx.locale, tz=ctx.tz)
-    view["blocks"][-2:-2] = extra
-    return view
 
 
 async def publish_home(slack: SlackClient, ctx: Ctx) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import select
 
 from bot.errors import IntegrationError, NotConfigured
-from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE
+from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE, ticket_url
 from bot.masking import mask, mask_deep
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
@@ -109,7 +109,13 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
     for m in messages:
         locale = analyst.locale if (analyst and m.kind == Kind.DM) else None
         text, blocks = render(
-            esc, kind=Kind(m.kind), analyst=analyst, locale=locale, tz=tz, now=services.clock()
+            esc,
+            kind=Kind(m.kind),
+            analyst=analyst,
+            locale=locale,
+            tz=tz,
+            now=services.clock(),
+            ticket_url=ticket_url(services.settings, esc.ticket_id),
         )
         await services.slack.post(SlackPost(channel=m.channel, text=text, blocks=blocks, ts=m.ts))
     return {"updated": len(messages)}

@@ -7,6 +7,7 @@ the kind of alert, so a retried routing enqueues nothing new) and then edited in
 
 from __future__ import annotations
 
+from bot.config import Settings
 from bot.domain import Analyst, RoutingDecision
 from bot.masking import mask
 from bot.services import Services
@@ -16,6 +17,11 @@ from bot.store.outbox import OutboxItem
 
 SERVICE = "slack"
 POST, UPDATE, POST_LEADS = "post", "update", "post_leads"
+
+
+def ticket_url(settings: Settings, ticket_id: int) -> str | None:
+    """The agent's view of the ticket, when ZENDESK_URL is set."""
+    return f"{settings.zendesk_url}/agent/tickets/{ticket_id}" if settings.zendesk_url else None
 
 
 def _key(esc_id: int, *parts: object) -> str:
@@ -40,6 +46,7 @@ def _post_item(
         locale=locale,
         tz=str(services.roster.timezone),
         now=services.clock(),
+        ticket_url=ticket_url(services.settings, esc.ticket_id),
     )
     payload = {
         "kind": str(kind),

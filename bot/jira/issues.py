@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from bot.config import BatonConfig, Settings
 from bot.domain import Category, Requester
 from bot.errors import N_, UserFacingError
+from bot.escalations.alerts import ticket_url
 from bot.jira.port import IssueDraft
 from bot.masking import mask
 from bot.store.models import Escalation
@@ -48,11 +49,6 @@ def is_compliance_project(config: BatonConfig, project: str) -> bool:
 def escalation_label(config: BatonConfig, escalation_id: int) -> str:
     """The label that finds an escalation's issue again (a retried create looks for it)."""
     return f"{config.jira.label}-esc-{escalation_id}"
-
-
-def ticket_url(settings: Settings, ticket_id: int) -> str | None:
-    """The agent's view of the ticket, when ZENDESK_URL is set."""
-    return f"{settings.zendesk_url}/agent/tickets/{ticket_id}" if settings.zendesk_url else None
 
 
 def _findings_lines(esc: Escalation) -> list[str]:

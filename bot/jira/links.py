@@ -208,7 +208,7 @@ async def record_created(
             ),
             alerts.changed(esc, ref=f"jira:{issue.key}"),
         ]
-        url = issues.ticket_url(services.settings, esc.ticket_id)
+        url = alerts.ticket_url(services.settings, esc.ticket_id)
         if url:
             items.append(
                 OutboxItem(

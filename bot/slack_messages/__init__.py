@@ -2,4 +2,6 @@
 
 Text a customer or an agent wrote goes through ``text.customer`` (masked, then escaped) before
 it meets ``mrkdwn``, in every builder, so it can neither ping a channel nor disguise a link.
+Every message and view then goes through ``limits.message`` or ``limits.view``, so no text
+can make Slack refuse it for being too long.
 """

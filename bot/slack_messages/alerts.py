@@ -14,6 +14,7 @@ from babel.dates import format_timedelta
 from bot import i18n
 from bot.domain import Analyst, Category, EscalationStatus
 from bot.masking import mask, mask_deep
+from bot.slack_messages import limits
 from bot.slack_messages.findings import findings_blocks
 from bot.slack_messages.jira import issues_line
 from bot.slack_messages.text import customer
@@ -95,10 +96,12 @@ def render(
     locale: str | None = None,
     tz: str = "UTC",
     now: datetime | None = None,
+    ticket_url: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Render an alert as (fallback text, blocks), masked, for where it is posted.
 
-    With ``now``, a missed deadline turns the alert red (an "Overdue" line).
+    With ``now``, a missed deadline turns the alert red (an "Overdue" line). A subject too
+    long for Slack is cut, with a link to the ticket (``ticket_url``) to read the rest.
     """
     _ = i18n.translator(locale)
     who = _mention(analyst, _)
@@ -130,7 +133,7 @@ def render(
         icon = ":rotating_light:" if esc.vip else ":bell:"
         blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"{icon} *{title}*"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": subject or "-"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": _subject(esc, _, ticket_url)}},
             {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         ]
         if analyst is not None and not analyst.speaks(esc.language):
@@ -159,7 +162,13 @@ def render(
                 "elements": [{"type": "mrkdwn", "text": f":white_check_mark: {done}"}],
             }
         )
-    return mask(text), mask_deep(blocks)
+    return limits.message(mask(text), mask_deep(blocks))
+
+
+def _subject(esc: Escalation, _: i18n.Gettext, ticket_url: str | None) -> str:
+    """The subject as its section shows it: masked, escaped, and within Slack's limit."""
+    more = limits.read_more(_, ticket_id=esc.ticket_id, url=ticket_url)
+    return limits.fit(customer(esc.subject) or "-", limits.SECTION_TEXT, more=more)
 
 
 def time_to_resolve(esc: Escalation, *, locale: str | None) -> str | None:

@@ -10,6 +10,7 @@ from bot import i18n
 from bot.desk.roster import OnShift
 from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
+from bot.slack_messages import limits
 from bot.slack_messages.alerts import buttons
 from bot.store.models import Escalation
 from bot.timers.deadlines import next_deadline, overdue
@@ -27,7 +28,7 @@ def context(text: str) -> Block:
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+    return {"type": "header", "text": {"type": "plain_text", "text": text}}
 
 
 def help_text(_: i18n.Gettext, entries: Sequence[tuple[str, str]]) -> str:
@@ -113,7 +114,7 @@ def queue_text(
     count = ngettext("{count} open escalation", "{count} open escalations", n)
     title = _("Open escalations for {who} (nearest deadline first)").format(who=whose)
     lines = queue_lines(_, escalations, locale=locale, tz=tz, now=now)
-    return "\n".join([f"*{title}*", count.format(count=n), *lines])
+    return limits.fit("\n".join([f"*{title}*", count.format(count=n), *lines]), limits.MESSAGE_TEXT)
 
 
 def home_view(
@@ -126,18 +127,31 @@ def home_view(
     locale: str,
     tz: str,
     now: datetime | None = None,
+    extra: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The App Home tab: my queue, who is on shift, and my availability with Away/Back."""
+    """The App Home tab: my queue, who is on shift, and my availability with Away/Back.
+
+    ``extra`` blocks (the "Needs a root cause" section) go before who is on shift. A queue
+    longer than the tab has room for lists the rest in one section, without buttons.
+    """
     blocks: list[Block] = [header(_("Baton: escalation desk"))]
     if analyst is None:
         blocks.append(section(_("You are not on the roster: ask a lead to add you.")))
     else:
         blocks.append(header(_("My open escalations")))
         if escalations:
-            for e in escalations:
+            # Six blocks are the tab's own (three headers, availability, divider, who), one more
+            # lists the rest of a long queue; each escalation takes two (its line and buttons).
+            room = limits.VIEW_BLOCKS - 6 - len(extra)
+            fits = 2 * len(escalations) <= room
+            shown = escalations if fits else escalations[: max(room - 1, 0) // 2]
+            for e in shown:
                 line = queue_lines(_, [e], locale=locale, tz=tz, now=now)[0]
                 blocks.append(section(line))
                 blocks.append(buttons(e.id, _))
+            rest = queue_lines(_, escalations[len(shown) :], locale=locale, tz=tz, now=now)
+            if rest:
+                blocks.append(section(limits.fit("\n".join(rest), limits.SECTION_TEXT)))
         else:
             blocks.append(section(_("No open escalations for {who}.").format(who=analyst.name)))
         blocks.append(header(_("My availability")))
@@ -159,9 +173,10 @@ def home_view(
                 },
             }
         )
+    blocks += extra
     blocks.append({"type": "divider"})
     blocks.append(section(who))
-    return {"type": "home", "blocks": mask_deep(blocks)}
+    return limits.view({"type": "home", "blocks": mask_deep(blocks)})
 
 
 def away_until(marks: Sequence[Availability], *, key: str, now: datetime) -> datetime | None:
@@ -176,34 +191,38 @@ def away_until(marks: Sequence[Availability], *, key: str, now: datetime) -> dat
 
 def reassign_modal(_: i18n.Gettext, *, escalation_id: int, ticket_id: int) -> dict[str, Any]:
     """The Reassign modal: pick a user from a users select."""
-    return {
-        "type": "modal",
-        "callback_id": str(CallbackId.REASSIGN),
-        "private_metadata": str(escalation_id),
-        "title": {"type": "plain_text", "text": _("Reassign")[:24]},
-        "submit": {"type": "plain_text", "text": _("Reassign")[:24]},
-        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
-        "blocks": [
-            section(_("Hand ticket #{ticket} to:").format(ticket=ticket_id)),
-            {
-                "type": "input",
-                "block_id": str(BlockId.REASSIGN_USER),
-                "label": {"type": "plain_text", "text": _("Analyst")},
-                "element": {
-                    "type": "users_select",
-                    "action_id": str(BlockId.REASSIGN_USER_ACTION),
+    return limits.view(
+        {
+            "type": "modal",
+            "callback_id": str(CallbackId.REASSIGN),
+            "private_metadata": str(escalation_id),
+            "title": {"type": "plain_text", "text": _("Reassign")},
+            "submit": {"type": "plain_text", "text": _("Reassign")},
+            "close": {"type": "plain_text", "text": _("Cancel")},
+            "blocks": [
+                section(_("Hand ticket #{ticket} to:").format(ticket=ticket_id)),
+                {
+                    "type": "input",
+                    "block_id": str(BlockId.REASSIGN_USER),
+                    "label": {"type": "plain_text", "text": _("Analyst")},
+                    "element": {
+                        "type": "users_select",
+                        "action_id": str(BlockId.REASSIGN_USER_ACTION),
+                    },
                 },
-            },
-        ],
-    }
+            ],
+        }
+    )
 
 
 def notice_modal(_: i18n.Gettext, *, title: str, text: str) -> dict[str, Any]:
     """A modal with one message and a Close button: "loading…", or why it cannot go on."""
-    return {
-        "type": "modal",
-        "callback_id": str(CallbackId.NOTICE),
-        "title": {"type": "plain_text", "text": title[:24]},
-        "close": {"type": "plain_text", "text": _("Close")[:24]},
-        "blocks": [section(text)],
-    }
+    return limits.view(
+        {
+            "type": "modal",
+            "callback_id": str(CallbackId.NOTICE),
+            "title": {"type": "plain_text", "text": title},
+            "close": {"type": "plain_text", "text": _("Close")},
+            "blocks": [section(text)],
+        }
+    )

@@ -17,12 +17,12 @@ from bot import i18n
 from bot.drafts.templates import Template
 from bot.errors import N_
 from bot.masking import mask
+from bot.slack_messages import limits
 from bot.slack_messages.text import customer, escape
 from bot.store.models import DraftRow
 
 Block = dict[str, Any]
-SECTION_MAX = 3000  # Slack's limit for a section's text
-INPUT_MAX = 3000  # and for a plain_text_input's value
+SUBJECT_MAX = 250  # what the Edit modal lets the analyst write as a subject
 
 
 class DraftAction(StrEnum):
@@ -86,19 +86,22 @@ def parse_value(raw: object) -> tuple[int, str] | None:
     return int(head), choice
 
 
-def _clip(text: str, limit: int = SECTION_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _clip(text: str) -> str:
+    return limits.fit(text, limits.SECTION_TEXT)
 
 
 def _option(text: str, val: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text[:75]}, "value": val}
+    return {
+        "text": {"type": "plain_text", "text": limits.fit(text, limits.OPTION_TEXT)},
+        "value": val,
+    }
 
 
 def _button(text: str, action: DraftAction, val: str, *, style: str | None = None) -> Block:
     button: Block = {
         "type": "button",
         "action_id": str(action),
-        "text": {"type": "plain_text", "text": text[:75]},
+        "text": {"type": "plain_text", "text": limits.fit(text, limits.BUTTON_TEXT)},
         "value": val,
     }
     if style:
@@ -151,7 +154,7 @@ def preview(
     language_select: Block = {
         "type": "static_select",
         "action_id": str(DraftAction.LANGUAGE),
-        "placeholder": {"type": "plain_text", "text": _("Change language")[:150]},
+        "placeholder": {"type": "plain_text", "text": _("Change language")},
         "options": languages,
     }
     if current_language:
@@ -159,22 +162,22 @@ def preview(
     template_select: Block = {
         "type": "static_select",
         "action_id": str(DraftAction.TEMPLATE),
-        "placeholder": {"type": "plain_text", "text": _("Change template")[:150]},
-        "options": offered[:100],
+        "placeholder": {"type": "plain_text", "text": _("Change template")},
+        "options": offered,
     }
     if current_template:
         template_select["initial_option"] = current_template
     send = _button(_("Send as public reply"), DraftAction.SEND, value(draft.id), style="primary")
     send["confirm"] = {
-        "title": {"type": "plain_text", "text": _("Send to the customer?")[:100]},
+        "title": {"type": "plain_text", "text": _("Send to the customer?")},
         "text": {
             "type": "plain_text",
             "text": _("The customer receives this reply from ticket #{ticket}.").format(
                 ticket=draft.ticket_id
             ),
         },
-        "confirm": {"type": "plain_text", "text": _("Send")[:30]},
-        "deny": {"type": "plain_text", "text": _("Cancel")[:30]},
+        "confirm": {"type": "plain_text", "text": _("Send")},
+        "deny": {"type": "plain_text", "text": _("Cancel")},
     }
     blocks.append(
         {
@@ -189,7 +192,7 @@ def preview(
             ],
         }
     )
-    return mask(f"{head}: {draft.subject}"), blocks
+    return limits.message(mask(f"{head}: {draft.subject}"), blocks)
 
 
 def sent(
@@ -205,45 +208,50 @@ def sent(
     if already:
         text = _("Already done: {what}").format(what=text)
     quoted = "\n".join(f">{line}" for line in customer(draft.body).splitlines())
-    return mask(text), [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(quoted)}},
-    ]
+    return limits.message(
+        mask(text),
+        [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": _clip(quoted or ">")}},
+        ],
+    )
 
 
 def edit_modal(_: i18n.Gettext, draft: DraftRow, *, metadata: str) -> dict[str, Any]:
     """The Edit modal, prefilled with the draft (masked as in the preview)."""
-    return {
-        "type": "modal",
-        "callback_id": str(DraftView.CALLBACK),
-        "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": _("Edit the reply")[:24]},
-        "submit": {"type": "plain_text", "text": _("Save")[:24]},
-        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": str(DraftView.SUBJECT),
-                "optional": True,
-                "label": {"type": "plain_text", "text": _("Subject")},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": str(DraftView.SUBJECT_INPUT),
-                    "initial_value": mask(draft.subject)[:250],
-                    "max_length": 250,
+    return limits.view(
+        {
+            "type": "modal",
+            "callback_id": str(DraftView.CALLBACK),
+            "private_metadata": metadata,
+            "title": {"type": "plain_text", "text": _("Edit the reply")},
+            "submit": {"type": "plain_text", "text": _("Save")},
+            "close": {"type": "plain_text", "text": _("Cancel")},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": str(DraftView.SUBJECT),
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": _("Subject")},
+                    "element": {
+                        "type": "plain_text_input",
+                        "action_id": str(DraftView.SUBJECT_INPUT),
+                        "initial_value": limits.fit(mask(draft.subject), SUBJECT_MAX),
+                        "max_length": SUBJECT_MAX,
+                    },
                 },
-            },
-            {
-                "type": "input",
-                "block_id": str(DraftView.BODY),
-                "label": {"type": "plain_text", "text": _("Reply")},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": str(DraftView.BODY_INPUT),
-                    "multiline": True,
-                    "initial_value": mask(draft.body)[:INPUT_MAX],
-                    "max_length": INPUT_MAX,
+                {
+                    "type": "input",
+                    "block_id": str(DraftView.BODY),
+                    "label": {"type": "plain_text", "text": _("Reply")},
+                    "element": {
+                        "type": "plain_text_input",
+                        "action_id": str(DraftView.BODY_INPUT),
+                        "multiline": True,
+                        "initial_value": limits.fit(mask(draft.body), limits.INPUT_VALUE),
+                        "max_length": limits.INPUT_VALUE,
+                    },
                 },
-            },
-        ],
-    }
+            ],
+        }
+    )

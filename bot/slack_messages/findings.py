@@ -14,6 +14,7 @@ from typing import Any
 from babel.dates import format_date
 
 from bot import i18n
+from bot.slack_messages import limits
 from bot.slack_messages.text import customer
 from bot.slack_messages.transactions import money, tx_line
 from bot.transactions.findings import Findings, FindingState, MatchedBy
@@ -30,7 +31,7 @@ def findings_blocks(
     findings = Findings.from_json(enrichment)
     lines = [f":mag: *{_('Transactions')}*", _headline(findings, _, locale)]
     lines += [tx_line(tx, _=_, locale=locale, tz=tz) for tx in findings.transactions]
-    text = "\n".join(line for line in lines if line)
+    text = limits.fit("\n".join(line for line in lines if line), limits.SECTION_TEXT)
     return [{"type": "section", "block_id": "findings", "text": {"type": "mrkdwn", "text": text}}]
 
 

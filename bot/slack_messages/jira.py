@@ -12,6 +12,7 @@ from typing import Any
 
 from bot import i18n
 from bot.masking import mask, mask_deep
+from bot.slack_messages import limits
 from bot.slack_messages.text import customer, escape
 
 
@@ -49,17 +50,22 @@ def resolved_ping(
         issue=issue_link(key, url), resolution=escape(resolution), ticket=ticket_id
     )
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {text}"}}]
-    return mask(text), mask_deep(blocks)
+    return limits.message(mask(text), mask_deep(blocks))
 
 
 def comment_offer(
     _: i18n.Gettext, *, key: str, url: str, ticket_id: int, comment: str, offer_id: int
 ) -> tuple[str, list[dict[str, Any]]]:
-    """A comment written in Jira for the customer, with a button to add it to the ticket."""
+    """A comment written in Jira for the customer, with a button to add it to the ticket.
+
+    A comment too long for Slack is cut, with a link to the issue to read the rest.
+    """
+    link = issue_link(key, url)
     intro = _("{issue} has a comment for the customer of ticket #{ticket}:").format(
-        issue=issue_link(key, url), ticket=ticket_id
+        issue=link, ticket=ticket_id
     )
     quoted = "\n".join(f"> {line}" for line in customer(comment).splitlines() or [""])
+    quoted = limits.fit(quoted, limits.SECTION_TEXT - limits.length(intro) - 1, more=link)
     button = {
         "type": "button",
         "action_id": str(JiraAction.ADD_NOTE),
@@ -70,4 +76,4 @@ def comment_offer(
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{intro}\n{quoted}"}},
         {"type": "actions", "block_id": f"jira_offer:{offer_id}", "elements": [button]},
     ]
-    return mask(intro), mask_deep(blocks)
+    return limits.message(mask(intro), mask_deep(blocks))

@@ -12,6 +12,7 @@ from babel.numbers import format_percent
 from bot import i18n
 from bot.reports.text import duration
 from bot.reports.views import Report
+from bot.slack_messages import limits
 
 
 def _percent(value: float | None, locale: str) -> str:
@@ -95,4 +96,4 @@ def headline(report: Report, _: i18n.Gettext, locale: str) -> tuple[str, list[di
         }
     )
     text = _("{title} · escalations: {count}").format(title=title, count=h.escalations)
-    return text, blocks
+    return limits.message(text, blocks)

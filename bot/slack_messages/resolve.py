@@ -14,10 +14,9 @@ from bot import i18n
 from bot.domain import CustomerOutcome, Lacked, RootCause
 from bot.masking import mask, mask_deep
 from bot.resolutions.form import STATUSES, Field
+from bot.slack_messages import limits
 from bot.slack_messages.alerts import AlertAction
 from bot.store.models import Escalation, ResolutionRow
-
-INPUT_MAX = 3000
 
 
 class ResolveView(StrEnum):
@@ -70,7 +69,7 @@ def lacked_label(_: i18n.Gettext, value: Lacked) -> str:
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
 def _input(
@@ -79,7 +78,7 @@ def _input(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": str(field),
-        "label": {"type": "plain_text", "text": label[:2000]},
+        "label": {"type": "plain_text", "text": label},
         "element": {**element, "action_id": action_id(field)},
     }
     if optional:
@@ -90,7 +89,7 @@ def _input(
 def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "static_select",
-        "placeholder": {"type": "plain_text", "text": placeholder[:150]},
+        "placeholder": {"type": "plain_text", "text": placeholder},
         "options": options,
     }
     chosen = [o for o in options if o["value"] == initial]
@@ -119,46 +118,48 @@ def modal(
     summary: dict[str, Any] = {
         "type": "plain_text_input",
         "multiline": True,
-        "max_length": INPUT_MAX,
+        "max_length": limits.INPUT_VALUE,
     }
     if stored is not None:
-        summary["initial_value"] = stored.summary[:INPUT_MAX]
+        summary["initial_value"] = limits.fit(stored.summary, limits.INPUT_VALUE)
     title = _("Amend resolution") if stored is not None else _("Resolve")
-    return {
-        "type": "modal",
-        "callback_id": str(ResolveView.CALLBACK),
-        "private_metadata": str(escalation_id),
-        "title": {"type": "plain_text", "text": title[:24]},
-        "submit": {"type": "plain_text", "text": _("Resolve")[:24]},
-        "close": {"type": "plain_text", "text": _("Cancel")[:24]},
-        "blocks": [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": _("How did ticket #{ticket} end?").format(ticket=ticket_id),
+    return limits.view(
+        {
+            "type": "modal",
+            "callback_id": str(ResolveView.CALLBACK),
+            "private_metadata": str(escalation_id),
+            "title": {"type": "plain_text", "text": title},
+            "submit": {"type": "plain_text", "text": _("Resolve")},
+            "close": {"type": "plain_text", "text": _("Cancel")},
+            "blocks": [
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": _("How did ticket #{ticket} end?").format(ticket=ticket_id),
+                    },
                 },
-            },
-            _input(
-                Field.ROOT_CAUSE,
-                _("Root cause"),
-                _select(causes, stored.root_cause if stored else None, _("Pick a root cause")),
-            ),
-            _input(Field.SUMMARY, _("What was wrong and what you did"), summary),
-            _input(
-                Field.OUTCOME,
-                _("Customer outcome"),
-                _select(outcomes, stored.outcome if stored else None, _("Pick an outcome")),
-            ),
-            _input(Field.AVOIDABLE, _("Could the outsourcing team have handled it?"), radios),
-            _input(Field.LACKED, _("If yes, what did they lack?"), boxes, optional=True),
-            _input(
-                Field.STATUS,
-                _("Set the Zendesk ticket to"),
-                _select(statuses, stored.zendesk_status if stored else "solved", _("Status")),
-            ),
-        ],
-    }
+                _input(
+                    Field.ROOT_CAUSE,
+                    _("Root cause"),
+                    _select(causes, stored.root_cause if stored else None, _("Pick a root cause")),
+                ),
+                _input(Field.SUMMARY, _("What was wrong and what you did"), summary),
+                _input(
+                    Field.OUTCOME,
+                    _("Customer outcome"),
+                    _select(outcomes, stored.outcome if stored else None, _("Pick an outcome")),
+                ),
+                _input(Field.AVOIDABLE, _("Could the outsourcing team have handled it?"), radios),
+                _input(Field.LACKED, _("If yes, what did they lack?"), boxes, optional=True),
+                _input(
+                    Field.STATUS,
+                    _("Set the Zendesk ticket to"),
+                    _select(statuses, stored.zendesk_status if stored else "solved", _("Status")),
+                ),
+            ],
+        }
+    )
 
 
 def _resolve_button(_: i18n.Gettext, esc_id: int) -> dict[str, Any]:
@@ -171,10 +172,18 @@ def _resolve_button(_: i18n.Gettext, esc_id: int) -> dict[str, Any]:
 
 
 def needs_root_cause_blocks(
-    _: i18n.Gettext, rows: Sequence[Escalation], *, locale: str | None, tz: str
+    _: i18n.Gettext,
+    rows: Sequence[Escalation],
+    *,
+    locale: str | None,
+    tz: str,
+    room: int = limits.MESSAGE_BLOCKS - 1,
 ) -> list[dict[str, Any]]:
-    """One line per escalation closed in Zendesk without a root cause, each with Resolve."""
-    blocks: list[dict[str, Any]] = []
+    """One line per escalation closed in Zendesk without a root cause, each with Resolve.
+
+    At most ``room`` blocks: past it, the rest are listed in one last section, without buttons.
+    """
+    lines = []
     for esc in rows:
         when = (
             i18n.format_datetime(esc.resolved_at, locale=locale, tz=tz) if esc.resolved_at else "-"
@@ -182,13 +191,20 @@ def needs_root_cause_blocks(
         line = _("Ticket #{ticket} ({category}), closed in Zendesk {when}").format(
             ticket=esc.ticket_id, category=esc.category or "-", when=when
         )
-        blocks.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": line},
-                "accessory": _resolve_button(_, esc.id),
-            }
-        )
+        lines.append((esc.id, line))
+    shown = lines if len(lines) <= room else lines[: max(room - 1, 0)]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": line},
+            "accessory": _resolve_button(_, esc_id),
+        }
+        for esc_id, line in shown
+    ]
+    rest = "\n".join(line for _id, line in lines[len(shown) :])
+    if rest and room:
+        text = limits.fit(rest, limits.SECTION_TEXT)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     return blocks
 
 
@@ -199,7 +215,10 @@ def needs_root_cause(
     text = _("These escalations were closed in Zendesk and still need a root cause:")
     head = {"type": "section", "text": {"type": "mrkdwn", "text": f":memo: {text}"}}
     blocks = [head, *needs_root_cause_blocks(_, rows, locale=locale, tz=tz)]
-    return mask(text), mask_deep(blocks)
+    return limits.message(mask(text), mask_deep(blocks))
+
+
+HOME_ROOM = 30  # blocks of the App Home's "Needs a root cause" section, its header included
 
 
 def home_section(
@@ -209,7 +228,6 @@ def home_section(
     if not rows:
         return []
     title = {"type": "header", "text": {"type": "plain_text", "text": _("Needs a root cause")}}
-    blocks: list[dict[str, Any]] = mask_deep(
-        [title, *needs_root_cause_blocks(_, rows, locale=locale, tz=tz)]
-    )
+    found = needs_root_cause_blocks(_, rows, locale=locale, tz=tz, room=HOME_ROOM - 1)
+    blocks: list[dict[str, Any]] = mask_deep([title, *found])
     return blocks

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import i18n
 from bot.masking import mask, mask_deep
+from bot.slack_messages import limits
 from bot.slack_messages.alerts import AlertAction, is_compliance
 from bot.store.models import Escalation
 
@@ -46,7 +47,7 @@ def reminder(
         "resolution_remind": _("Reminder: {what} is due to be resolved by {time}."),
     }
     text = texts[kind].format(what=what(esc, _), time=when)
-    return mask(text), mask_deep([_section(f":alarm_clock: {text}")])
+    return limits.message(mask(text), mask_deep([_section(f":alarm_clock: {text}")]))
 
 
 def breach_text(
@@ -120,7 +121,7 @@ def offer(
         _section(f":red_circle: {text}"),
         {"type": "actions", "block_id": f"esc_offer:{esc.id}", "elements": [button]},
     ]
-    return mask(text), mask_deep(blocks)
+    return limits.message(mask(text), mask_deep(blocks))
 
 
 @dataclass(frozen=True)
@@ -179,5 +180,6 @@ def handover(*, name: str, shift_end: datetime, lines: Sequence[HandoverLine], t
         else:
             fate = _("stays with {name} (recent action)").format(name=name)
         out.append(f"• {' · '.join(parts)} {fate}")
-    text = "\n".join(out)
-    return mask(title), mask_deep([_section(text)])
+    # A long handover is several sections (a line is never split), as many as a message holds.
+    sections = [_section(chunk) for chunk in limits.pack(out)]
+    return limits.message(mask(title), mask_deep(sections))

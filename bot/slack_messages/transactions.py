@@ -16,11 +16,11 @@ from babel.numbers import format_currency, format_decimal, is_currency
 from bot import i18n
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.masking import mask, mask_deep
+from bot.slack_messages import limits
 from bot.slack_messages.text import customer, escape
 from bot.transactions import failures
 
 Block = dict[str, Any]
-MAX_BUTTON_VALUE = 2000  # Slack refuses a button whose value is longer
 
 
 class TxnAction(StrEnum):
@@ -139,8 +139,12 @@ def key_label(by: LookupBy, _: i18n.Gettext) -> str:
 
 def _mrkdwn(kind: str, text: str) -> Block:
     if kind == "context":
+        text = limits.fit(text, limits.CONTEXT_TEXT)
         return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": limits.fit(text, limits.SECTION_TEXT)},
+    }
 
 
 def answer(
@@ -182,13 +186,13 @@ def answer(
             "`/baton txn <value>`"
         )
         blocks = [_mrkdwn("section", f":mag: {text}"), _mrkdwn("context", hint)]
-        return mask(text), mask_deep(blocks)
+        return limits.message(mask(text), mask_deep(blocks))
     lines = [tx_line(tx, _=_, locale=locale, tz=tz) for tx in transactions]
     last = first + len(transactions) - 1
     shown = _("Showing {first}–{last}, newest first").format(first=first, last=last)
     blocks = [_mrkdwn("section", f":mag: *{title}*")]
     blocks += [_mrkdwn("section", line) for line in lines]
-    if more is not None and len(more) <= MAX_BUTTON_VALUE:
+    if more is not None and limits.length(more) <= limits.BUTTON_VALUE:
         button = {
             "type": "button",
             "action_id": str(TxnAction.MORE),
@@ -198,4 +202,4 @@ def answer(
         blocks += [_mrkdwn("context", shown), {"type": "actions", "elements": [button]}]
     else:
         blocks.append(_mrkdwn("context", shown))
-    return mask("\n".join([title, *lines])), mask_deep(blocks)
+    return limits.message(mask("\n".join([title, *lines])), mask_deep(blocks))

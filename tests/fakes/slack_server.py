@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.fakes.slack_blocks import (
+    MESSAGE_TEXT,
+    message_errors,
+    refused_blocks,
+    refused_view,
+    view_errors,
+)
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 TOKEN = "xoxb-test-token"
 
@@ -32,6 +41,10 @@ def recorded(name: str) -> dict[str, Any]:
 
 
 RATE_LIMITED = recorded("ratelimited_429.json")
+# A conversation id (public, private, DM) or a user id (chat.postMessage opens the app's DM).
+CHANNEL_ID = re.compile(r"[CDGUW][A-Z0-9]+")
+CHAT_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+VIEW_METHODS = ("views.open", "views.update", "views.publish")
 
 
 @dataclass
@@ -65,6 +78,7 @@ class FakeSlack:
         self.views = FakeViews()
         self.held: dict[str, threading.Event] = {}  # method -> answers once the event is set
         self.files = FakeFiles()
+        self.gone_channels: set[str] = set()  # archived or deleted: channel_not_found
 
     @property
     def api_url(self) -> str:
@@ -141,6 +155,7 @@ class FakeSlack:
             self.outage = None
             self.views = FakeViews()
             self.files = FakeFiles()
+            self.gone_channels = set()
             for gate in self.held.values():
                 gate.set()
             self.held = {}
@@ -149,12 +164,14 @@ class FakeSlack:
 
     def handle(
         self, path: str, params: dict[str, Any], headers: dict[str, str]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, dict[str, Any] | str, dict[str, str]]:
         if self.delay:
             time.sleep(self.delay)
         if path.startswith("/respond/"):
             with self._lock:
                 self.calls.append(Call("response_url", params, headers))
+            if message_errors(params.get("blocks")):
+                return 400, "invalid_blocks", {}  # a response_url answers like a webhook: text
             return 200, {"ok": True}, {}
         method = path.removeprefix("/api/")
         with self._lock:
@@ -179,7 +196,25 @@ class FakeSlack:
     def _next_ts(self) -> str:
         return f"{1700000000 + next(self._ts)}.{next(self._ts):06d}"
 
+    def refusal(self, method: str, p: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to a channel it does not know or to blocks or a view over its limits."""
+        if method in CHAT_METHODS:
+            channel = str(p.get("channel") or "")
+            if not CHANNEL_ID.fullmatch(channel) or channel in self.gone_channels:
+                return {"ok": False, "error": "channel_not_found"}
+            errors = message_errors(p.get("blocks"))
+            return refused_blocks(errors) if errors else None
+        if method in VIEW_METHODS:
+            errors = view_errors(_view(p))
+            return refused_view(errors) if errors else None
+        return None
+
     def answer(self, method: str, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        refused = self.refusal(method, p)
+        if refused is not None:
+            return 200, refused
+        if isinstance(p.get("text"), str) and len(p["text"]) > MESSAGE_TEXT:
+            p = {**p, "text": p["text"][:MESSAGE_TEXT]}  # Slack truncates, it does not refuse
         if method == "auth.test":
             return 200, recorded("auth.test.ok_bot_token.json")
         if method == "chat.postMessage":
@@ -411,9 +446,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if status == 0:  # fail(..., status=0): hang up without answering (a reset)
                 self.close_connection = True
                 return
-            data = json.dumps(body).encode()
+            text = isinstance(body, str)
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json; charset=utf-8")
+            ctype = "text/plain" if text else "application/json; charset=utf-8"
+            self.send_header("content-type", ctype)
             self.send_header("content-length", str(len(data)))
             for k, v in extra.items():
                 self.send_header(k, v)
