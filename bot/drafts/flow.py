@@ -52,7 +52,8 @@ class Preview:
 
     draft: DraftRow
     templates: tuple[Template, ...]
-    compliance: bool
+    compliance: bool  # only neutral replies (needs_neutral)
+    held: bool = False  # … because a payment is held for an AML review, not an AML/fraud case
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,16 @@ def _language(value: str | None) -> str | None:
             name=value,
         )
     return code
+
+
+def _preview(row: DraftRow, esc: Escalation) -> Preview:
+    neutral = needs_neutral(esc)
+    return Preview(
+        draft=row,
+        templates=allowed_templates(esc),
+        compliance=neutral,
+        held=neutral and not is_compliance(esc),
+    )
 
 
 def allowed_templates(esc: Escalation) -> tuple[Template, ...]:
@@ -219,7 +230,7 @@ async def preview(
     async with services.db.session() as s:
         s.add(row)
         await s.flush()
-    return Preview(draft=row, templates=allowed_templates(esc), compliance=needs_neutral(esc))
+    return _preview(row, esc)
 
 
 async def _own_draft(s: AsyncSession, *, actor: Actor, draft_id: int) -> DraftRow:
@@ -260,7 +271,7 @@ async def change(
             _pick(row, picked_language)
         _fill(row, esc, ticket, actor, picked_template or current)
         await s.flush()
-    return Preview(draft=row, templates=allowed_templates(esc), compliance=needs_neutral(esc))
+    return _preview(row, esc)
 
 
 async def load(services: Services, *, actor: Actor, draft_id: int) -> DraftRow:
@@ -288,8 +299,7 @@ async def edit(
         if " ".join(subject.split()) != " ".join(mask(row.subject).split()):
             row.subject, row.edited = subject.strip(), True
         await s.flush()
-        templates, compliance = allowed_templates(esc), needs_neutral(esc)
-    return Preview(draft=row, templates=templates, compliance=compliance)
+        return _preview(row, esc)
 
 
 def zendesk_item(row: DraftRow, *, public: bool, author_id: int | None) -> OutboxItem:

@@ -182,6 +182,7 @@ async def test_compliance_case_offers_and_sends_only_neutral_replies(
     (draft,) = await drafts(services)
     assert Template(draft.template) in NEUTRAL
     assert set(_options(answer, DraftAction.TEMPLATE)) == {str(t) for t in NEUTRAL}
+    assert "Compliance case: only neutral replies" in shown(answer)
     # A forged option, and a typed one, are refused: nothing is rendered or stored.
     forged = await pick(
         client, fake_slack, EDUARDA, DraftAction.TEMPLATE, f"{draft.id}:withdrawal_rejected"
@@ -218,7 +219,8 @@ async def test_a_payment_held_for_an_aml_review_makes_a_withdrawal_ticket_neutra
     (draft,) = await drafts(services)
     assert draft.template == "looking_into_it"  # not "your withdrawal could not be completed"
     assert set(_options(answer, DraftAction.TEMPLATE)) == {str(t) for t in NEUTRAL}
-    assert "only neutral replies" in shown(answer)
+    assert "held for an AML review: only neutral replies are offered" in shown(answer)
+    assert "Compliance case" not in shown(answer)
     typed = await command(client, fake_slack, CARLA, f"draft {TICKET} withdrawal_rejected")
     assert "not offered" in shown(typed)
     forged = await pick(
