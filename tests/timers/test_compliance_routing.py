@@ -133,7 +133,7 @@ async def test_an_unclaimed_case_stays_with_the_only_compliance_analyst_on_shift
     assert esc.analyst_key == "eduarda"  # not re-routed to Ana or Bruno
     last = (await reasons(services, esc.id))[-1]
     assert last[0] == "not claimed within 30 min by Eduarda Rocha"
-    assert last[-1] == "nobody else on shift: stays with Eduarda Rocha"
+    assert last[-1] == "nobody else with the compliance role on shift: stays with Eduarda Rocha"
 
 
 @pytest.mark.parametrize("timers", [PATIENT])
