@@ -43,6 +43,7 @@ def _reply(ctx: Ctx, preview: flow.Preview) -> Reply:
             preview.draft,
             templates=[str(t) for t in preview.templates],
             compliance=preview.compliance,
+            held=preview.held,
         )
     )
 

@@ -319,3 +319,17 @@ def test_the_absent_deposits_are_called_out_as_not_received(demo: tuple[str, Pat
             assert ref in table[number]
     others = set(table) - set(ABSENT)
     assert not any("NOT RECEIVED" in table[n] for n in others)
+
+
+def test_the_held_withdrawal_gets_a_neutral_draft_and_compliance_gets_its_cases(
+    demo: tuple[str, Path],
+) -> None:
+    out, _ = demo
+    drafts = out.split("\nWhat Baton would send")[-1]
+    (line,) = [ln for ln in drafts.splitlines() if ln.startswith("  #31018 to ")]
+    assert line.endswith("looking_into_it")  # held for an AML review: no "rejected" reply
+    table = blocks(out)
+    # Eduarda (compliance) is on shift on Tuesday and Thursday afternoon: she gets both.
+    for number in (31010, 31020):
+        assert "Eduarda Rocha" in table[number] and "compliance role" in table[number], number
+    assert "no compliance analyst on shift" in " ".join(table[31021].split())

@@ -1,4 +1,5 @@
-"""Routing decisions: continuity, language, handover buffer, load, idle time, nobody on shift."""
+"""Routing decisions: compliance, continuity, language, handover buffer, load, idle time, nobody
+on shift."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.desk.permissions import may_hold
 from bot.desk.roster import Roster, load_roster
-from bot.desk.routing import route
+from bot.desk.routing import compliance_on_shift, route
 from bot.domain import Analyst, Availability, Category, Load, Role, Shift, TicketFacts
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "roster.toml"
@@ -19,7 +21,12 @@ AFTERNOON = Shift("afternoon", time(14), time(23))
 NIGHT = Shift("night", time(22), time(6))
 
 
-def person(key: str, shift: Shift, languages: tuple[str, ...] = ("pt", "en")) -> Analyst:
+def person(
+    key: str,
+    shift: Shift,
+    languages: tuple[str, ...] = ("pt", "en"),
+    roles: frozenset[Role] = frozenset({Role.ANALYST}),
+) -> Analyst:
     return Analyst(
         key=key,
         name=key.title(),
@@ -28,7 +35,11 @@ def person(key: str, shift: Shift, languages: tuple[str, ...] = ("pt", "en")) ->
         shift=shift,
         languages=languages,
         days_off=(),
+        roles=roles,
     )
+
+
+COMPLIANCE = frozenset({Role.ANALYST, Role.COMPLIANCE})
 
 
 def team(*analysts: Analyst) -> Roster:
@@ -39,10 +50,14 @@ def sp(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, tzinfo=SP)
 
 
-def facts(language: str | None = "pt", requester_id: int | None = 42) -> TicketFacts:
+def facts(
+    language: str | None = "pt",
+    requester_id: int | None = 42,
+    category: Category = Category.WITHDRAWAL,
+) -> TicketFacts:
     return TicketFacts(
         ticket_id=1,
-        category=Category.WITHDRAWAL,
+        category=category,
         vip=False,
         language=language,
         requester_id=requester_id,
@@ -56,6 +71,91 @@ NOON = sp(2026, 1, 12, 12)  # a Monday: morning shift on, afternoon not yet
 @pytest.fixture(scope="module")
 def example() -> Roster:
     return load_roster(EXAMPLE)
+
+
+# --- compliance -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("category", [Category.AML, Category.FRAUD])
+def test_a_compliance_case_goes_to_the_compliance_analyst_on_shift(category: Category) -> None:
+    roster = team(
+        person("ana", MORNING, ("pt",)),
+        person("eva", MORNING, ("en",), roles=COMPLIANCE),
+        person("tom", AFTERNOON, ("en",), roles=COMPLIANCE),
+    )
+    # Before language and load: Ana speaks pt and is idle, Eva is busy and does not.
+    decision = route(
+        facts=facts("pt", category=category),
+        roster=roster,
+        now=NOON,
+        loads={"eva": Load(6, 3)},
+    )
+    assert decision.analyst is not None and decision.analyst.key == "eva"
+    assert decision.reasons[0] == "compliance role"
+    assert decision.language_needed == "pt"
+    assert decision.candidates == ("ana", "eva")
+
+
+def test_among_compliance_analysts_the_other_rules_still_choose() -> None:
+    roster = team(
+        person("ana", MORNING, ("pt",)),
+        person("eva", MORNING, ("en",), roles=COMPLIANCE),
+        person("rui", MORNING, ("pt", "en"), roles=COMPLIANCE),
+        person("zoe", MORNING, ("pt", "en"), roles=COMPLIANCE),
+    )
+    aml = facts("pt", category=Category.AML)
+    decision = route(facts=aml, roster=roster, now=NOON, loads={"rui": Load(2)})
+    assert decision.analyst is not None and decision.analyst.key == "zoe"
+    assert decision.reasons[:2] == ("compliance role", "speaks pt")
+    # Continuity among them wins, and is skipped (with why) for someone without the role.
+    decision = route(facts=aml, roster=roster, now=NOON, recent={42: ("rui", NOON)})
+    assert decision.analyst is not None and decision.analyst.key == "rui"
+    assert decision.reasons == (
+        "compliance role",
+        "continuity: handled this customer on 2026-01-12",
+    )
+    decision = route(facts=aml, roster=roster, now=NOON, recent={42: ("ana", NOON)})
+    assert decision.analyst is not None and decision.analyst.key in ("rui", "zoe")
+    assert "continuity skipped: Ana does not have the compliance role" in decision.reasons
+
+
+def test_nobody_with_the_role_on_shift_routes_by_the_usual_rules() -> None:
+    roster = team(
+        person("ana", MORNING, ("pt",)),
+        person("bia", MORNING, ("en",)),
+        person("tom", AFTERNOON, ("pt",), roles=COMPLIANCE),
+    )
+    assert not compliance_on_shift(roster, NOON)
+    decision = route(facts=facts("pt", category=Category.AML), roster=roster, now=NOON)
+    assert decision.analyst is not None and decision.analyst.key == "ana"
+    assert decision.reasons[:2] == ("no compliance analyst on shift", "speaks pt")
+    # Away counts: with Tom on shift but away, the same.
+    later = sp(2026, 1, 12, 14, 30)
+    assert compliance_on_shift(roster, later)
+    away = Availability("tom", "away", later - timedelta(hours=1), later + timedelta(hours=1))
+    assert not compliance_on_shift(roster, later, (away,))
+
+
+def test_other_categories_ignore_the_compliance_role() -> None:
+    roster = team(person("ana", MORNING), person("eva", MORNING, roles=COMPLIANCE))
+    decision = route(facts=facts(), roster=roster, now=NOON, loads={"eva": Load(1)})
+    assert decision.analyst is not None and decision.analyst.key == "ana"
+    assert not any("compliance" in r for r in decision.reasons)
+
+
+def test_a_re_route_does_not_take_a_case_from_the_only_compliance_analyst() -> None:
+    roster = team(person("ana", MORNING), person("eva", MORNING, roles=COMPLIANCE))
+    aml = facts(category=Category.AML)
+    decision = route(facts=aml, roster=roster, now=NOON, exclude={"eva"})
+    assert decision.analyst is None
+    assert decision.reasons == ("nobody else with the compliance role on shift",)
+    # Once she is off shift, the case may go to anyone: routing and permission agree.
+    roster = team(person("ana", MORNING), person("eva", AFTERNOON, roles=COMPLIANCE))
+    decision = route(facts=aml, roster=roster, now=NOON, exclude={"bia"})
+    assert decision.analyst is not None and decision.analyst.key == "ana"
+    assert may_hold(decision.analyst, category=Category.AML, compliance_on_shift=False)
+    assert not may_hold(decision.analyst, category=Category.AML, compliance_on_shift=True)
+    assert may_hold(decision.analyst, category=Category.KYC, compliance_on_shift=True)
 
 
 # --- continuity ------------------------------------------------------------------------------

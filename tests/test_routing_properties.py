@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.desk.permissions import may_hold
 from bot.desk.roster import Roster, on_shift
-from bot.desk.routing import route
-from bot.domain import LANGUAGES, Analyst, Availability, Category, Load, Shift, TicketFacts
+from bot.desk.routing import compliance_on_shift, route
+from bot.domain import LANGUAGES, Analyst, Availability, Category, Load, Role, Shift, TicketFacts
 
 ZONES = [ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/New_York"), ZoneInfo("Europe/Moscow")]
 
@@ -36,6 +37,7 @@ def analysts(draw: st.DrawFn, key: str) -> Analyst:
         shift=draw(shifts()),
         languages=tuple(draw(st.sets(st.sampled_from(LANGUAGES), min_size=1))),
         days_off=tuple(draw(st.lists(week, min_size=0, max_size=3))),
+        roles=frozenset({Role.ANALYST, Role.COMPLIANCE} if draw(st.booleans()) else {Role.ANALYST}),
     )
 
 
@@ -86,7 +88,7 @@ def cases(draw: st.DrawFn) -> Case:
         recent[7] = (draw(keys), now - timedelta(hours=draw(st.integers(0, 240))))
     facts = TicketFacts(
         ticket_id=1,
-        category=Category.TX_FAILED,
+        category=draw(st.sampled_from([Category.TX_FAILED, Category.AML, Category.FRAUD])),
         vip=draw(st.booleans()),
         language=draw(st.none() | st.sampled_from(LANGUAGES)),
         requester_id=7,
@@ -128,6 +130,14 @@ def test_routing_invariants(case: Case) -> None:
 
     # Never an off-shift analyst while someone is on shift.
     assert decision.analyst is not None and decision.analyst.key in on_keys
+    # A compliance case: someone with the role whenever one is on shift, and never someone
+    # the claim and assign checks would refuse.
+    category = case.facts.category
+    with_role = compliance_on_shift(case.roster, case.now, case.availability)
+    assert may_hold(decision.analyst, category=category, compliance_on_shift=with_role)
+    team = [
+        o for o in team if may_hold(o.analyst, category=category, compliance_on_shift=with_role)
+    ]
     lang = case.facts.language
     speakers = [o for o in team if o.analyst.speaks(lang)]
     if speakers:
@@ -136,7 +146,7 @@ def test_routing_invariants(case: Case) -> None:
     else:
         assert decision.language_needed == lang
 
-    if decision.reasons[0].startswith("continuity:"):
+    if any(r.startswith("continuity:") for r in decision.reasons):
         key, handled_at = case.recent[7]
         assert decision.analyst.key == key
         assert case.now - handled_at <= timedelta(days=7)

@@ -8,12 +8,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select
 
+from bot.domain import Analyst
 from bot.errors import IntegrationError, NotConfigured
 from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE, ticket_url
 from bot.masking import mask, mask_deep
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
-from bot.slack_messages.alerts import Kind, render
+from bot.slack_messages.alerts import Kind, is_compliance, render
 from bot.store.models import AlertMessage, Escalation, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
         raise IntegrationError(SERVICE, f"escalation {esc_id} not found")
     analyst = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
     tz = str(services.roster.timezone)
+    owner_dm = await _owner_dm(services, esc, analyst, messages)
     for m in messages:
         locale = analyst.locale if (analyst and m.kind == Kind.DM) else None
         text, blocks = render(
@@ -116,6 +118,16 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
             tz=tz,
             now=services.clock(),
             ticket_url=ticket_url(services.settings, esc.ticket_id),
+            to_owner=m.channel == owner_dm,
         )
         await services.slack.post(SlackPost(channel=m.channel, text=text, blocks=blocks, ts=m.ts))
     return {"updated": len(messages)}
+
+
+async def _owner_dm(
+    services: Services, esc: Escalation, owner: Analyst | None, messages: list[AlertMessage]
+) -> str | None:
+    """The owner's DM channel, when a compliance case's DMs must tell it from earlier owners'."""
+    if owner is None or not is_compliance(esc) or not any(m.kind == Kind.DM for m in messages):
+        return None
+    return await services.slack.open_dm(owner.slack_id)

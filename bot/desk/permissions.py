@@ -91,6 +91,20 @@ def can_see(actor: Actor, *, category: str | None, analyst_key: str | None) -> b
     return actor.is_compliance or actor.is_lead or analyst_key == actor.key
 
 
+def may_hold(
+    analyst: Analyst, *, category: Category | str | None, compliance_on_shift: bool
+) -> bool:
+    """Whether the analyst may be given the escalation, by routing or by a person.
+
+    A compliance case goes to someone with the compliance role while one is on shift, else to
+    whoever the other rules pick (SPEC §5). Routing filters by this, and claim and assign
+    check it, so a case is never handed to someone who would then be refused it.
+    """
+    if category is None or not Category(category).is_compliance:
+        return True
+    return analyst.has_role(Role.COMPLIANCE) or not compliance_on_shift
+
+
 def can_assign(actor: Actor, *, current_analyst_key: str | None) -> bool:
     """Leads assign anything; an analyst can only hand over an escalation they hold."""
     if actor.is_lead:

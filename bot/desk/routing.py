@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from bot.desk.permissions import may_hold
 from bot.desk.roster import OnShift, Roster, next_shift_start, on_shift
 from bot.domain import Availability, Load, Role, RoutingDecision, TicketFacts
 
@@ -31,6 +32,8 @@ def route(
     Only people with the ``analyst`` role are routed to. In order (SPEC §5):
 
     1. candidates are the analysts on shift now; nobody → no analyst, with the next shift start;
+       an AML or fraud case goes to those with the compliance role when one is on shift
+       (``may_hold``), and the rules below choose among them;
     2. continuity: the analyst who handled this requester (``recent``: requester id →
        (analyst key, when)) in the last 7 days, if on shift *and* speaking the ticket language —
        we never break the language guarantee for continuity; the handover buffer does not apply,
@@ -43,10 +46,12 @@ def route(
     7. analyst key, so the same inputs always give the same answer.
 
     ``exclude`` names analysts not to choose (the owner a re-route moves it from); if they
-    are the only ones on shift, there is no analyst and the reason says so.
+    are the only ones on shift, there is no analyst and the reason says so. An excluded
+    compliance analyst still counts as on shift: their case does not leave compliance.
     """
     tz = roster.timezone
     team = [o for o in on_shift(roster, now, availability) if o.analyst.has_role(Role.ANALYST)]
+    compliance = _compliance_in(team)
     if exclude and team:
         others = [o for o in team if o.analyst.key not in exclude]
         if not others:
@@ -69,6 +74,21 @@ def route(
         )
 
     reasons: list[str] = []
+    on_duty = {o.analyst.key for o in team}
+    if facts.category.is_compliance:
+        if compliance:
+            team = [
+                o
+                for o in team
+                if may_hold(o.analyst, category=facts.category, compliance_on_shift=True)
+            ]
+            if not team:
+                return RoutingDecision(
+                    None, ("nobody else with the compliance role on shift",), candidates=candidates
+                )
+            reasons.append("compliance role")
+        else:
+            reasons.append("no compliance analyst on shift")
     previous = recent.get(facts.requester_id) if facts.requester_id is not None else None
     if previous is not None:
         key, handled_at = previous
@@ -78,12 +98,14 @@ def route(
             if match is not None and match.analyst.speaks(lang):
                 return RoutingDecision(
                     match.analyst,
-                    (f"continuity: handled this customer on {handled}",),
+                    (*reasons, f"continuity: handled this customer on {handled}"),
                     candidates=candidates,
                 )
             who = roster.by_key(key)
             name = who.name if who is not None else key
-            if match is None:
+            if match is None and key in on_duty:
+                reasons.append(f"continuity skipped: {name} does not have the compliance role")
+            elif match is None:
                 reasons.append(f"continuity skipped: {name} is not on shift")
             else:
                 reasons.append(f"continuity skipped: {name} does not speak {lang}")
@@ -104,6 +126,18 @@ def route(
     return RoutingDecision(
         chosen.analyst, tuple(reasons), language_needed=language_needed, candidates=candidates
     )
+
+
+def compliance_on_shift(
+    roster: Roster, now: datetime, availability: Sequence[Availability] = ()
+) -> bool:
+    """Whether an analyst with the compliance role is on shift, so compliance cases go to them."""
+    team = [o for o in on_shift(roster, now, availability) if o.analyst.has_role(Role.ANALYST)]
+    return _compliance_in(team)
+
+
+def _compliance_in(team: Sequence[OnShift]) -> bool:
+    return any(o.analyst.has_role(Role.COMPLIANCE) for o in team)
 
 
 def _outside_buffer(

@@ -72,6 +72,10 @@ _REASONS: dict[str, Reason] = {
     "duplicate": Reason.DUPLICATE,
 }
 
+# Failure codes meaning compliance is reviewing the payment: whatever the ticket's category, the
+# customer may be told only that it is under a routine review (failures.py's next step).
+_UNDER_REVIEW = frozenset({"aml_review"})
+
 DEFAULT_KYC_DOCUMENTS = (Document.ID_DOCUMENT, Document.SELFIE, Document.PROOF_OF_ADDRESS)
 
 
@@ -103,6 +107,17 @@ class DraftContext:
 def findings_of(esc: Escalation) -> Findings | None:
     """The escalation's stored lookup findings, if any."""
     return Findings.from_json(esc.enrichment) if esc.enrichment else None
+
+
+def held_for_review(findings: Findings | None) -> bool:
+    """Whether any transaction the lookup found is held for an anti-money-laundering review."""
+    if findings is None:
+        return False
+    for tx in findings.transactions:
+        explained = failures.explain(tx.failure_code)
+        if explained is not None and explained.known and explained.code in _UNDER_REVIEW:
+            return True
+    return False
 
 
 def main_transaction(findings: Findings | None) -> Transaction | None:

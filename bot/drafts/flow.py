@@ -7,8 +7,9 @@ enqueues one comment, and a retried delivery looks at the ticket's latest commen
 writing a public reply again (bot/delivery/zendesk.py).
 
 Who may draft: the analyst holding the escalation, a lead, and compliance on a compliance case.
-On a compliance case (esc_aml, esc_fraud) only neutral templates are offered, rendered, or sent:
-the check runs again at send time, whatever a button's value says.
+On a compliance case (esc_aml, esc_fraud), and on any ticket with a payment held for an AML
+review, only neutral templates are offered, rendered, or sent (templates.needs_neutral): the
+check runs again at send time, whatever a button's value says.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import LANGUAGES, Analyst, Ticket
 from bot.drafts.context import context_for
 from bot.drafts.language import LanguageChoice, choose
-from bot.drafts.templates import Draft, Template, default_for, is_compliance, offered, render
+from bot.drafts.templates import (
+    Draft,
+    Template,
+    default_for,
+    is_compliance,
+    needs_neutral,
+    offered,
+    render,
+)
 from bot.errors import N_, IntegrationError, NotFound, UserFacingError, UserFacingNotFound
 from bot.escalations import alerts, lifecycle
 from bot.masking import mask
@@ -43,7 +52,8 @@ class Preview:
 
     draft: DraftRow
     templates: tuple[Template, ...]
-    compliance: bool
+    compliance: bool  # only neutral replies (needs_neutral)
+    held: bool = False  # … because a payment is held for an AML review, not an AML/fraud case
 
 
 @dataclass(frozen=True)
@@ -90,9 +100,19 @@ def _language(value: str | None) -> str | None:
     return code
 
 
+def _preview(row: DraftRow, esc: Escalation) -> Preview:
+    neutral = needs_neutral(esc)
+    return Preview(
+        draft=row,
+        templates=allowed_templates(esc),
+        compliance=neutral,
+        held=neutral and not is_compliance(esc),
+    )
+
+
 def allowed_templates(esc: Escalation) -> tuple[Template, ...]:
-    """The templates offered for the escalation (neutral ones only on a compliance case)."""
-    return tuple(offered(esc.category, compliance=is_compliance(esc)))
+    """The templates offered for the escalation (neutral ones only when needs_neutral)."""
+    return tuple(offered(esc.category, compliance=needs_neutral(esc)))
 
 
 def _gate(esc: Escalation, template: Template) -> None:
@@ -156,7 +176,7 @@ def first_draft(
         default_for(esc),
         language=choice.language,
         context=context_for(esc, ticket, analyst),
-        compliance=is_compliance(esc),
+        compliance=needs_neutral(esc),
     )
     return choice, draft
 
@@ -174,7 +194,7 @@ def _fill(row: DraftRow, esc: Escalation, ticket: Ticket, actor: Actor, template
         template,
         language=row.language,
         context=context_for(esc, ticket, actor.analyst),
-        compliance=is_compliance(esc),
+        compliance=needs_neutral(esc),
     )
     row.template = str(template)
     row.subject = draft.subject
@@ -210,7 +230,7 @@ async def preview(
     async with services.db.session() as s:
         s.add(row)
         await s.flush()
-    return Preview(draft=row, templates=allowed_templates(esc), compliance=is_compliance(esc))
+    return _preview(row, esc)
 
 
 async def _own_draft(s: AsyncSession, *, actor: Actor, draft_id: int) -> DraftRow:
@@ -251,7 +271,7 @@ async def change(
             _pick(row, picked_language)
         _fill(row, esc, ticket, actor, picked_template or current)
         await s.flush()
-    return Preview(draft=row, templates=allowed_templates(esc), compliance=is_compliance(esc))
+    return _preview(row, esc)
 
 
 async def load(services: Services, *, actor: Actor, draft_id: int) -> DraftRow:
@@ -279,8 +299,7 @@ async def edit(
         if " ".join(subject.split()) != " ".join(mask(row.subject).split()):
             row.subject, row.edited = subject.strip(), True
         await s.flush()
-        templates, compliance = allowed_templates(esc), is_compliance(esc)
-    return Preview(draft=row, templates=templates, compliance=compliance)
+        return _preview(row, esc)
 
 
 def zendesk_item(row: DraftRow, *, public: bool, author_id: int | None) -> OutboxItem:

@@ -1,9 +1,10 @@
 """Reply templates: which are offered for an escalation, and rendering one in a language.
 
 The texts are in ``bot/drafts/texts.py`` (gettext context "draft"); this module picks and fills
-them. On a compliance case (``esc_aml`` / ``esc_fraud``) only ``NEUTRAL`` templates exist: they
+them. On a compliance case (``esc_aml`` / ``esc_fraud``), and on any ticket whose lookup found a
+transaction held for an AML review, only ``NEUTRAL`` templates exist (``needs_neutral``): they
 say nothing of an investigation, a review, a block or a report, and ``render`` refuses the rest,
-so no path (preview, change template, send) can tip a customer off.
+so no path (preview, change template, edit, send) can tip a customer off.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import Category, TxStatus
 from bot.drafts import texts
-from bot.drafts.context import DraftContext, context_for, findings_of
+from bot.drafts.context import DraftContext, context_for, findings_of, held_for_review
 from bot.drafts.filling import Filler
 from bot.drafts.language import CATALOG
 from bot.errors import N_, UserFacingError
@@ -31,6 +32,7 @@ __all__ = [
     "check_allowed",
     "context_for",
     "default_for",
+    "needs_neutral",
     "offered",
     "render",
     "render_for",
@@ -123,6 +125,12 @@ def is_compliance(esc: Escalation) -> bool:
     return category is not None and category.is_compliance
 
 
+def needs_neutral(esc: Escalation) -> bool:
+    """Whether only neutral replies may go out: an AML or fraud case, or a payment held for an
+    AML review on any ticket (a rejection or a delay would contradict "routine review")."""
+    return is_compliance(esc) or held_for_review(findings_of(esc))
+
+
 def offered(category: Category | str | None, *, compliance: bool) -> list[Template]:
     """The templates the analyst may pick, the category's own first; only NEUTRAL on compliance."""
     cat = _category(category)
@@ -135,7 +143,7 @@ def offered(category: Category | str | None, *, compliance: bool) -> list[Templa
 def default_for(esc: Escalation) -> Template:
     """The template an analyst most likely wants, from the category and the lookup's findings."""
     cat = _category(esc.category)
-    if cat is None or cat.is_compliance:
+    if cat is None or needs_neutral(esc):
         return Template.LOOKING_INTO_IT
     findings = findings_of(esc)
     state = findings.state if findings is not None else None
@@ -206,5 +214,5 @@ def render(template: Template, *, language: str, context: DraftContext, complian
 def render_for(
     esc: Escalation, template: Template, *, language: str, context: DraftContext
 ) -> Draft:
-    """Render for an escalation: the compliance gate comes from its category, not the caller."""
-    return render(template, language=language, context=context, compliance=is_compliance(esc))
+    """Render for an escalation: the neutral gate comes from the escalation, not the caller."""
+    return render(template, language=language, context=context, compliance=needs_neutral(esc))

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk.permissions import Actor, can_assign, can_see
-from bot.domain import Analyst, EscalationStatus, RoutingDecision
+from bot.desk.availability import current as marks_in_force
+from bot.desk.permissions import Actor, can_assign, can_see, may_hold
+from bot.desk.routing import compliance_on_shift
+from bot.domain import Analyst, EscalationStatus, Role, RoutingDecision
 from bot.errors import N_, UserFacingError, UserFacingNotFound
 from bot.escalations import alerts, notes
 from bot.services import Services
@@ -120,6 +122,19 @@ async def _route_waiting_by_hand(
     return alerts.on_routed(services, esc, decision)
 
 
+async def _may_take(
+    session: AsyncSession, services: Services, *, esc: Escalation, person: Analyst, now: datetime
+) -> bool:
+    """Whether the person may be made the owner: by routing's rule (may_hold), leads always."""
+    if person.has_role(Role.LEAD) or may_hold(
+        person, category=esc.category, compliance_on_shift=True
+    ):
+        return True
+    marks = await marks_in_force(session, now=now)
+    on = compliance_on_shift(services.roster, now, marks)
+    return may_hold(person, category=esc.category, compliance_on_shift=on)
+
+
 def _waiting_tags(services: Services) -> dict[str, list[str]]:
     tags = services.settings.config.tags
     return {"add_tags": [tags.routed], "remove_tags": [tags.unassigned]}
@@ -169,7 +184,8 @@ async def claim(
     if actor.analyst is None:
         raise UserFacingError(N_("Only analysts on the roster can claim escalations."))
     esc = await find_open(session, ticket_id=ticket_id, escalation_id=escalation_id)
-    if not can_see(actor, category=esc.category, analyst_key=esc.analyst_key):
+    mine = esc.analyst_key == actor.key
+    if not mine and not await _may_take(session, services, esc=esc, person=actor.analyst, now=now):
         raise UserFacingError(N_("This is a compliance case: only compliance can claim it."))
     if esc.status == EscalationStatus.CLAIMED:
         if esc.analyst_key == actor.key:
@@ -233,8 +249,7 @@ async def assign(
         raise UserFacingError(
             N_("Only a lead, or the analyst holding it, can reassign this escalation.")
         )
-    assignee_actor = Actor(slack_id=assignee.slack_id, analyst=assignee)
-    if not can_see(assignee_actor, category=esc.category, analyst_key=None):
+    if not await _may_take(session, services, esc=esc, person=assignee, now=now):
         raise UserFacingError(N_("{name} cannot take compliance cases."), name=assignee.name)
     if esc.analyst_key == assignee.key:
         return esc

@@ -97,18 +97,23 @@ def render(
     tz: str = "UTC",
     now: datetime | None = None,
     ticket_url: str | None = None,
+    to_owner: bool = True,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Render an alert as (fallback text, blocks), masked, for where it is posted.
 
     With ``now``, a missed deadline turns the alert red (an "Overdue" line). A subject too
-    long for Slack is cut, with a link to the ticket (``ticket_url``) to read the rest.
+    long for Slack is cut, with a link to the ticket (``ticket_url``) to read the rest. A
+    compliance case shows its details in the compliance channel and in its owner's DM only
+    (need-to-know, SPEC §5); ``to_owner=False`` is a DM to someone it has since moved away from.
     """
     _ = i18n.translator(locale)
     who = _mention(analyst, _)
     status = _status(esc, _)
-    minimal = is_compliance(esc) and kind in (Kind.CHANNEL, Kind.DM, Kind.LEADS)
+    minimal = is_compliance(esc) and (
+        kind in (Kind.CHANNEL, Kind.LEADS) or (kind is Kind.DM and not to_owner)
+    )
     if minimal:
-        # No customer data outside the compliance channel (no tipping-off, SPEC §5).
+        # No customer data outside the compliance channel and the owner's DM (SPEC §5).
         text = _("Compliance case on ticket #{ticket}: details in the compliance channel.").format(
             ticket=esc.ticket_id
         )

@@ -123,7 +123,12 @@ def why(_: i18n.Gettext, draft: DraftRow) -> str:
 
 
 def preview(
-    _: i18n.Gettext, draft: DraftRow, *, templates: Sequence[str], compliance: bool
+    _: i18n.Gettext,
+    draft: DraftRow,
+    *,
+    templates: Sequence[str],
+    compliance: bool,
+    held: bool = False,
 ) -> tuple[str, list[Block]]:
     """The ephemeral preview with Send, Save as note, Edit and the two pickers."""
     head = _("Draft reply for ticket #{ticket}").format(ticket=draft.ticket_id)
@@ -134,7 +139,12 @@ def preview(
         {"type": "section", "text": {"type": "mrkdwn", "text": lines[0]}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": why(_, draft)}]},
     ]
-    if compliance:
+    if held:
+        notice = _(
+            "A payment on this ticket is held for an AML review: only neutral replies are offered."
+        )
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
+    elif compliance:
         notice = _("Compliance case: only neutral replies are offered.")
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
     if draft.subject:

@@ -139,7 +139,7 @@ async def _hand_on(
     if why != "recent":
         local = at.astimezone(services.roster.timezone)
         reason = f"handover: {person.name}'s shift ended at {local:%H:%M}, {why}"
-        moved = await reroute.reroute(
+        decision = await reroute.reroute(
             services,
             s,
             esc=esc,
@@ -148,6 +148,7 @@ async def _hand_on(
             now=now,
             exclude=frozenset({person.key}),
         )
+        moved = decision.analyst
         if moved is None:
             why = "nobody"
     nxt = deadlines.next_deadline(esc)

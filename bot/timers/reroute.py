@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.routing import route
-from bot.domain import Analyst, Category, EscalationStatus, RoutingDecision, TicketFacts
+from bot.domain import Category, EscalationStatus, RoutingDecision, TicketFacts
 from bot.escalations import alerts, notes
 from bot.escalations.workload import team_state
 from bot.services import Services
@@ -64,12 +64,15 @@ async def reroute(
     ref: str,
     now: datetime,
     exclude: frozenset[str] = frozenset(),
-) -> Analyst | None:
-    """Hand the escalation to the best analyst on shift (not in exclude); None: nobody."""
+) -> RoutingDecision:
+    """Hand the escalation to the best analyst on shift (not in exclude); return the decision.
+
+    Its analyst is None when nobody may take it, and its reasons say why.
+    """
     decision = await choose(services, s, esc=esc, now=now, exclude=exclude)
     new = decision.analyst
     if new is None:
-        return None
+        return decision
     previous = esc.analyst_key
     row = RoutingDecisionRow(
         escalation_id=esc.id,
@@ -110,4 +113,4 @@ async def reroute(
     ]
     await outbox.enqueue(s, items, now=now)
     await deadlines.sync(s, services.settings.config, esc, now=now)
-    return new
+    return decision

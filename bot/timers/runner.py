@@ -201,7 +201,7 @@ async def _claim_timeout(
     name = owner.name if owner else esc.analyst_key
     span = services.settings.config.timers.claim_span(vip=esc.vip)
     reason = f"not claimed within {_minutes(span)} by {name}"
-    new = await reroute.reroute(
+    decision = await reroute.reroute(
         services,
         s,
         esc=esc,
@@ -210,21 +210,23 @@ async def _claim_timeout(
         now=now,
         exclude=frozenset({esc.analyst_key or ""}),
     )
-    if new is not None:
+    if (new := decision.analyst) is not None:
         return f"re-routed from {name} to {new.name}"
-    # Nobody else on shift: it stays, recorded, and the claim clock starts again.
+    # Nobody else may take it (nobody else on shift, or with the compliance role): it stays,
+    # recorded, and the claim clock starts again.
+    why = decision.reasons[0] if decision.reasons else "nobody else on shift"
     s.add(
         RoutingDecisionRow(
             escalation_id=esc.id,
             analyst_key=esc.analyst_key,
-            reasons=[reason, f"nobody else on shift: stays with {name}"],
+            reasons=[reason, f"{why}: stays with {name}"],
             candidates=[esc.analyst_key],
             decided_at=now,
         )
     )
     deadlines.on_owner(services.settings.config, esc, now=now)
     await deadlines.sync(s, services.settings.config, esc, now=now)
-    return f"nobody else on shift: stays with {name}"
+    return f"{why}: stays with {name}"
 
 
 def _minutes(span: timedelta) -> str:

@@ -31,6 +31,7 @@ from tests.drafts.support import (
     public_comments,
     shown,
     submit_edit,
+    withdrawal,
 )
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
@@ -181,6 +182,7 @@ async def test_compliance_case_offers_and_sends_only_neutral_replies(
     (draft,) = await drafts(services)
     assert Template(draft.template) in NEUTRAL
     assert set(_options(answer, DraftAction.TEMPLATE)) == {str(t) for t in NEUTRAL}
+    assert "Compliance case: only neutral replies" in shown(answer)
     # A forged option, and a typed one, are refused: nothing is rendered or stored.
     forged = await pick(
         client, fake_slack, EDUARDA, DraftAction.TEMPLATE, f"{draft.id}:withdrawal_rejected"
@@ -204,6 +206,43 @@ async def test_compliance_case_offers_and_sends_only_neutral_replies(
     assert len(await drafts(services)) == 2
     no = await command(client, fake_slack, HENRIQUE, f"draft {TICKET}")
     assert "compliance" in shown(no) or "Sorry" in shown(no)
+
+
+async def test_a_payment_held_for_an_aml_review_makes_a_withdrawal_ticket_neutral(
+    client: TestClient, fake_slack: FakeSlack, services: Services, zendesk: FakeZendesk
+) -> None:
+    # Like the demo's #31018: a withdrawal ticket, the payout held for an AML review.
+    held = withdrawal()
+    held["transactions"][0].update(status="failed", failure_code="aml_review")
+    await escalation(services, zendesk, enrichment=held)
+    answer = await command(client, fake_slack, CARLA, f"draft {TICKET}")
+    (draft,) = await drafts(services)
+    assert draft.template == "looking_into_it"  # not "your withdrawal could not be completed"
+    assert set(_options(answer, DraftAction.TEMPLATE)) == {str(t) for t in NEUTRAL}
+    assert "held for an AML review: only neutral replies are offered" in shown(answer)
+    assert "Compliance case" not in shown(answer)
+    typed = await command(client, fake_slack, CARLA, f"draft {TICKET} withdrawal_rejected")
+    assert "not offered" in shown(typed)
+    forged = await pick(
+        client, fake_slack, CARLA, DraftAction.TEMPLATE, f"{draft.id}:withdrawal_rejected"
+    )
+    assert "not offered" in shown(forged)
+    async with services.db.session() as s:
+        row = await s.get(type(draft), draft.id)
+        assert row is not None and row.template == "looking_into_it"
+        row.template = "withdrawal_rejected"  # changed behind Baton's back
+    refused = await press(client, fake_slack, CARLA, DraftAction.SEND, str(draft.id))
+    assert "not offered" in shown(refused)
+    await drain(services)
+    assert public_comments(zendesk) == []
+    # The neutral one goes.
+    again = await command(client, fake_slack, CARLA, f"draft {TICKET} general_follow_up")
+    assert "not offered" not in shown(again)
+    sent = (await drafts(services))[-1]
+    await press(client, fake_slack, CARLA, DraftAction.SEND, str(sent.id))
+    await drain(services)
+    (reply,) = public_comments(zendesk)
+    assert reply["body"] == sent.body
 
 
 async def test_outsiders_and_other_analysts_are_refused(

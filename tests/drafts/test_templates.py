@@ -25,6 +25,7 @@ from bot.drafts.templates import (
     NEUTRAL,
     Template,
     default_for,
+    needs_neutral,
     offered,
     render,
     render_for,
@@ -208,6 +209,48 @@ def test_nothing_but_neutral_templates_on_a_compliance_case(category: Category) 
                 render_for(esc, template, language=language, context=FULL)
             with pytest.raises(UserFacingError):
                 render(template, language=language, context=FULL, compliance=True)
+
+
+# The demo's #31018: a withdrawal ticket whose 3,000 USDT payout the back office holds for an
+# AML review (failed, or still pending, with the code or one of its aliases).
+HELD = [
+    found(TxStatus.FAILED, type=TxType.WITHDRAWAL, currency="USDT", failure_code="aml_review"),
+    found(TxStatus.PENDING, type=TxType.WITHDRAWAL, failure_code="AML hold"),
+    Findings(
+        FindingState.FOUND,
+        (transaction(TxStatus.COMPLETED), transaction(TxStatus.FAILED, failure_code="aml_check")),
+        "recent",
+    ),
+]
+
+
+@pytest.mark.parametrize("findings", HELD)
+@pytest.mark.parametrize("category", [Category.WITHDRAWAL, Category.DEPOSIT_MISSING, Category.KYC])
+def test_a_payment_held_for_an_aml_review_makes_any_ticket_neutral(
+    category: Category, findings: Findings
+) -> None:
+    esc = escalation(category, findings)
+    assert needs_neutral(esc)
+    assert default_for(esc) is Template.LOOKING_INTO_IT  # not "your withdrawal was rejected"
+    with pytest.raises(UserFacingError, match="only neutral"):
+        render_for(esc, Template.WITHDRAWAL_REJECTED, language="zh", context=FULL)
+    assert render_for(esc, Template.GENERAL_FOLLOW_UP, language="zh", context=FULL).body
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        None,
+        found(TxStatus.FAILED, failure_code="name_mismatch"),
+        found(TxStatus.FAILED, failure_code="fraud_suspected"),  # said nothing of, not a review
+        found(TxStatus.FAILED, failure_code="aml_reviewer_unknown_code"),
+        Findings(FindingState.PENDING),
+    ],
+)
+def test_other_findings_leave_the_templates_alone(findings: Findings | None) -> None:
+    esc = escalation(Category.WITHDRAWAL, findings)
+    assert not needs_neutral(esc)
+    assert render_for(esc, Template.WITHDRAWAL_REJECTED, language="en", context=FULL).body
 
 
 def test_a_failure_code_that_would_tip_off_gives_no_reason() -> None:

@@ -137,10 +137,14 @@ def test_the_alert_shows_the_key_except_where_a_compliance_case_is_minimal() -> 
         {"key": "COMP-7", "url": "https://acme.atlassian.net/browse/COMP-7", "status": "To Do"}
     ]
     case = esc(status="routed", jira_issues=shown)
+    link = "<https://acme.atlassian.net/browse/COMP-7|COMP-7> (To Do)"
     _, compliance = render(case, kind=Kind.COMPLIANCE, analyst=None)
-    assert "<https://acme.atlassian.net/browse/COMP-7|COMP-7> (To Do)" in str(compliance)
-    for kind in (Kind.CHANNEL, Kind.DM, Kind.LEADS):
+    assert link in str(compliance)
+    _, owners_dm = render(case, kind=Kind.DM, analyst=None)  # the owner's: the case's details
+    assert link in str(owners_dm)
+    for kind in (Kind.CHANNEL, Kind.LEADS):
         assert "COMP-7" not in str(render(case, kind=kind, analyst=None))
+    assert "COMP-7" not in str(render(case, kind=Kind.DM, analyst=None, to_owner=False))
     pay = [{"key": "PAY-3", "url": "https://acme.atlassian.net/browse/PAY-3", "status": None}]
     _, blocks = render(
         esc(category="withdrawal", status="routed", jira_issues=pay),

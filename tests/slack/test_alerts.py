@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.escalations import alerts
+from bot.desk.permissions import Actor
+from bot.domain import Transaction, TxStatus, TxType
+from bot.escalations import alerts, lifecycle
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AlertMessage, OutboxMessage
+from bot.transactions.findings import Findings, FindingState
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     COMPLIANCE,
     LEADS,
+    NOW,
     PII,
     ROUTING,
     VIP,
@@ -96,22 +101,69 @@ async def test_unassigned_alerts_the_leads(services: Services, fake_slack: FakeS
     assert fake_slack.called("conversations.open") == []
 
 
-async def test_compliance_case_details_only_in_compliance_channel(
+async def test_compliance_case_details_in_the_compliance_channel_and_the_owners_dm_only(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    subject = "Suspected structuring: 9 deposits of 9,900.00 from Ivan Petrov"
+    subject = f"Suspected structuring: 9 deposits of 9,900.00 from Ivan Petrov, {PII['email']}"
+    findings = Findings(FindingState.FOUND, (_held_withdrawal(),), "id").to_json()
     esc = await add_escalation(
-        services, category="aml", ticket_id=50003, subject=subject, analyst_key="eduarda"
+        services,
+        category="aml",
+        ticket_id=50003,
+        subject=subject,
+        analyst_key="eduarda",
+        enrichment=findings,
     )
     await route(services, esc, "eduarda")
     await drain(services)
     (detailed,) = _posts(fake_slack, COMPLIANCE)
-    assert "Ivan Petrov" in str(detailed["blocks"])
-    public = _posts(fake_slack, ROUTING) + _posts(fake_slack, "D05EDU0005")
-    assert len(public) == 2
-    for msg in public:
-        assert "Ivan Petrov" not in str(msg) and "structuring" not in str(msg)
-        assert "#50003" in msg["text"]
+    (dm,) = _posts(fake_slack, "D05EDU0005")
+    # The owner's DM carries the case as the compliance channel does (a DM is need-to-know).
+    for msg in (detailed, dm):
+        shown = json.dumps(msg, ensure_ascii=False)
+        assert "Ivan Petrov" in shown and "TX-R5N8W2KC" in shown
+        assert "details in the compliance channel" not in shown
+        assert PII["email"] not in shown and "j***@g***.com" in shown  # masked as everywhere
+    assert "Caso de compliance" not in dm["text"] and "#50003" in dm["text"]
+    (public,) = _posts(fake_slack, ROUTING)
+    assert "Ivan Petrov" not in str(public) and "structuring" not in str(public)
+    assert "TX-R5N8W2KC" not in str(public) and "#50003" in public["text"]
+    assert not find_pii(fake_slack.texts())
+
+    # Handed to someone else: the new owner's DM has the details, the former owner's no more.
+    ana = services.roster.by_key("ana")
+    assert ana is not None
+    async with services.db.session() as s:
+        await lifecycle.assign(
+            s,
+            services=services,
+            actor=Actor(slack_id=ana.slack_id, analyst=ana),
+            assignee=ana,
+            now=services.clock(),
+            escalation_id=esc.id,
+        )
+    await drain(services)
+    (new,) = fake_slack.messages["D05ANA0001"]
+    assert "Ivan Petrov" in json.dumps(new, ensure_ascii=False)
+    (former,) = fake_slack.messages["D05EDU0005"]
+    assert "Ivan Petrov" not in json.dumps(former, ensure_ascii=False)
+    assert "<@U05ANA0001>" in json.dumps(former)  # it still says who has it now
+    (routing,) = fake_slack.messages[ROUTING]
+    assert "Ivan Petrov" not in json.dumps(routing, ensure_ascii=False)
+
+
+def _held_withdrawal() -> Transaction:
+    return Transaction(
+        id="TX-R5N8W2KC",
+        type=TxType.WITHDRAWAL,
+        amount=Decimal("3000"),
+        currency="USDT",
+        status=TxStatus.FAILED,
+        created_at=NOW - timedelta(days=2),
+        provider="Fireblocks",
+        method="usdt_erc20",
+        failure_code="aml_review",
+    )
 
 
 async def test_rate_limited_post_is_retried_after_retry_after(
