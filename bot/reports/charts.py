@@ -12,6 +12,7 @@ from datetime import date
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.reports.views import NEEDS_ROOT_CAUSE, Report
 
@@ -39,8 +40,10 @@ def per_day(report: Report) -> Figure:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(f"Escalations per day by category ({report.period.label})")
     ax.set_ylabel("Escalations")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 escalations
     if series:
-        ax.legend(loc="upper left", fontsize="small")
+        # Outside the axes, to the right: inside, the legend would cover the tallest bars.
+        fig.legend(loc="outside right upper", fontsize="small", title="Category")
     ax.tick_params(axis="x", labelrotation=45 if len(days) > 10 else 0, labelsize="small")
     return fig
 
@@ -55,6 +58,7 @@ def root_causes(report: Report) -> Figure:
     ax.barh(names, [c.count for c in reversed(rows)], color=colours)
     ax.set_title(f"Root causes ({report.period.label})")
     ax.set_xlabel("Escalations")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 

@@ -25,20 +25,29 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def avoidable_of(avoidable: int, rated: int) -> str:
+    """``3 of 7 (43%)``: the rate with what it is over; a dash when nothing was rated."""
+    return f"{avoidable} of {rated} ({percent(avoidable / rated)})" if rated else "-"
+
+
 def trend(now: int, before: int) -> str:
     if before == 0:
         return "new" if now else "-"
     return f"{(now - before) / before:+.0%}"
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Columns padded to their widest cell: the first (the label) left-aligned, the rest right."""
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], *, words: Sequence[int] = (0,)
+) -> str:
+    """Columns padded to their widest cell, never cut: the ``words`` columns (the label by
+    default) left-aligned, the numbers right-aligned."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    left = set(words)
 
     def line(row: list[str]) -> str:
         parts = [
-            c.rjust(w) if i else c.ljust(w)
+            c.ljust(w) if i in left else c.rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         return "  ".join(parts).rstrip()
@@ -83,16 +92,17 @@ def render(report: Report) -> str:
         (
             "-" if a.agent_id is None else a.agent_id,
             a.escalations,
-            a.avoidable,
-            percent(a.avoidable_rate),
-            ", ".join(f"{w} {n}" for w, n in a.lacked[:3]) or "-",
+            a.with_root_cause,
+            avoidable_of(a.avoidable, a.with_root_cause),
+            ", ".join(f"{w} {n}" for w, n in a.lacked) or "-",
         )
         for a in report.by_agent
     ]
+    agent_headers = ("Agent", "Escalations", "With root cause", "Avoidable", "Lacked")
     out += [
         "",
-        "Outsourcing agents",
-        table(("Agent", "Escalations", "Avoidable", "Rate", "Lacked"), agents),
+        "Outsourcing agents (avoidable: of their escalations with a root cause logged)",
+        table(agent_headers, agents, words=(0, 4)),
     ]
     top = ", ".join(f"{w} {n}" for w, n in report.lacked) or "-"
     out.append(f"Top reasons an escalation was avoidable: {top}")

@@ -82,6 +82,9 @@ async def test_hours_and_days_in_the_roster_zone(db: Database) -> None:
     assert len(report.hours) == 24
     # The example roster has someone on shift mid-afternoon on weekdays.
     assert report.hours[14].on_shift > 0
+    # Juliana, the team lead (role lead only, office hours 09-18), takes no escalations: at
+    # 07:00 and 10:00 only the two morning analysts count, on the weekdays they work.
+    assert report.hours[10].on_shift == report.hours[7].on_shift
     per_day = {(d.day, d.category): d.count for d in report.per_day}
     assert per_day == {
         (date(2026, 1, 5), "withdrawal"): 2,
