@@ -86,3 +86,20 @@ def test_demo_outputs_are_ignored_by_git(demo: tuple[Path, str]) -> None:
     if found.returncode == 128:
         pytest.skip("not a git checkout")
     assert found.stdout.split() == written
+
+
+def test_the_demo_history_reads_as_a_timeline(demo: tuple[Path, str]) -> None:
+    tmp_path, _ = demo
+    env = env_for(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/demo.db")
+    result = baton("history", "31025", env=env)  # waited for a shift, then routed and resolved
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Ticket #31025, times in America/Sao_Paulo"
+    assert any(
+        x.endswith("Routed to Carla Mendes: speaks en; only eligible analyst on shift")
+        for x in lines
+    )
+    assert any(x.endswith("  Carla Mendes claimed it") for x in lines)
+    assert sum(" resolved it: root cause kyc incomplete" in x for x in lines) == 1
+    for raw in ("['", "escalation.", "decision=", "routing decision", "resolution:"):
+        assert raw not in result.stdout
