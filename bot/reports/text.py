@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from bot.reports.views import Count, Report
 
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # every instant the report shows, its zone named beside it
+
 
 def duration(seconds: float | None) -> str:
     """``1h 05m``, ``12m``, ``2d 3h``; a dash when there is nothing to measure."""
@@ -65,8 +67,8 @@ def render(report: Report) -> str:
     """Every view, one titled table after another."""
     h, p = report.headline, report.previous
     tz = report.period.tz
-    start = report.period.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    end = report.period.ends_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    start = report.period.starts_at.astimezone(tz).strftime(TIME_FORMAT)
+    end = report.period.ends_at.astimezone(tz).strftime(TIME_FORMAT)
     out = [f"Baton report, {report.period.label}: {start} to {end} ({tz})", ""]
     out.append(
         table(
@@ -124,7 +126,7 @@ def render(report: Report) -> str:
     hours = [(f"{r.hour:02d}:00", r.received, f"{r.on_shift:.1f}") for r in report.hours]
     out += [
         "",
-        "Busiest hours against shift coverage",
+        f"Busiest hours against shift coverage (hours of the day in {tz})",
         table(("Hour", "Received", "On shift"), hours),
     ]
     return "\n".join(out) + "\n"

@@ -30,6 +30,8 @@ async def test_terminal_and_excel_agree(db: Database, tmp_path: Path) -> None:
     assert "Baton report, 2026-01-05..2026-01-11" in shown
     lines = shown.splitlines()
     assert "Needs a root cause    1       1" in lines
+    # Hours of the day name their zone, as the period's start and end do.
+    assert "Busiest hours against shift coverage (hours of the day in America/Sao_Paulo)" in lines
     assert "withdrawal      2       1  +100%" in lines
     # The rate names what it is over: the agent's escalations with a root cause logged.
     assert "Outsourcing agents (avoidable: of their escalations with a root cause logged)" in lines
