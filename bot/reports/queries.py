@@ -45,7 +45,9 @@ _needs_cause = and_(
     E.status == EscalationStatus.RESOLVED.value, or_(R.id.is_(None), R.resolved_by == ZENDESK)
 )
 _desk_start = func.coalesce(E.desk_started_at, E.received_at)
-_first_action = func.coalesce(E.claimed_at, E.first_response_at)
+# first_response_at is the first action of any kind (a claim, a reply, a Jira request): a reply
+# sent before the claim came first. claimed_at alone: rows from before it was recorded.
+_first_action = func.coalesce(E.first_response_at, E.claimed_at)
 
 
 def _sum(cond: ColumnElement[Any]) -> ColumnElement[Any]:
