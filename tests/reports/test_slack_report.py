@@ -105,6 +105,8 @@ async def test_charts_show_the_reports_numbers(db) -> None:  # type: ignore[no-u
     assert widths == sorted(c.count for c in report.by_root_cause if c.count)
     agents = charts.avoidable_by_agent(report)
     assert [round(p.get_height()) for p in agents.axes[0].patches] == [100, 50]
+    # Each bar names what its rate is over, as the terminal table does.
+    assert [t.get_text() for t in agents.axes[0].texts] == ["1 of 1", "1 of 2"]
     for data in charts.render_all(report).values():
         assert png_size(data) == (800, 450)
 
