@@ -305,9 +305,15 @@ def history(ticket: str) -> None:
     if not number.isdigit():
         raise click.BadParameter(f"{ticket!r} is not a ticket number", param_hint="TICKET")
     settings = current_settings()
-    tz = load_roster(settings.roster_path).timezone
+    roster = load_roster(settings.roster_path)
     run_async(
-        lambda: print_history(settings.database_url, ticket_id=int(number), tz=tz, echo=click.echo)
+        lambda: print_history(
+            settings.database_url,
+            ticket_id=int(number),
+            tz=roster.timezone,
+            echo=click.echo,
+            roster=roster,
+        )
     )
 
 

@@ -1,22 +1,26 @@
 """The demo's closing report: resolve some of the demo's escalations, then report on them all.
 
-A lead logs root causes for most of the routed escalations (varied, a third of them avoidable),
-so the report has every view filled; it prints the terminal tables and writes the Excel workbook
+Owners claim their escalations and a lead logs root causes for most of them, each ending as its
+kind of case does (an AML case is compliance's, a declined card the customer's bank), so the
+report has every view filled; it prints the terminal tables and writes the Excel workbook
 and the three chart images next to the demo's database.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.desk.permissions import Actor
-from bot.domain import CustomerOutcome, EscalationStatus, Lacked, Role, RootCause
+from bot.domain import Category, CustomerOutcome, EscalationStatus, Lacked, Role, RootCause
+from bot.escalations.lifecycle import claim
 from bot.reports import charts, text
 from bot.reports.run import load_report
 from bot.reports.xlsx import write_xlsx
@@ -24,23 +28,180 @@ from bot.resolutions.form import ResolutionForm
 from bot.resolutions.resolve import resolve
 from bot.services import Services
 from bot.store.models import Escalation
+from bot.transactions.findings import Findings
 
 Echo = Callable[[str], object]
-CAUSES = (
-    RootCause.PROVIDER_DELAY,
-    RootCause.KYC_INCOMPLETE,
-    RootCause.CUSTOMER_ERROR,
-    RootCause.PROVIDER_FAILURE,
-    RootCause.PROCESS_GAP,
-)
-OUTCOMES = (
-    CustomerOutcome.FUNDS_CREDITED,
-    CustomerOutcome.DOCUMENTS_APPROVED,
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the lead logs one kind of case: root cause, what the customer got, the summary."""
+
+    root_cause: RootCause
+    outcome: CustomerOutcome
+    summary: str
+    lacked: tuple[Lacked, ...] = ()  # not empty: the outsourcing agent could have handled it
+
+
+# Per category, the endings a lead would log for it, taken in turn; compliance cases are never
+# avoidable (the agent must escalate them) and never a provider's fault.
+OUTCOMES: Mapping[Category, tuple[Outcome, ...]] = {
+    Category.WITHDRAWAL: (
+        Outcome(
+            RootCause.PROVIDER_DELAY,
+            CustomerOutcome.WITHDRAWAL_PAID,
+            "The payout sat in the provider's queue; it was paid and the customer told.",
+            (Lacked.ACCESS,),
+        ),
+        Outcome(
+            RootCause.CUSTOMER_ERROR,
+            CustomerOutcome.INFORMATION_GIVEN,
+            "The payout went to an account in another name and came back; the customer was "
+            "asked for an account in their own name.",
+            (Lacked.KNOWLEDGE,),
+        ),
+        Outcome(
+            RootCause.PROVIDER_FAILURE,
+            CustomerOutcome.REFUNDED,
+            "The provider rejected the payout; the amount is back on the customer's balance.",
+        ),
+    ),
+    Category.DEPOSIT_MISSING: (
+        Outcome(
+            RootCause.PROVIDER_DELAY,
+            CustomerOutcome.FUNDS_CREDITED,
+            "The provider settled the deposit late; it is credited.",
+            (Lacked.ACCESS,),
+        ),
+        Outcome(
+            RootCause.CUSTOMER_ERROR,
+            CustomerOutcome.INFORMATION_GIVEN,
+            "Paid from an account in another name; the customer was told to pay from their own.",
+            (Lacked.KNOWLEDGE, Lacked.INFORMATION),
+        ),
+        Outcome(
+            RootCause.PROVIDER_FAILURE,
+            CustomerOutcome.FUNDS_CREDITED,
+            "The provider never sent the payment notice; traced by its reference and credited.",
+        ),
+    ),
+    Category.TX_FAILED: (
+        Outcome(
+            RootCause.CUSTOMER_ERROR,
+            CustomerOutcome.INFORMATION_GIVEN,
+            "The card issuer declined it; the customer will ask the bank to allow the payment.",
+            (Lacked.KNOWLEDGE,),
+        ),
+        Outcome(
+            RootCause.PROVIDER_FAILURE,
+            CustomerOutcome.REFUNDED,
+            "The provider timed out after charging the card; the charge was refunded.",
+        ),
+    ),
+    Category.KYC: (
+        Outcome(
+            RootCause.KYC_INCOMPLETE,
+            CustomerOutcome.DOCUMENTS_APPROVED,
+            "The missing documents arrived and were approved.",
+            (Lacked.INFORMATION,),
+        ),
+        Outcome(
+            RootCause.DOCUMENT_SUSPICIOUS,
+            CustomerOutcome.DOCUMENTS_REJECTED,
+            "The document failed the checks; rejected and passed to compliance.",
+        ),
+    ),
+    Category.ACCOUNT: (
+        Outcome(
+            RootCause.PROCESS_GAP,
+            CustomerOutcome.INFORMATION_GIVEN,
+            "No procedure covered the request; the customer was given the steps.",
+            (Lacked.AUTHORITY,),
+        ),
+        Outcome(
+            RootCause.INTERNAL_BUG,
+            CustomerOutcome.INFORMATION_GIVEN,
+            "A known bug blocked the change; fixed by the product team and the customer told.",
+        ),
+    ),
+    Category.FRAUD: (
+        Outcome(
+            RootCause.FRAUD_CONFIRMED,
+            CustomerOutcome.ACCOUNT_RESTRICTED,
+            "Compliance confirmed the fraud; the account is restricted.",
+        ),
+        Outcome(
+            RootCause.OTHER,
+            CustomerOutcome.NO_ACTION_NEEDED,
+            "Compliance reviewed the case and found no fraud.",
+        ),
+    ),
+    Category.AML: (
+        Outcome(
+            RootCause.OTHER,
+            CustomerOutcome.ACCOUNT_RESTRICTED,
+            "Compliance reviewed the third-party payments; restricted until source of funds.",
+        ),
+        Outcome(
+            RootCause.OTHER,
+            CustomerOutcome.NO_ACTION_NEEDED,
+            "Compliance reviewed the payments and cleared the account.",
+        ),
+    ),
+}
+# When the back office shows why the payment failed, that decides, whatever the category.
+AML_HOLD = Outcome(
+    RootCause.OTHER,
     CustomerOutcome.INFORMATION_GIVEN,
-    CustomerOutcome.WITHDRAWAL_PAID,
-    CustomerOutcome.NO_ACTION_NEEDED,
+    "Held for compliance's review; the customer was told only that it is a routine review.",
 )
-LACKS = ((Lacked.ACCESS,), (Lacked.KNOWLEDGE, Lacked.INFORMATION), (Lacked.AUTHORITY,))
+PROVIDER_SIDE = Outcome(
+    RootCause.PROVIDER_FAILURE,
+    CustomerOutcome.REFUNDED,
+    "The provider failed after taking the money; checked with them and refunded.",
+)
+CUSTOMER_SIDE = Outcome(
+    RootCause.CUSTOMER_ERROR,
+    CustomerOutcome.INFORMATION_GIVEN,
+    "Refused on the customer's side (their bank, card or account); they were given the next "
+    "step the failure code lists.",
+    (Lacked.KNOWLEDGE,),  # the code and its next step were in the back office
+)
+BY_FAILURE: Mapping[str, Outcome] = {
+    "aml_review": AML_HOLD,
+    "provider_timeout": PROVIDER_SIDE,
+    "processing_error": PROVIDER_SIDE,
+    "beneficiary_bank_unavailable": PROVIDER_SIDE,
+    **dict.fromkeys(
+        (
+            "insufficient_funds",
+            "do_not_honor",
+            "card_declined",
+            "expired_card",
+            "invalid_card",
+            "blocked_card",
+            "name_mismatch",
+            "invalid_account",
+            "pix_key_not_found",
+            "limit_exceeded",
+            "account_closed",
+        ),
+        CUSTOMER_SIDE,
+    ),
+}
+
+
+def outcome_for(
+    *, category: str | None, enrichment: Mapping[str, Any] | None, turn: int
+) -> Outcome:
+    """The ending a lead logs for a case: by the failure the back office shows, else by its
+    category (its ``turn``-th case of that category)."""
+    found = Findings.from_json(enrichment).transactions if enrichment else ()
+    for tx in found:
+        if (by_failure := BY_FAILURE.get(tx.failure_code or "")) is not None:
+            return by_failure
+    choices = OUTCOMES[Category(category)] if category else OUTCOMES[Category.ACCOUNT]
+    return choices[turn % len(choices)]
 
 
 def output_folder(database_url: str) -> Path:
@@ -52,31 +213,60 @@ def output_folder(database_url: str) -> Path:
 
 
 async def resolve_some(services: Services) -> int:
-    """Resolve all but every fourth open escalation as a lead; returns how many."""
+    """Owners claim their escalations; a lead resolves all but every fourth; returns how many.
+
+    Each case ends the way its category does (``OUTCOMES``), so an AML case never reads as a
+    provider's failure; the claim, minutes after routing, is the analyst's first action.
+    """
     lead = next(a for a in services.roster.analysts if a.has_role(Role.LEAD))
     actor = Actor(slack_id=lead.slack_id or "demo", analyst=lead)
     async with services.db.read_session() as s:
         rows = list(
             await s.execute(
-                select(Escalation.id, Escalation.received_at, Escalation.routed_at)
+                select(
+                    Escalation.id,
+                    Escalation.category,
+                    Escalation.enrichment,
+                    Escalation.analyst_key,
+                    Escalation.received_at,
+                    Escalation.routed_at,
+                )
                 .where(Escalation.status.in_([EscalationStatus.ROUTED, EscalationStatus.CLAIMED]))
                 .order_by(Escalation.id)
             )
         )
     done = 0
-    for n, (escalation_id, received_at, routed_at) in enumerate(rows):
+    turns: dict[str, int] = {}
+    for n, (escalation_id, category, enrichment, owner_key, received_at, routed_at) in enumerate(
+        rows
+    ):
+        start = routed_at or received_at
+        owner = services.roster.by_key(owner_key) if owner_key else None
+        if owner is not None:
+            # Claimed 2 to 14 minutes after it reached its analyst: the report's first action.
+            claimed = start + timedelta(minutes=2 + 2 * (n % 7))
+            async with services.db.session() as s:
+                await claim(
+                    s,
+                    services=services,
+                    actor=Actor(slack_id=owner.slack_id or owner.key, analyst=owner),
+                    now=claimed,
+                    escalation_id=escalation_id,
+                )
         if n % 4 == 3:
             continue  # left open: not every case is closed by the end of the demo
-        avoidable = n % 3 == 0
+        turn = turns.get(category or "", 0)
+        turns[category or ""] = turn + 1
+        ending = outcome_for(category=category, enrichment=enrichment, turn=turn)
         form = ResolutionForm(
-            root_cause=CAUSES[n % len(CAUSES)],
-            summary="Resolved during the demo.",
-            outcome=OUTCOMES[n % len(OUTCOMES)],
-            avoidable=avoidable,
-            lacked=LACKS[(n // 3) % len(LACKS)] if avoidable else (),
+            root_cause=ending.root_cause,
+            summary=ending.summary,
+            outcome=ending.outcome,
+            avoidable=bool(ending.lacked),
+            lacked=ending.lacked,
         )
         # Resolved 40 minutes to 6 hours after it reached its analyst, so timings spread.
-        at = (routed_at or received_at) + timedelta(minutes=40 + 37 * (n % 10))
+        at = start + timedelta(minutes=40 + 37 * (n % 10))
         async with services.db.session() as s:
             await resolve(
                 s, services=services, actor=actor, form=form, now=at, escalation_id=escalation_id

@@ -121,20 +121,39 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def zone_label(value: datetime, zone: ZoneInfo) -> str:
+    """The zone as its offset at ``value``: ``UTC-3``, ``UTC+5:30``, ``UTC``.
+
+    An offset reads the same in every language, where abbreviations do not (babel has "BRT"
+    for Portuguese but "-0300" for English, and tzdata no abbreviation for São Paulo at all).
+    """
+    offset = value.astimezone(zone).utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def format_datetime(
     value: datetime, *, locale: str | None, tz: str | ZoneInfo = "UTC", fmt: str = "short"
 ) -> str:
-    """Format an aware datetime for a locale, in a time zone."""
+    """Format an aware datetime for a locale, in a time zone, with the zone: every time Slack
+    shows reads ``06/01/2026 14:30 UTC-3`` (the locale's own short form, then the offset)."""
     zone = _zone(tz) if isinstance(tz, str) else tz
-    return str(_babel_datetime(value, fmt, tzinfo=zone, locale=babel_locale(locale)))
+    shown = _babel_datetime(value, fmt, tzinfo=zone, locale=babel_locale(locale))
+    return f"{shown} {zone_label(value, zone)}"
 
 
 def format_time(value: datetime, *, locale: str | None, tz: str | ZoneInfo = "UTC") -> str:
-    """Format the time of day of an aware datetime for a locale, in a time zone."""
+    """Format the time of day of an aware datetime for a locale, in a time zone, with the zone
+    (``2:30 PM UTC-3``)."""
     from babel.dates import format_time as _babel_time
 
     zone = _zone(tz) if isinstance(tz, str) else tz
-    return str(_babel_time(value.astimezone(zone), "short", locale=babel_locale(locale)))
+    shown = _babel_time(value.astimezone(zone), "short", locale=babel_locale(locale))
+    return f"{shown} {zone_label(value, zone)}"
 
 
 def reset_cache() -> None:

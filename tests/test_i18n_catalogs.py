@@ -94,5 +94,10 @@ def test_translations_are_per_locale_not_global() -> None:
 
 def test_dates_formatted_in_zone_and_locale() -> None:
     at = datetime(2026, 1, 6, 17, 30, tzinfo=UTC)
-    assert i18n.format_datetime(at, locale="pt-BR", tz="America/Sao_Paulo") == "06/01/2026 14:30"
+    # The locale's short form, then the zone as an offset: one format for every time in Slack.
+    assert i18n.format_datetime(at, locale="pt-BR", tz="America/Sao_Paulo") == (
+        "06/01/2026 14:30 UTC-3"
+    )
+    assert i18n.format_time(at, locale="en", tz="Asia/Kolkata") == "11:00\u202fPM UTC+5:30"
+    assert i18n.format_time(at, locale="ru", tz="UTC") == "17:30 UTC"
     assert "1/7" in i18n.format_datetime(at, locale="zh-CN", tz="Asia/Shanghai")

@@ -389,6 +389,10 @@ async def test_nobody_on_shift_waits_for_the_next_shift(
     await worker.drain()
     second = puts(fake_zendesk, 110)[1]
     assert second["additional_tags"] == ["baton_routed"] and second["assignee_id"] == 900003
+    # Its 4-hour SLA ran out at 13:30, while it waited: the note says overdue, not "resolve by".
+    note = second["comment"]["body"]
+    assert "SLA: overdue since 2026-11-21 13:30 (America/Sao_Paulo)" in note
+    assert "resolve by" not in note
 
 
 async def test_two_workers_racing_on_200_events_route_each_once(

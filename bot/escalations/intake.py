@@ -334,7 +334,7 @@ async def route_escalation(
         esc.enrichment = findings.to_json()
     key = f"zendesk:route:{esc.id}:{row.id}"
     note = notes.routing_note(
-        esc=esc, decision=decision, roster=services.roster, tags=tags, classification=c
+        esc=esc, decision=decision, roster=services.roster, tags=tags, classification=c, now=now
     )
     items: list[OutboxItem] = [
         notes.ticket_update(

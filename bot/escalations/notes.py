@@ -4,6 +4,7 @@ ticket update that carries one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.config import Tags
 from bot.desk.roster import Roster
@@ -46,8 +47,9 @@ def routing_note(
     roster: Roster,
     tags: Tags,
     classification: Classification | None = None,
+    now: datetime | None = None,
 ) -> str:
-    """Who owns the escalation, why, what was found, and the SLA deadline."""
+    """Who owns the escalation, why, what was found, and the SLA deadline (overdue at ``now``)."""
     tz = roster.timezone
     lines: list[str] = []
     if decision.analyst is not None:
@@ -76,7 +78,12 @@ def routing_note(
         name = LANGUAGE_NAMES.get(decision.language_needed, decision.language_needed)
         lines.append(f"Note: no {name} speaker is on shift; the analyst has been told.")
     if esc.sla_due_at is not None:
-        lines.append(f"SLA: resolve by {esc.sla_due_at.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key}).")
+        due = f"{esc.sla_due_at.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"
+        if now is not None and esc.sla_due_at <= now:
+            # Routed after its deadline (it waited for a shift): "resolve by" a past time misleads.
+            lines.append(f"SLA: overdue since {due}; resolve it first.")
+        else:
+            lines.append(f"SLA: resolve by {due}.")
     return "\n".join(lines)
 
 

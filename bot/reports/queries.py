@@ -18,7 +18,7 @@ from sqlalchemy import String as SqlString
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.roster import Roster, on_shift
-from bot.domain import EscalationStatus, Lacked
+from bot.domain import EscalationStatus, Lacked, Role
 from bot.reports.period import Period
 from bot.reports.views import (
     NEEDS_ROOT_CAUSE,
@@ -45,7 +45,9 @@ _needs_cause = and_(
     E.status == EscalationStatus.RESOLVED.value, or_(R.id.is_(None), R.resolved_by == ZENDESK)
 )
 _desk_start = func.coalesce(E.desk_started_at, E.received_at)
-_first_action = func.coalesce(E.claimed_at, E.first_response_at)
+# first_response_at is the first action of any kind (a claim, a reply, a Jira request): a reply
+# sent before the claim came first. claimed_at alone: rows from before it was recorded.
+_first_action = func.coalesce(E.first_response_at, E.claimed_at)
 
 
 def _sum(cond: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -285,7 +287,11 @@ async def hourly(session: AsyncSession, period: Period) -> list[tuple[datetime, 
 
 
 def coverage(roster: Roster, period: Period) -> dict[int, float]:
-    """Mean number of analysts scheduled at each local hour of the day over the period."""
+    """Mean number of analysts scheduled at each local hour of the day over the period.
+
+    Only people who take escalations count (the analyst role): a lead-only or office account
+    on the roster is not coverage.
+    """
     totals: dict[int, int] = defaultdict(int)
     samples: dict[int, int] = defaultdict(int)
     at = period.starts_at.replace(minute=30, second=0, microsecond=0)
@@ -293,7 +299,7 @@ def coverage(roster: Roster, period: Period) -> dict[int, float]:
         at += timedelta(hours=1)
     while at < period.ends_at:
         hour = at.astimezone(period.tz).hour
-        totals[hour] += len(on_shift(roster, at))
+        totals[hour] += sum(1 for o in on_shift(roster, at) if o.analyst.has_role(Role.ANALYST))
         samples[hour] += 1
         at += timedelta(hours=1)
     return {h: totals[h] / samples[h] for h in samples}

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from bot.reports.views import Count, Report
 
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # every instant the report shows, its zone named beside it
+
 
 def duration(seconds: float | None) -> str:
     """``1h 05m``, ``12m``, ``2d 3h``; a dash when there is nothing to measure."""
@@ -25,20 +27,29 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def avoidable_of(avoidable: int, rated: int) -> str:
+    """``3 of 7 (43%)``: the rate with what it is over; a dash when nothing was rated."""
+    return f"{avoidable} of {rated} ({percent(avoidable / rated)})" if rated else "-"
+
+
 def trend(now: int, before: int) -> str:
     if before == 0:
         return "new" if now else "-"
     return f"{(now - before) / before:+.0%}"
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Columns padded to their widest cell: the first (the label) left-aligned, the rest right."""
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], *, words: Sequence[int] = (0,)
+) -> str:
+    """Columns padded to their widest cell, never cut: the ``words`` columns (the label by
+    default) left-aligned, the numbers right-aligned."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    left = set(words)
 
     def line(row: list[str]) -> str:
         parts = [
-            c.rjust(w) if i else c.ljust(w)
+            c.ljust(w) if i in left else c.rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         return "  ".join(parts).rstrip()
@@ -56,8 +67,8 @@ def render(report: Report) -> str:
     """Every view, one titled table after another."""
     h, p = report.headline, report.previous
     tz = report.period.tz
-    start = report.period.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    end = report.period.ends_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    start = report.period.starts_at.astimezone(tz).strftime(TIME_FORMAT)
+    end = report.period.ends_at.astimezone(tz).strftime(TIME_FORMAT)
     out = [f"Baton report, {report.period.label}: {start} to {end} ({tz})", ""]
     out.append(
         table(
@@ -83,16 +94,17 @@ def render(report: Report) -> str:
         (
             "-" if a.agent_id is None else a.agent_id,
             a.escalations,
-            a.avoidable,
-            percent(a.avoidable_rate),
-            ", ".join(f"{w} {n}" for w, n in a.lacked[:3]) or "-",
+            a.with_root_cause,
+            avoidable_of(a.avoidable, a.with_root_cause),
+            ", ".join(f"{w} {n}" for w, n in a.lacked) or "-",
         )
         for a in report.by_agent
     ]
+    agent_headers = ("Agent", "Escalations", "With root cause", "Avoidable", "Lacked")
     out += [
         "",
-        "Outsourcing agents",
-        table(("Agent", "Escalations", "Avoidable", "Rate", "Lacked"), agents),
+        "Outsourcing agents (avoidable: of their escalations with a root cause logged)",
+        table(agent_headers, agents, words=(0, 4)),
     ]
     top = ", ".join(f"{w} {n}" for w, n in report.lacked) or "-"
     out.append(f"Top reasons an escalation was avoidable: {top}")
@@ -114,7 +126,7 @@ def render(report: Report) -> str:
     hours = [(f"{r.hour:02d}:00", r.received, f"{r.on_shift:.1f}") for r in report.hours]
     out += [
         "",
-        "Busiest hours against shift coverage",
+        f"Busiest hours against shift coverage (hours of the day in {tz})",
         table(("Hour", "Received", "On shift"), hours),
     ]
     return "\n".join(out) + "\n"

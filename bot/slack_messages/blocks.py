@@ -92,6 +92,8 @@ def queue_lines(
         vip = "VIP · " if e.vip else ""
         nxt = next_deadline(e)
         due = labels[nxt[0]].format(time=_when(nxt[1], locale=locale, tz=tz)) if nxt else "-"
+        if nxt and now is not None and nxt[1] <= now:
+            due = _("Overdue: {what}").format(what=due)  # a past "SLA due" alone reads as pending
         late = ":red_circle: " if now is not None and overdue(e, now=now) else ""
         out.append(f"• {late}#{e.ticket_id} · {vip}{e.category or '-'} · {e.status} · {due}")
     return out

@@ -164,9 +164,10 @@ def handover(*, name: str, shift_end: datetime, lines: Sequence[HandoverLine], t
         e = line.esc
         parts = [what(e, _), line.state]
         if line.next_name and line.next_at:
-            due = _moment(line.next_at, shift_end, tz)
-            late = ":red_circle: " if line.next_at <= shift_end else ""
-            parts.append(late + deadlines[line.next_name].format(time=due))
+            due = deadlines[line.next_name].format(time=_moment(line.next_at, shift_end, tz))
+            if line.next_at <= shift_end:  # missed: say so, not just "resolve by" a past time
+                due = ":red_circle: " + _("Overdue: {what}").format(what=due)
+            parts.append(due)
         if line.last_action:
             last = _moment(line.last_action, shift_end, tz)
             parts.append(_("last action {time}").format(time=last))

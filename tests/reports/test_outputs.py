@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from bot.reports import text
+from bot.reports.views import AgentRow
 from bot.reports.xlsx import DURATION, PERCENT, write_xlsx
 from bot.store.db import Database
 from tests.reports.test_queries import report_for
@@ -28,8 +30,13 @@ async def test_terminal_and_excel_agree(db: Database, tmp_path: Path) -> None:
     assert "Baton report, 2026-01-05..2026-01-11" in shown
     lines = shown.splitlines()
     assert "Needs a root cause    1       1" in lines
+    # Hours of the day name their zone, as the period's start and end do.
+    assert "Busiest hours against shift coverage (hours of the day in America/Sao_Paulo)" in lines
     assert "withdrawal      2       1  +100%" in lines
-    assert "501              2          1   50%  access 1, knowledge 1" in lines
+    # The rate names what it is over: the agent's escalations with a root cause logged.
+    assert "Outsourcing agents (avoidable: of their escalations with a root cause logged)" in lines
+    assert "501              2                2   1 of 2 (50%)  access 1, knowledge 1" in lines
+    assert "502              2                1  1 of 1 (100%)  access 1" in lines
     assert "withdrawal      2         15m  19m   2h 00m  2h 48m    2h 00m  2h 48m" in lines
 
     wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / "r.xlsx"))
@@ -72,6 +79,24 @@ async def test_terminal_and_excel_agree(db: Database, tmp_path: Path) -> None:
     assert len(wb["Category"]._charts) == 1
     assert len(wb["Per day"]._charts) == 1
     assert len(wb["Hours"]._charts) == 1
+
+
+async def test_the_agent_table_shows_everything_they_lacked(db: Database) -> None:
+    report = replace(
+        await report_for(db),
+        by_agent=(
+            AgentRow(
+                agent_id=777,
+                escalations=9,
+                with_root_cause=7,
+                avoidable=4,
+                lacked=(("access", 3), ("authority", 2), ("information", 2), ("knowledge", 1)),
+            ),
+        ),
+    )
+    row = next(x for x in text.render(report).splitlines() if x.startswith("777 "))
+    # Every word they lacked, none cut (the old table kept three), after "4 of 7".
+    assert row.endswith("4 of 7 (57%)  access 3, authority 2, information 2, knowledge 1")
 
 
 async def test_baton_report_command(db: Database, database_url: str, tmp_path: Path) -> None:

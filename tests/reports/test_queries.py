@@ -11,7 +11,8 @@ from bot.desk.roster import load_roster
 from bot.reports.queries import build_report
 from bot.reports.views import Count, Report
 from bot.store.db import Database
-from tests.reports.seed import NOW, seed, week
+from bot.store.models import Escalation
+from tests.reports.seed import MIN, NOW, local, seed, week
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +83,9 @@ async def test_hours_and_days_in_the_roster_zone(db: Database) -> None:
     assert len(report.hours) == 24
     # The example roster has someone on shift mid-afternoon on weekdays.
     assert report.hours[14].on_shift > 0
+    # Juliana, the team lead (role lead only, office hours 09-18), takes no escalations: at
+    # 07:00 and 10:00 only the two morning analysts count, on the weekdays they work.
+    assert report.hours[10].on_shift == report.hours[7].on_shift
     per_day = {(d.day, d.category): d.count for d in report.per_day}
     assert per_day == {
         (date(2026, 1, 5), "withdrawal"): 2,
@@ -89,3 +93,27 @@ async def test_hours_and_days_in_the_roster_zone(db: Database) -> None:
         (date(2026, 1, 7), "deposit"): 1,
         (date(2026, 1, 8), "kyc"): 1,
     }
+
+
+async def test_the_first_action_is_the_earliest_one_a_reply_before_the_claim(db: Database) -> None:
+    # A reply sent at 5 minutes, the claim at 20: the first action came at 5 minutes.
+    start = local(9, 10)
+    async with db.session() as s:
+        s.add(
+            Escalation(
+                ticket_id=48100,
+                status="claimed",
+                category="account",
+                vip=False,
+                language="pt",
+                received_at=start,
+                desk_started_at=start,
+                first_response_at=start + 5 * MIN,
+                claimed_at=start + 20 * MIN,
+            )
+        )
+    roster = load_roster(ROOT / "examples" / "roster.toml")
+    async with db.read_session() as s:
+        report = await build_report(s, period=week(), roster=roster, now=NOW)
+    (account,) = [t for t in report.timings if t.category == "account"]
+    assert account.first_action_median == pytest.approx(5 * 60, abs=0.5)

@@ -105,5 +105,21 @@ async def test_charts_show_the_reports_numbers(db) -> None:  # type: ignore[no-u
     assert widths == sorted(c.count for c in report.by_root_cause if c.count)
     agents = charts.avoidable_by_agent(report)
     assert [round(p.get_height()) for p in agents.axes[0].patches] == [100, 50]
+    # Each bar names what its rate is over, as the terminal table does.
+    assert [t.get_text() for t in agents.axes[0].texts] == ["1 of 1", "1 of 2"]
     for data in charts.render_all(report).values():
         assert png_size(data) == (800, 450)
+
+
+async def test_the_legend_covers_no_bar(db) -> None:  # type: ignore[no-untyped-def]
+    report = await report_for(db)
+    fig = charts.per_day(report)
+    charts.png(fig)  # lays the figure out
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    inside = fig.axes[0].get_legend()
+    (legend,) = [*fig.legends, *([inside] if inside else [])]
+    box = legend.get_window_extent(renderer)
+    bars = [p.get_window_extent(renderer) for p in fig.axes[0].patches if p.get_height()]
+    assert bars and not any(box.overlaps(bar) for bar in bars)
+    # Outside the plotting area altogether, so a taller bar on another day cannot meet it.
+    assert not box.overlaps(fig.axes[0].get_window_extent(renderer))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.resolutions.history import print_history
 from bot.services import Services
-from bot.store.models import JiraLink, RoutingDecisionRow
+from bot.store.models import AuditEntry, JiraLink, RoutingDecisionRow
 from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
@@ -28,14 +28,30 @@ async def test_history_prints_a_readable_timeline(
 ) -> None:
     esc = await escalation(services, zendesk)
     async with services.db.session() as s:
-        s.add(
-            RoutingDecisionRow(
-                escalation_id=esc.id,
-                analyst_key="carla",
-                reasons=["on shift", "speaks pt"],
-                decided_at=NOW + timedelta(seconds=5),
-            )
+        decision = RoutingDecisionRow(
+            escalation_id=esc.id,
+            analyst_key="carla",
+            reasons=["on shift", "speaks pt"],
+            decided_at=NOW + timedelta(seconds=5),
         )
+        s.add(decision)
+        await s.flush()
+        # What intake, a claim and a sent draft store (bot/escalations, bot/drafts/flow.py).
+        for minutes, actor, action, detail in (
+            (0, "baton", "routed", {"decision": decision.id, "analyst": "carla"}),
+            (3, "carla", "escalation.claimed", {"previous": "carla", "waited_unassigned": False}),
+            (9, "carla", "draft.sent", {"template": "withdrawal_delayed", "language": "pt"}),
+        ):
+            s.add(
+                AuditEntry(
+                    at=NOW + timedelta(seconds=5, minutes=minutes),
+                    actor=actor,
+                    action=action,
+                    escalation_id=esc.id,
+                    ticket_id=TICKET,
+                    detail=detail,
+                )
+            )
         s.add(
             JiraLink(
                 escalation_id=esc.id,
@@ -50,20 +66,41 @@ async def test_history_prints_a_readable_timeline(
         )
     services.clock = lambda: NOW + timedelta(hours=1)  # type: ignore[method-assign]
     await submit(client, CARLA, esc.id, summary=f"Refunded card {PII['card']} after review.")
+    services.clock = lambda: NOW + timedelta(hours=2)  # type: ignore[method-assign]
+    await submit(
+        client,
+        CARLA,
+        esc.id,
+        summary="Paid out after the provider's call.",
+        avoidable="yes",
+        lacked=("access", "knowledge"),
+    )
     lines: list[str] = []
     await print_history(
-        database_url, ticket_id=TICKET, tz=services.roster.timezone, echo=lines.append
+        database_url,
+        ticket_id=TICKET,
+        tz=services.roster.timezone,
+        echo=lines.append,
+        roster=services.roster,
     )
     text = "\n".join(lines)
-    assert text.startswith(f"Ticket #{TICKET} (America/Sao_Paulo)")
+    assert text.splitlines()[0] == f"Ticket #{TICKET}, times in America/Sao_Paulo"
     rows = text.splitlines()[1:]
-    # São Paulo time (UTC-3), in order: escalated, routed, Jira, resolved.
-    assert rows[0].startswith("2026-01-06 14:30") and "agent: escalated (withdrawal)" in rows[0]
-    assert "routing decision: carla — on shift; speaks pt" in rows[1]
-    assert "carla: Jira PAY-7" in rows[2]
-    assert any(r.startswith("2026-01-06 15:30") and "escalation.resolved" in r for r in rows)
-    resolution = next(r for r in rows if "resolution: provider_delay" in r)
-    assert "carla:" in resolution and "not avoidable" in resolution
+    # São Paulo time (UTC-3), in order, as sentences with the roster's names.
+    assert rows[0].startswith("2026-01-06 14:30  ") and "escalated it (withdrawal)" in rows[0]
+    assert rows[1].endswith("  Routed to Carla Mendes: on shift; speaks pt")
+    assert rows[2].endswith("  Carla Mendes claimed it")
+    assert rows[3].endswith("  Carla Mendes sent a reply in Portuguese (withdrawal delayed)")
+    assert rows[4].endswith("  Jira issue PAY-7 created in PAY")
+    assert rows[5].startswith("2026-01-06 15:30  Carla Mendes resolved it: root cause provider")
+    assert "not avoidable" in rows[5]
+    assert rows[6].startswith("2026-01-06 16:30  Carla Mendes amended the resolution: ")
+    assert "avoidable, lacked access, knowledge" in rows[6]
+    assert rows[6].endswith("— Paid out after the provider's call.")
+    assert len(rows) == 7  # each step once: no routing twice, no resolution row again
+    # No internal event names, no Python lists, no roster keys.
+    for raw in ("escalation.", "draft.sent", "['", "decision=", "carla:", "routing decision"):
+        assert raw not in text
     assert PII["card"] not in text  # masked: the timeline may be pasted anywhere
 
 

@@ -71,3 +71,6 @@ async def test_who_shows_the_next_handover_and_queue_sorts_by_the_next_deadline(
     order = [line.split("#")[1].split(" ")[0] for line in queue.splitlines() if "#" in line]
     assert order == ["3", "2", "1"]  # overdue first reply, claim in 5 min, then the SLA
     assert ":red_circle: #3" in queue
+    line_3 = next(x for x in queue.splitlines() if "#3 " in x)
+    assert "Overdue: first response due" in line_3  # missed: not a plain "due" time
+    assert "Overdue" not in next(x for x in queue.splitlines() if "#2 " in x)

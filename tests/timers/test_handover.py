@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from bot.demo import Clock
 from bot.desk.permissions import Actor
 from bot.escalations import lifecycle
 from bot.services import Services
-from bot.store.models import RoutingDecisionRow
+from bot.slack_messages.timers import HandoverLine, handover
+from bot.store.models import Escalation, RoutingDecisionRow
 from bot.timers import deadlines
 from bot.timers.handover import leaving, next_handover, shift_ends
 from bot.worker import Worker
@@ -153,3 +155,18 @@ async def test_the_desk_clock_starts_when_the_escalation_is_complete(
         cfg, category="withdrawal", vip=False
     )
     assert esc.first_response_due_at == esc.desk_started_at + timedelta(minutes=60)
+
+
+def test_a_missed_deadline_in_a_handover_says_overdue() -> None:
+    end = datetime(2026, 11, 16, 15, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+
+    def line(ticket: int, due: datetime) -> HandoverLine:
+        esc = Escalation(id=ticket, ticket_id=ticket, category="withdrawal", status="claimed")
+        last = end - timedelta(minutes=15)
+        return HandoverLine(esc, "claimed", "resolution", due, last, None, "recent")
+
+    lines = [line(9001, end - timedelta(hours=4)), line(9002, end + timedelta(hours=1))]
+    _, blocks = handover(name="Bruno Lima", shift_end=end, lines=lines, tz="America/Sao_Paulo")
+    late, on_time = blocks[0]["text"]["text"].splitlines()[1:]
+    assert ":red_circle: Overdue: resolve by 11:00" in late  # not "resolve by" a past time
+    assert "Overdue" not in on_time and "resolve by 4:00" in on_time
