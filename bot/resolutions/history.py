@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import NotFound
 from bot.masking import mask
 from bot.store.models import (
     AuditEntry,
@@ -123,7 +124,7 @@ def render(entries: list[Entry], *, ticket_id: int, tz: ZoneInfo) -> str:
 async def print_history(
     database_url: str, *, ticket_id: int, tz: ZoneInfo, echo: Callable[[str], object]
 ) -> None:
-    """Print the ticket's timeline (`baton history <ticket>`)."""
+    """Print the ticket's timeline (`baton history <ticket>`); NotFound if none is stored."""
     from bot.store.db import Database
 
     db = Database(database_url)
@@ -132,4 +133,6 @@ async def print_history(
             entries = await timeline(s, ticket_id=ticket_id)
     finally:
         await db.dispose()
+    if not entries:
+        raise NotFound(f"no escalation for ticket #{ticket_id} is stored")
     echo(render(entries, ticket_id=ticket_id, tz=tz))
