@@ -269,7 +269,6 @@ def zendesk_setup(public_url: str) -> None:
     """Create or update the Zendesk webhook and the two triggers calling it (idempotent)."""
     from bot.app import build_services
 
-    quiet_integrations()
     settings = current_settings()
     if not settings.zendesk_configured:
         raise click.ClickException(
@@ -305,7 +304,8 @@ def zendesk_setup(public_url: str) -> None:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
             click.echo(f"  {result.signing_secret}")
 
-    run_async(go)
+    with quiet_integrations():
+        run_async(go)
 
 
 @main.group()
@@ -322,7 +322,6 @@ def jira_setup(public_url: str) -> None:
     from bot.app import build_services
     from bot.jira.setup import set_up
 
-    quiet_integrations()
     settings = current_settings()
     if not settings.jira_configured:
         raise click.ClickException(
@@ -338,7 +337,9 @@ def jira_setup(public_url: str) -> None:
         finally:
             await services.db.dispose()
 
-    for line in run_async(go):
+    with quiet_integrations():
+        lines = run_async(go)
+    for line in lines:
         click.echo(line)
 
 

@@ -9,13 +9,14 @@ command is one line with an error id; its traceback is logged at DEBUG (`baton -
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
 import socket
 import tempfile
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,13 +64,20 @@ def current_settings() -> Settings:
         raise click.ClickException(f"configuration error: {err}") from err
 
 
-def quiet_integrations() -> None:
+@contextlib.contextmanager
+def quiet_integrations() -> Iterator[None]:
     """A one-shot command's failure is its error line: the clients' warnings would repeat it.
 
     `--log-level DEBUG` keeps them.
     """
+    logger = logging.getLogger("integrations")
+    level = logger.level
     if logging.getLogger().level > logging.DEBUG:
-        logging.getLogger("integrations").setLevel(logging.ERROR)
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def share_metrics() -> None:

@@ -197,6 +197,7 @@ def test_a_roster_that_cannot_be_read_is_a_configuration_error(tmp_path: Path) -
 
 def test_zendesk_setup_against_a_server_that_is_not_there(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
+    before = logging.getLogger("integrations").level
     result = run(
         ["zendesk", "setup", "--public-url", "https://baton.example.com"],
         tmp_path,
@@ -206,6 +207,7 @@ def test_zendesk_setup_against_a_server_that_is_not_there(tmp_path: Path) -> Non
     )
     line = one_line_error(result)  # the client's warning does not repeat it
     assert line.startswith("Error: zendesk: ") and line.endswith(f"(ZENDESK_URL={url})")
+    assert logging.getLogger("integrations").level == before  # quiet for the command only
 
 
 def test_jira_setup_against_a_server_that_is_not_there(tmp_path: Path) -> None:
