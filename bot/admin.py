@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import NotFound
 from bot.store import inbox, outbox
 from bot.store.db import Database
 from bot.store.models import InboxEvent, OutboxMessage, ServiceHealth, utcnow
@@ -64,7 +65,10 @@ async def retry_outbox(
     """Queue a dead row again, or every dead row (of one service); returns their ids."""
     async with _session(database_url) as s:
         ids = None if row_id is None else [row_id]
-        return await outbox.retry_dead(s, now=utcnow(), ids=ids, service=service)
+        queued = await outbox.retry_dead(s, now=utcnow(), ids=ids, service=service)
+        if row_id is not None and not queued and await s.get(OutboxMessage, row_id) is None:
+            raise NotFound(f"no row {row_id} in the outbox (see `baton outbox --status all`)")
+        return queued
 
 
 async def list_inbox(
@@ -95,4 +99,7 @@ async def retry_inbox(database_url: str, *, event_id: int | None = None) -> list
     """Process a failed event (or every failed event) again, with a fresh retry budget."""
     async with _session(database_url) as s:
         ids = None if event_id is None else [event_id]
-        return await inbox.retry_failed(s, now=utcnow(), ids=ids)
+        queued = await inbox.retry_failed(s, now=utcnow(), ids=ids)
+        if event_id is not None and not queued and await s.get(InboxEvent, event_id) is None:
+            raise NotFound(f"no row {event_id} in the inbox (see `baton inbox --status all`)")
+        return queued

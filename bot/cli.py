@@ -11,13 +11,18 @@ import click
 
 from bot import cli_queues
 from bot.cli_support import (
+    BatonGroup,
+    check_database,
+    check_output_file,
+    check_port,
     current_settings,
+    quiet_integrations,
     require_catalogs,
-    require_migrated,
     run_async,
     share_metrics,
 )
 from bot.config import redact_url
+from bot.errors import IntegrationError
 
 EPILOG = """\b
 Settings come from the environment and a .env file in the current folder;
@@ -25,7 +30,29 @@ see the README for each one. Start with `baton demo` to see Baton at work.
 """
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        click.echo(f"baton {version('baton')}")
+    except PackageNotFoundError:  # a source tree run without installing it
+        click.echo("baton (not installed: no version)")
+    ctx.exit()
+
+
+@click.group(
+    cls=BatonGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the version and exit.",
+)
 @click.option(
     "--log-level",
     default="INFO",
@@ -60,6 +87,8 @@ def serve(port: int | None, host: str) -> None:
     from bot.app import build_services, create_app
 
     settings = current_settings()
+    check_database(settings.database_url)
+    check_port(host, port or settings.port)
     services = build_services(settings)
     click.echo(
         f"Baton web on http://{host}:{port or settings.port} "
@@ -87,10 +116,10 @@ def worker(concurrency: int, poll: float) -> None:
     from bot.worker import Worker
 
     settings = current_settings()
+    check_database(settings.database_url)
 
     async def go() -> None:
         services = build_services(settings)
-        await require_migrated(services.db)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -122,6 +151,7 @@ def db_upgrade() -> None:
     from bot.store import db as dbmod
 
     settings = current_settings()
+    check_database(settings.database_url, migrated=False)
     dbmod.upgrade(settings.database_url)
     click.echo(f"Database {redact_url(settings.database_url)} is at {dbmod.head_revision()}.")
 
@@ -129,11 +159,15 @@ def db_upgrade() -> None:
 @db.command("current")
 def db_current() -> None:
     """Show the database's migration revision and the newest one."""
-    from bot.store.db import Database, head_revision
+    from bot.store.db import Database, head_revision, sqlite_file
 
     settings = current_settings()
+    check_database(settings.database_url, migrated=False)
+    path = sqlite_file(settings.database_url)
 
     async def go() -> str | None:
+        if path is not None and not path.exists():
+            return None  # nothing to read: opening it would leave an empty file behind
         database = Database(settings.database_url)
         try:
             return await database.current_revision()
@@ -175,6 +209,7 @@ def demo(database: str, escalations: str | None) -> None:
     # The demo's output is its table; routine per-event logs would only bury it.
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger().setLevel(logging.WARNING)
+    check_database(database, migrated=False, name="--db")
     run_async(lambda: run_demo(database_url=database, escalations=escalations, echo=click.echo))
 
 
@@ -192,9 +227,20 @@ def report(period: str, xlsx: str | None) -> None:
     from datetime import UTC, datetime
 
     from bot.desk.roster import load_roster
+    from bot.errors import UserFacingError
+    from bot.reports.period import parse_period
     from bot.reports.run import report_command
 
     settings = current_settings()
+    roster = load_roster(settings.roster_path)
+    try:  # what was asked is checked before the database is opened or the report computed
+        parse_period(period, now=datetime.now(UTC), tz=roster.timezone)
+    except UserFacingError as err:
+        reason = f"{err.params['reason']}. " if "reason" in err.params else ""
+        raise click.ClickException(f"--period {period}: {reason}{err}") from err
+    if xlsx:
+        check_output_file(xlsx, option="--xlsx")
+    check_database(settings.database_url)
     started = time.monotonic()
 
     def progress(step: str) -> None:
@@ -204,7 +250,7 @@ def report(period: str, xlsx: str | None) -> None:
     run_async(
         lambda: report_command(
             settings.database_url,
-            roster=load_roster(settings.roster_path),
+            roster=roster,
             spec=period,
             now=datetime.now(UTC),
             xlsx=xlsx,
@@ -239,6 +285,8 @@ def zendesk_setup(public_url: str) -> None:
         services = build_services(settings)
         try:
             result = await services.zendesk.setup_webhook(endpoint_url=endpoint, tags=tags)
+        except IntegrationError as err:  # name the server it could not reach or that refused
+            raise click.ClickException(f"{err} (ZENDESK_URL={settings.zendesk_url})") from err
         finally:
             await services.db.dispose()
 
@@ -260,7 +308,8 @@ def zendesk_setup(public_url: str) -> None:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
             click.echo(f"  {result.signing_secret}")
 
-    run_async(go)
+    with quiet_integrations():
+        run_async(go)
 
 
 @main.group()
@@ -287,10 +336,14 @@ def jira_setup(public_url: str) -> None:
         services = build_services(settings)
         try:
             return await set_up(services, public_url=public_url)
+        except IntegrationError as err:
+            raise click.ClickException(f"{err} (JIRA_URL={settings.jira_url})") from err
         finally:
             await services.db.dispose()
 
-    for line in run_async(go):
+    with quiet_integrations():
+        lines = run_async(go)
+    for line in lines:
         click.echo(line)
 
 
@@ -306,6 +359,7 @@ def history(ticket: str) -> None:
         raise click.BadParameter(f"{ticket!r} is not a ticket number", param_hint="TICKET")
     settings = current_settings()
     roster = load_roster(settings.roster_path)
+    check_database(settings.database_url)
     run_async(
         lambda: print_history(
             settings.database_url,

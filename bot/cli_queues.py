@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli_support import current_settings, run_async
+from bot.cli_support import check_database, current_settings, run_async
 
 
 @click.group(invoke_without_command=True)
@@ -23,6 +23,7 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
     from bot.admin import list_outbox
 
     settings = current_settings()
+    check_database(settings.database_url)
     url = settings.database_url
     run_async(lambda: list_outbox(url, status=status, limit=limit, echo=click.echo))
 
@@ -47,6 +48,7 @@ def outbox_retry(row_id: int | None, all_rows: bool, service: str | None) -> Non
     if (row_id is None) == (not all_rows) or (service and not all_rows):
         raise click.UsageError("give one row id, or --all (optionally with --service)")
     settings = current_settings()
+    check_database(settings.database_url)
     ids = run_async(lambda: retry_outbox(settings.database_url, row_id=row_id, service=service))
     if row_id is not None and not ids:
         raise click.ClickException(f"outbox row {row_id} is not dead (see `baton outbox`)")
@@ -77,6 +79,7 @@ def inbox(ctx: click.Context, status: str | None, limit: int) -> None:
     from bot.admin import list_inbox
 
     settings = current_settings()
+    check_database(settings.database_url)
     url = settings.database_url
     run_async(lambda: list_inbox(url, status=status, limit=limit, echo=click.echo))
 
@@ -94,6 +97,7 @@ def inbox_retry(event_id: int | None, all_events: bool) -> None:
     if (event_id is None) == (not all_events):
         raise click.UsageError("give one event id, or --all")
     settings = current_settings()
+    check_database(settings.database_url)
     ids = run_async(lambda: retry_inbox(settings.database_url, event_id=event_id))
     if event_id is not None and not ids:
         raise click.ClickException(f"inbox event {event_id} has not failed (see `baton inbox`)")

@@ -240,8 +240,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     roster_path = Path(read.roster_path or resources.default_roster())
     if not roster_path.is_file():
         raise ConfigError(
-            f"BATON_ROSTER={roster_path}: file not found "
-            "(set BATON_ROSTER to your roster TOML)"
+            f"BATON_ROSTER={roster_path}: file not found (set BATON_ROSTER to your roster TOML)"
         )
     config_path = Path(read.config_path) if read.config_path else None
     config = load_batonconfig(config_path) if config_path else BatonConfig()

@@ -48,15 +48,27 @@ def parse_period(spec: str, *, now: datetime, tz: ZoneInfo) -> Period:
         end = now.astimezone(UTC)
         return Period(end - LENGTHS[word], end, tz, word)
     first, sep, last = word.partition("..")
-    try:
-        if not sep:
-            raise ValueError(word)
-        start_day, end_day = date.fromisoformat(first), date.fromisoformat(last)
-    except ValueError as err:
-        raise UserFacingError(N_("A period is week, month or YYYY-MM-DD..YYYY-MM-DD.")) from err
-    if end_day < start_day or (end_day - start_day).days >= MAX_DAYS:
-        raise UserFacingError(N_("A period is week, month or YYYY-MM-DD..YYYY-MM-DD."))
+    if not sep:
+        raise _bad_period("not week, month or a date range")
+    start_day, end_day = _day(first), _day(last)
+    if end_day < start_day:
+        raise _bad_period(f"it ends ({last}) before it starts ({first})")
+    if (end_day - start_day).days >= MAX_DAYS:
+        raise _bad_period(f"longer than {MAX_DAYS} days")
     starts = datetime.combine(start_day, datetime.min.time(), tzinfo=tz).astimezone(UTC)
     after = end_day + timedelta(days=1)
     ends = datetime.combine(after, datetime.min.time(), tzinfo=tz).astimezone(UTC)
     return Period(starts, ends, tz, f"{start_day.isoformat()}..{end_day.isoformat()}")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise _bad_period(f"{text or 'nothing'} is not a date (YYYY-MM-DD)") from err
+
+
+def _bad_period(reason: str) -> UserFacingError:
+    # One message for every answer (translated for Slack); ``reason`` is the English detail the
+    # terminal adds after echoing what was given.
+    return UserFacingError(N_("A period is week, month or YYYY-MM-DD..YYYY-MM-DD."), reason=reason)

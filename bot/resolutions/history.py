@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.roster import Roster
+from bot.errors import NotFound
 from bot.escalations.notes import LANGUAGE_NAMES
 from bot.masking import mask
 from bot.store.models import (
@@ -252,7 +253,7 @@ async def print_history(
     echo: Callable[[str], object],
     roster: Roster | None = None,
 ) -> None:
-    """Print the ticket's timeline (`baton history <ticket>`), people by their roster names."""
+    """Print the ticket's timeline (`baton history <ticket>`); NotFound if none is stored."""
     from bot.store.db import Database
 
     names = {a.key: a.name for a in roster.analysts} if roster else {}
@@ -262,4 +263,6 @@ async def print_history(
             entries = await timeline(s, ticket_id=ticket_id, names=names)
     finally:
         await db.dispose()
+    if not entries:
+        raise NotFound(f"no escalation for ticket #{ticket_id} is stored")
     echo(render(entries, ticket_id=ticket_id, tz=tz))

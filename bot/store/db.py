@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -20,6 +21,7 @@ from bot import resources
 
 MIGRATIONS = resources.migrations_dir()
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def async_url(url: str) -> URL:
@@ -31,6 +33,27 @@ def async_url(url: str) -> URL:
     if backend == "postgresql":
         return u.set(drivername="postgresql+psycopg")
     raise ValueError(f"unsupported database backend {backend!r}")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another backend, in memory, or a URI filename."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or is_in_memory(url) or u.query.get("uri"):
+        return None
+    return Path(u.database or "")
+
+
+def is_in_memory(url: str) -> bool:
+    """Whether the URL is an in-memory SQLite database, which lives and dies with one process."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return False
+    name = u.database or ""
+    return (
+        name in ("", ":memory:")
+        or name.startswith("file::memory:")
+        or (u.query.get("mode") == "memory")
+    )
 
 
 def sync_url(url: str) -> URL:
@@ -89,6 +112,10 @@ class Database:
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            if "connect_timeout" not in aurl.query:
+                # A host that drops packets would otherwise hold a command for the OS's TCP
+                # timeout (minutes) before it can say the database cannot be reached.
+                kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
         self.engine: AsyncEngine = create_async_engine(aurl, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)

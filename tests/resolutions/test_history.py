@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.errors import NotFound
 from bot.resolutions.history import print_history
 from bot.services import Services
 from bot.store.models import AuditEntry, JiraLink, RoutingDecisionRow
@@ -105,9 +107,8 @@ async def test_history_prints_a_readable_timeline(
 
 
 async def test_history_of_an_unknown_ticket(services: Services, database_url: str) -> None:
-    lines: list[str] = []
-    await print_history(database_url, ticket_id=999, tz=services.roster.timezone, echo=lines.append)
-    assert lines == ["No escalation of ticket #999 is stored."]
+    with pytest.raises(NotFound, match="no escalation for ticket #999"):
+        await print_history(database_url, ticket_id=999, tz=services.roster.timezone, echo=print)
 
 
 def test_history_refuses_a_word_that_is_not_a_ticket() -> None:
