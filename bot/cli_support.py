@@ -15,6 +15,7 @@ import errno
 import logging
 import os
 import socket
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
@@ -38,6 +39,12 @@ class BatonGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`baton outbox | head`): nothing went wrong, stop quietly;
+            # stdout goes to /dev/null so the interpreter's final flush does not fail again.
+            with contextlib.suppress(OSError, ValueError):  # not a real file: a test's runner
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except ConfigError as err:
             raise click.ClickException(f"configuration error: {err}") from err
         except BatonError as err:

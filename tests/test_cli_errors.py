@@ -245,6 +245,19 @@ def test_anything_unexpected_is_one_line_with_an_error_id(
     assert f"error_id={debug_id}" in debug.stderr and debug_id != error_id
 
 
+def test_a_reader_closing_the_pipe_is_no_error(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `baton outbox | head -2`: the reader goes away while the table is printed.
+    async def closed_pipe(*_args: object, **_kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("bot.admin.list_outbox", closed_pipe)
+    result = run(["outbox"], tmp_path, DATABASE_URL=database_url)
+    assert result.exit_code == 0, result.output
+    assert "Error" not in result.output and "Traceback" not in result.output
+
+
 def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
