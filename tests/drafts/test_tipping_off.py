@@ -166,5 +166,7 @@ async def test_flow_refuses_to_send_an_edit_made_before_the_ticket_needed_neutra
         await flow.send(services, actor=actor, draft_id=shown.draft.id, public=True)
     async with services.db.session() as s:
         draft = await s.get(DraftRow, shown.draft.id)
-        sent = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.service == "zendesk")))
+        sent = list(
+            await s.scalars(select(OutboxMessage).where(OutboxMessage.service == "zendesk"))
+        )
     assert draft is not None and draft.status == flow.PREVIEW and sent == []
