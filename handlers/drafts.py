@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain import LANGUAGES
 from bot.drafts import flow
+from bot.drafts.tipping_off import SUBJECT, TippingOff
 from bot.errors import N_, NotFound, UserFacingError
 from bot.slack_messages import drafts as render
 from bot.slack_messages.drafts import DraftAction, DraftView
@@ -162,9 +163,10 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
 
         async def build() -> dict[str, Any]:
             draft_id, _choice = _draft_id(action.get("value"))
-            draft = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
+            loaded = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
+            draft = loaded.draft
             meta = json.dumps({"d": draft.id, "r": origin.response_url}, separators=(",", ":"))
-            return render.edit_modal(ctx._, draft, metadata=meta)
+            return render.edit_modal(ctx._, draft, metadata=meta, neutral=loaded.compliance)
 
         await open_form(slack, ctx, origin, respond, build, again=ctx._("Press Edit again."))
 
@@ -192,7 +194,11 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                 body=text if isinstance(text, str) else "",
             )
         except (UserFacingError, NotFound) as err:
-            await ack(response_action="errors", errors={str(DraftView.BODY): refusal(ctx._, err)})
+            field = (
+                DraftView.SUBJECT if isinstance(err, TippingOff) and err.field == SUBJECT else None
+            )
+            block = str(field or DraftView.BODY)  # the input the refusal is about
+            await ack(response_action="errors", errors={block: refusal(ctx._, err)})
             return
         await ack()
         reply = _reply(ctx, preview)

@@ -9,7 +9,9 @@ writing a public reply again (bot/delivery/zendesk.py).
 Who may draft: the analyst holding the escalation, a lead, and compliance on a compliance case.
 On a compliance case (esc_aml, esc_fraud), and on any ticket with a payment held for an AML
 review, only neutral templates are offered, rendered, or sent (templates.needs_neutral): the
-check runs again at send time, whatever a button's value says.
+check runs again at send time, whatever a button's value says. The analyst's own text (the Edit
+modal) is checked on saving and again on sending against the tipping-off words of the reply's
+language (bot/drafts/tipping_off.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import LANGUAGES, Analyst, Ticket
+from bot.drafts import tipping_off
 from bot.drafts.context import context_for
 from bot.drafts.language import LanguageChoice, choose
 from bot.drafts.templates import (
@@ -274,12 +277,21 @@ async def change(
     return _preview(row, esc)
 
 
-async def load(services: Services, *, actor: Actor, draft_id: int) -> DraftRow:
-    """The actor's draft as stored (to prefill the Edit modal)."""
+async def load(services: Services, *, actor: Actor, draft_id: int) -> Preview:
+    """The actor's draft as stored (to prefill the Edit modal), and whether it must be neutral."""
     async with services.db.session() as s:
         row = await _own_draft(s, actor=actor, draft_id=draft_id)
         _still_a_preview(row)
-    return row
+        esc = await s.get(Escalation, row.escalation_id)
+        if esc is None:
+            raise UserFacingError(N_("This draft is out of date: ask for a new one."))
+        return _preview(row, esc)
+
+
+def _check_words(esc: Escalation, row: DraftRow) -> None:
+    """On a neutral-only ticket, refuse a subject or body that would tip the customer off."""
+    if needs_neutral(esc):
+        tipping_off.check(subject=row.subject, body=row.body, language=row.language)
 
 
 async def edit(
@@ -298,6 +310,7 @@ async def edit(
             row.body, row.edited = body.strip(), True
         if " ".join(subject.split()) != " ".join(mask(row.subject).split()):
             row.subject, row.edited = subject.strip(), True
+        _check_words(esc, row)  # refused: nothing is stored (the session rolls back)
         await s.flush()
         return _preview(row, esc)
 
@@ -331,6 +344,8 @@ async def send(services: Services, *, actor: Actor, draft_id: int, public: bool)
         check_may_draft(actor, esc)
         # Again at send time: a stored draft or a forged value cannot get past the gate.
         _gate(esc, _template(row.template) or default_for(esc))
+        if row.edited:  # the template's own text is neutral; the analyst's is checked again
+            _check_words(esc, row)
         row.status, row.sent_at = (SENT if public else NOTED), now
         author = actor.analyst.zendesk_id if actor.analyst else None
         s.add(

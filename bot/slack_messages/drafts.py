@@ -227,8 +227,20 @@ def sent(
     )
 
 
-def edit_modal(_: i18n.Gettext, draft: DraftRow, *, metadata: str) -> dict[str, Any]:
-    """The Edit modal, prefilled with the draft (masked as in the preview)."""
+def edit_modal(
+    _: i18n.Gettext, draft: DraftRow, *, metadata: str, neutral: bool = False
+) -> dict[str, Any]:
+    """The Edit modal, prefilled with the draft (masked as in the preview); on a ticket that
+    takes neutral replies only (templates.needs_neutral), a line saying what may not be written.
+    """
+    hint: list[Block] = []
+    if neutral:
+        words = _(
+            "Neutral replies only: write nothing of an investigation or review, a block or "
+            "freeze, fraud or suspicion, a report, money laundering, compliance or the police "
+            "(a reply that does is not sent)."
+        )
+        hint.append({"type": "context", "elements": [{"type": "mrkdwn", "text": words}]})
     return limits.view(
         {
             "type": "modal",
@@ -238,6 +250,7 @@ def edit_modal(_: i18n.Gettext, draft: DraftRow, *, metadata: str) -> dict[str, 
             "submit": {"type": "plain_text", "text": _("Save")},
             "close": {"type": "plain_text", "text": _("Cancel")},
             "blocks": [
+                *hint,
                 {
                     "type": "input",
                     "block_id": str(DraftView.SUBJECT),

@@ -257,6 +257,7 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
         blocks.reassign_modal(_, escalation_id=1, ticket_id=1),
         resolve.modal(_, escalation_id=1, ticket_id=1, stored=stored),
         drafts.edit_modal(_, draft, metadata="1"),
+        drafts.edit_modal(_, draft, metadata="1", neutral=True),
     ]
 
 
