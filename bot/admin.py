@@ -12,6 +12,7 @@ from bot.errors import NotFound
 from bot.store import inbox, outbox
 from bot.store.db import Database
 from bot.store.models import InboxEvent, OutboxMessage, ServiceHealth, utcnow
+from bot.text_safety import inert
 
 
 @asynccontextmanager
@@ -45,7 +46,7 @@ async def list_outbox(
     for h in failing:
         echo(
             f"  {h.service} failing since {h.failing_since:%Y-%m-%d %H:%M:%S}Z "
-            f"({h.failures} failure(s) in a row, last: {h.last_error or '?'}); "
+            f"({h.failures} failure(s) in a row, last: {inert(h.last_error or '?')}); "
             "retried automatically"
         )
     if not rows:
@@ -56,7 +57,7 @@ async def list_outbox(
         info = r.last_error or (
             f"next try {r.available_at:%Y-%m-%d %H:%M:%S}Z" if r.status == "pending" else ""
         )
-        echo(f"{r.id:>6}  {r.status:8} {r.attempts:>5}  {r.service:8} {r.action:16} {info}")
+        echo(f"{r.id:>6}  {r.status:8} {r.attempts:>5}  {r.service:8} {r.action:16} {inert(info)}")
 
 
 async def retry_outbox(
@@ -91,7 +92,7 @@ async def list_inbox(
     for r in rows:
         echo(
             f"{r.id:>6}  {r.status:10} {r.attempts:>5}  {r.ticket_id or '':>10}  "
-            f"{r.kind[:24]:24} {r.last_error or ''}"
+            f"{inert(r.kind)[:24]:24} {inert(r.last_error or '')}"
         )
 
 

@@ -6,8 +6,10 @@ IntegrationError; the library's own retries are off (``max_retries=0``): the out
 The client is built without the serverInfo request the library makes by default, so it
 would take every server for Data Center and search through ``/rest/api/2/search``, which
 Jira Cloud has retired. ``JIRA_DEPLOYMENT`` says which it is: Cloud speaks REST v3 (ADF
-descriptions, ``/rest/api/3/search/jql``); Data Center speaks v2 (plain text,
-``/rest/api/2/search``).
+descriptions, ``/rest/api/3/search/jql``); Data Center speaks v2 (wiki markup,
+``/rest/api/2/search``). Data Center renders a description or comment as wiki markup, so
+Baton's text (customer and agent words in it) is escaped first (``wiki_text``): it reads
+literally there, as it does in Cloud's ADF text nodes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -57,10 +60,38 @@ def adf(draft: IssueDraft) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": content}
 
 
+# The characters Jira's wiki renderer gives back from a backslash escape, and only those (a
+# backslash before anything else is shown as it is): lists, tables, bold, mentions, links,
+# images, macros, emoticons and citations all start with one of them.
+WIKI_SPECIAL = re.compile(r"[-#*_+?^~|%{}\[\]()!@]")
+# Line-start markup no backslash escape reaches: headings (h1. to h6.) and quotes (bq.).
+WIKI_LINE_START = re.compile(r"^([ \t]*)(?=(?:h[1-6]|bq)\.)", re.MULTILINE | re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def wiki_text(text: str) -> str:
+    """text as Jira wiki markup that renders literally, whatever it holds.
+
+    Backslash escapes rather than a ``{noformat}`` block: nothing in a noformat block can be
+    escaped, so text holding ``{noformat}`` would close it and the rest would be markup again;
+    escaped characters cannot be un-escaped by anything that follows. A backslash of the text
+    itself is followed by a zero-width space, so it neither pairs with the next into ``\\\\``
+    (a line break) nor cancels an escape; a heading or quote word at a line start is preceded
+    by one, which the renderer does not take for the line's start.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\" + ZERO_WIDTH_SPACE)
+    text = WIKI_SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    return WIKI_LINE_START.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, text)
+
+
 def wiki(draft: IssueDraft) -> str:
-    """The description as plain text with a wiki-markup link (REST v2)."""
-    lines = [f"[{draft.link_title or draft.link_url}|{draft.link_url}]"] if draft.link_url else []
-    return "\n\n".join([*lines, *(t for t in draft.description if t)])
+    """The description as wiki markup (REST v2): the ticket's link, then the text, escaped."""
+    lines = []
+    if draft.link_url:
+        title = re.sub(r"[\[\]|]", " ", draft.link_title or "").strip() or draft.link_url
+        lines.append(f"[{title}|{draft.link_url}]")
+    return "\n\n".join([*lines, *(wiki_text(t) for t in draft.description if t)])
 
 
 def issue_fields(draft: IssueDraft, *, cloud: bool) -> dict[str, Any]:
@@ -232,10 +263,12 @@ class JiraClient:
             found = await self._call(
                 f"list comments of {issue_key}", lambda: self._request("GET", path)
             )
-            if marker in json.dumps((found or {}).get("comments") or []):
+            listed = json.dumps((found or {}).get("comments") or [])
+            # Data Center stores the escaped marker (earlier comments: the marker as it is).
+            if any(json.dumps(m)[1:-1] in listed for m in (marker, wiki_text(marker))):
                 return False
         full = f"{text}\n\n{marker}"
-        body: Any = full
+        body: Any = f"{wiki_text(text)}\n\n{wiki_text(marker)}"  # Data Center: wiki markup
         if self.cloud:  # REST v3 takes an Atlassian Document, not a string
             paragraphs = [p for p in full.split("\n") if p.strip()]
             body = {

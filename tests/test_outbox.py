@@ -278,3 +278,56 @@ def test_inbox_command_lists_and_retries_failed_events(
     assert "1 waiting" in runner.invoke(main, ["inbox"]).output
     nothing = runner.invoke(main, ["inbox", "retry", "--all"])
     assert nothing.exit_code == 0 and "Nothing to retry" in nothing.output
+
+
+def test_outbox_and_inbox_listings_show_control_characters_as_escapes(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import inbox
+    from bot.store.models import InboxEvent, ServiceHealth
+
+    # A service's answer echoes customer text: a newline that forges a row, a screen clear, an
+    # OSC 8 hyperlink, a bell.
+    forged = (
+        "422: subject 'x\n    99  dead  \x1b[2J\x1b]8;;http://evil.example\x07here\x1b]8;;\x07'"
+    )
+
+    async def store_failures() -> None:
+        db = Database(database_url)
+        try:
+            async with db.session() as s:
+                await outbox.enqueue(s, [note(2)], now=T0)
+                await s.execute(update(OutboxMessage).values(status="dead", last_error=forged))
+                s.add(
+                    ServiceHealth(
+                        service="zendesk", failing_since=T0, failures=3, last_error=forged
+                    )
+                )
+                await inbox.store_event(
+                    s,
+                    source="zendesk",
+                    dedupe_key="e1",
+                    kind="trigger\x1b[31m",
+                    ticket_id=42,
+                    payload={"ticket_id": "42"},
+                    now=T0,
+                )
+                await s.execute(update(InboxEvent).values(status="failed", last_error=forged))
+        finally:
+            await db.dispose()
+
+    asyncio.run(store_failures())
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BATON_ROSTER", str(ROOT / "examples" / "roster.toml"))
+    runner = CliRunner()
+    shown = "422: subject 'x\\n    99  dead  \\x1b[2J\\x1b]8;;http://evil.example\\x07here"
+    for command, rows in ((["outbox"], 4), (["inbox"], 3)):
+        listed = runner.invoke(main, command)
+        assert listed.exit_code == 0, listed.output
+        assert "\x1b" not in listed.output and "\x07" not in listed.output
+        lines = listed.output.splitlines()
+        assert len(lines) == rows, lines  # summary, (failing service,) header, the one row
+        assert shown in lines[-1]
+    outbox_lines = runner.invoke(main, ["outbox"]).output.splitlines()
+    assert "zendesk failing since" in outbox_lines[1] and shown in outbox_lines[1]
+    assert "trigger\\x1b[31m" in runner.invoke(main, ["inbox"]).output

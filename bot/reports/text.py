@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.reports.views import Count, Report
+from bot.text_safety import inert
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # every instant the report shows, its zone named beside it
 
@@ -42,8 +43,9 @@ def table(
     headers: Sequence[str], rows: Sequence[Sequence[object]], *, words: Sequence[int] = (0,)
 ) -> str:
     """Columns padded to their widest cell, never cut: the ``words`` columns (the label by
-    default) left-aligned, the numbers right-aligned."""
-    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    default) left-aligned, the numbers right-aligned. A cell's control characters are shown
+    as escapes (a root cause or agent id cannot drive the terminal or break a row)."""
+    cells = [[inert(c) for c in headers]] + [[inert(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     left = set(words)
 
@@ -107,7 +109,7 @@ def render(report: Report) -> str:
         table(agent_headers, agents, words=(0, 4)),
     ]
     top = ", ".join(f"{w} {n}" for w, n in report.lacked) or "-"
-    out.append(f"Top reasons an escalation was avoidable: {top}")
+    out.append(f"Top reasons an escalation was avoidable: {inert(top)}")
     timing = [
         (
             t.category,

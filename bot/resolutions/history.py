@@ -5,7 +5,8 @@ and the resolution are merged in time order and told as sentences a lead reads (
 claimed it", "Routed to Ana Souza: speaks pt; lowest open load"), people by their roster names,
 in the roster's time zone. Each step is told once: a routing by its decision, a resolution by
 its audit entry (an amendment as "amended"). Customer text is masked: the timeline is for the
-desk, and it may be pasted anywhere.
+desk, and it may be pasted anywhere; its control characters (ESC sequences, OSC 8 links,
+\\r, bells) are shown as escapes (bot/text_safety.py), so it cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.store.models import (
     ResolutionRow,
     RoutingDecisionRow,
 )
+from bot.text_safety import inert
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # every line's time; the zone is named once, in the heading
 SERVICES = {"baton": "Baton", "zendesk": "Zendesk", "jira": "Jira"}
@@ -241,7 +243,7 @@ def render(entries: list[Entry], *, ticket_id: int, tz: ZoneInfo) -> str:
         when = _aware(e.at).astimezone(tz).strftime(TIME_FORMAT)
         esc = f"[escalation {e.escalation_id}] " if several and e.escalation_id else ""
         summary = " ".join(e.what.split())
-        lines.append(f"{when}  {esc}{mask(summary)}")
+        lines.append(f"{when}  {esc}{inert(mask(summary))}")
     return "\n".join(lines)
 
 

@@ -47,6 +47,39 @@ JQL = re.compile(
     r'^project = "(?P<project>[^"]+)" AND labels = "(?P<label>[^"]+)"( ORDER BY created ASC)?$'
 )
 
+# How Data Center's wiki renderer reads a description or comment (Text Formatting Notation):
+# a backslash takes back only these characters, and not after another backslash.
+WIKI_ESCAPE = re.compile(r"(?<!\\)\\([-#*_+?^~|%{}\[\]()!@])")
+# What it turns into something other than the text: each construct a reader would notice.
+WIKI_MARKUP = {
+    "mention": r"\[~[^\]]+\]",
+    "link": r"\[[^\]\s][^\]]*\]",  # [alias|url], [url], [#anchor], [^attachment]
+    "image": r"![^!\s][^!]*!",
+    "macro": r"\{[a-zA-Z]+(?::[^}]*)?\}",  # {color}, {code}, {noformat}, {quote}, {panel}...
+    "monospace": r"\{\{",
+    "bold": r"(?<![\w*])\*[^*\s][^*]*\*(?![\w*])",
+    "italic": r"(?<![\w_])_[^_\s][^_]*_(?![\w_])",
+    "strike, inserted, sup, sub": r"(?<!\w)([-+^~])[^\s+^~-](?:[^\n]*?\S)?\1(?!\w)",
+    "citation": r"\?\?[^?\n]+\?\?",
+    "rule or dash": r"--",
+    "heading": r"(?m)^[ \t]*h[1-6]\.",
+    "quote": r"(?m)^[ \t]*bq\.",
+    "list or table": r"(?m)^[ \t]*(?:[*#-]+\s|\|)",
+    "line break": r"\\\\",
+    "emoticon": r"\([a-z!?*/+-]{1,3}\)|[:;]-?[)(]",
+}
+
+
+def wiki_markup(text: str) -> list[str]:
+    """The wiki constructs the text would render as ([] when it reads literally)."""
+    escaped = WIKI_ESCAPE.sub("\x00", text)  # an escaped character takes part in nothing
+    return [name for name, pattern in WIKI_MARKUP.items() if re.search(pattern, escaped)]
+
+
+def wiki_shown(text: str) -> str:
+    """The text a reader sees once the escapes are taken back (zero-width spaces unseen)."""
+    return WIKI_ESCAPE.sub(r"\1", text).replace("\u200b", "")
+
 
 def recorded(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
@@ -330,11 +363,12 @@ class FakeJira:
         return 201, {}, {"id": comment_id, "self": own, "body": text}
 
     def comment_texts(self, key: str) -> list[str]:
-        """Each comment on the issue as plain text (an Atlassian Document flattened)."""
+        """Each comment on the issue as a reader sees it: an Atlassian Document flattened (Cloud),
+        wiki markup with its escapes taken back (Data Center)."""
 
         def flat(node: Any) -> str:
             if isinstance(node, str):
-                return node
+                return wiki_shown(node)
             if isinstance(node, dict):
                 if node.get("type") == "text":
                     return str(node.get("text", ""))

@@ -112,3 +112,24 @@ async def test_baton_report_command(db: Database, database_url: str, tmp_path: P
     assert openpyxl.load_workbook(out)["Summary"]["B5"].value == 5
     bad = baton("report", "--period", "fortnight", env=env)
     assert bad.returncode == 1 and "A period is week, month or" in bad.stderr
+
+
+async def test_the_terminal_tables_show_control_characters_as_escapes(db: Database) -> None:
+    report = replace(
+        await report_for(db),
+        by_agent=(
+            AgentRow(
+                agent_id=777,
+                escalations=2,
+                with_root_cause=1,
+                avoidable=1,
+                lacked=(("access\x1b[2J\nforged row", 1),),
+            ),
+        ),
+    )
+    shown = text.render(report)
+    assert "\x1b" not in shown
+    row = next(x for x in shown.splitlines() if x.startswith("777 "))
+    assert row.endswith("access\\x1b[2J\\nforged row 1")
+    assert not any(line.startswith("forged row") for line in shown.splitlines())
+    assert "Top reasons an escalation was avoidable:" in shown

@@ -114,3 +114,30 @@ async def test_history_of_an_unknown_ticket(services: Services, database_url: st
 def test_history_refuses_a_word_that_is_not_a_ticket() -> None:
     result = CliRunner().invoke(main, ["history", "abc"])
     assert result.exit_code == 2 and "not a ticket number" in result.output
+
+
+async def test_history_shows_terminal_control_sequences_as_escapes(
+    client: TestClient, services: Services, zendesk: FakeZendesk, database_url: str
+) -> None:
+    esc = await escalation(services, zendesk)
+    services.clock = lambda: NOW + timedelta(hours=1)  # type: ignore[method-assign]
+    # What a summary pasted from anywhere may carry: clear screen, an OSC 8 hyperlink hiding its
+    # address, a carriage return that overwrites the line, a bell.
+    summary = "Paid\x1b[2J\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\rall fine\x07"
+    await submit(client, CARLA, esc.id, summary=summary)
+    lines: list[str] = []
+    await print_history(
+        database_url,
+        ticket_id=TICKET,
+        tz=services.roster.timezone,
+        echo=lines.append,
+        roster=services.roster,
+    )
+    text = "\n".join(lines)
+    for raw in ("\x1b", "\x07", "\r"):
+        assert raw not in text
+    resolved = text.splitlines()[-1]
+    assert "resolved it" in resolved
+    assert resolved.endswith(
+        "Paid\\x1b[2J\\x1b]8;;http://evil.example\\x07click\\x1b]8;;\\x07 all fine\\x07"
+    )  # the carriage return is whitespace, told as a space like a newline
