@@ -304,6 +304,12 @@ def zendesk_setup(public_url: str) -> None:
             f"ticket tagged {tags.routed}, {tags.unassigned} or {tags.incomplete} solved or "
             "closed -> webhook (closes the escalation)"
         )
+        click.echo(
+            f"Trigger {result.compliance_trigger_id} "
+            f"{verb(result.created_compliance_trigger)}: ticket tagged {tags.routed} or "
+            f"{tags.unassigned} and with an AML or fraud tag changed -> webhook "
+            "(re-classifies a case that became AML or fraud)"
+        )
         if result.signing_secret:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")
             click.echo(f"  {result.signing_secret}")

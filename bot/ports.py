@@ -51,6 +51,8 @@ class WebhookSetup:
     signing_secret: str | None = None
     solved_trigger_id: int | None = None  # the trigger for escalated tickets solved or closed
     created_solved_trigger: bool = False
+    compliance_trigger_id: int | None = None  # a compliance tag on a ticket Baton holds
+    created_compliance_trigger: bool = False
 
 
 class ZendeskPort(Protocol):

@@ -30,9 +30,12 @@ ACTION = "escalation.reclassified"
 
 
 def payload_tags(payload: Mapping[str, Any]) -> frozenset[str] | None:
-    """The ticket's tags an event-subscription body carries (``detail.tags``), if it has them."""
+    """The ticket's tags the body carries, if it has them: an event subscription's
+    ``detail.tags`` list, or our triggers' ``tags`` (``{{ticket.tags}}``, space-separated)."""
     detail = payload.get("detail")
-    current = detail.get("tags") if isinstance(detail, dict) else None
+    current = detail.get("tags") if isinstance(detail, dict) else payload.get("tags")
+    if isinstance(current, str):
+        return frozenset(current.split())
     if not isinstance(current, list):
         return None
     return frozenset(t for t in current if isinstance(t, str))

@@ -201,3 +201,36 @@ async def test_fraud_added_to_an_aml_case_changes_nothing(
     assert esc.category == "aml"  # the more serious one stays
     assert len(fake_slack.calls) == calls and len(fake_zendesk.requests) == reads
     assert len(fake_jira.state.issues) == 1
+
+
+async def test_the_compliance_trigger_body_re_classifies_too(
+    client: TestClient[Any, Any],
+    services: Services,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> None:
+    """`baton zendesk setup`'s third trigger fires on a held ticket with an AML or fraud tag;
+    its body carries the ticket's tags as {{ticket.tags}} renders them (space-separated)."""
+    fake_zendesk.add_escalation(TICKET, subject=SUBJECT)
+    await post_trigger(client, TICKET)
+    await Worker(services).drain()
+    fake_zendesk.agent_update(TICKET, add_tags=["esc_fraud"])
+    body = {
+        "ticket_id": str(TICKET),
+        "event": "esc_senior",
+        "updated_at": "2026-11-16 13:05:00",
+        "agent_id": "500777",
+        "attachments": "",
+        "tags": " ".join(fake_zendesk.state.tickets[TICKET]["tags"]),
+    }
+    assert (await post_zendesk(client, SECRET, body)).status == 200
+    await Worker(services).drain()
+    assert (await esc_of(services)).category == "fraud"
+    [alert] = fake_slack.messages[ROUTING]
+    assert SUBJECT not in shown(alert)
+    assert [shown(m) for m in fake_slack.messages[COMPLIANCE]] and SUBJECT in shown(
+        fake_slack.messages[COMPLIANCE][0]
+    )
+    [issue] = fake_jira.state.issues.values()
+    assert issue["key"].startswith("COMP-")
