@@ -20,11 +20,14 @@ from bot.drafts.flow import allowed_templates
 from bot.drafts.templates import NEUTRAL
 from bot.resolutions.history import timeline
 from bot.services import Services
+from bot.slack_messages.drafts import DraftAction
 from bot.store.db import Database
 from bot.store.models import AuditEntry, Escalation, InboxEvent
 from bot.worker import Worker
 from integrations.jira import JiraClient
 from integrations.slack import SlackClient
+from tests.drafts.support import command, element
+from tests.drafts.support import shown as answer_shows
 from tests.fakes.jira_server import EMAIL as JIRA_EMAIL
 from tests.fakes.jira_server import TOKEN as JIRA_TOKEN
 from tests.fakes.jira_server import FakeJira
@@ -32,6 +35,7 @@ from tests.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.slack.support import COMPLIANCE, LEADS, ROUTING
+from tests.slack.support import SECRET as SLACK_SECRET
 from tests.test_intake import MONDAY_10, SECRET, post_trigger
 from tests.web import app_client, post_zendesk, zendesk_services
 
@@ -58,6 +62,7 @@ def services(
         base.settings,
         zendesk_url=fake_zendesk.url,
         slack_bot_token=SLACK_TOKEN,
+        slack_signing_secret=SLACK_SECRET,
         slack_api_url=fake_slack.api_url,
         slack_routing_channel=ROUTING,
         slack_compliance_channel=COMPLIANCE,
@@ -158,8 +163,13 @@ async def test_a_withdrawal_that_becomes_aml_reaches_only_compliance(
     # The compliance project gets its issue, as a case routed as AML does.
     [issue] = fake_jira.state.issues.values()
     assert issue["key"].startswith("COMP-")
-    # Only neutral replies are offered from now on.
+    # Only neutral replies are offered from now on: the owner's /baton draft preview says so.
     assert allowed_templates(esc) and set(allowed_templates(esc)) <= NEUTRAL
+    preview = await command(client, fake_slack, owner.slack_id, f"draft {TICKET}")
+    assert "Compliance case: only neutral replies" in answer_shows(preview)
+    options = element(preview, DraftAction.TEMPLATE)["options"]
+    offered = {o["value"].split(":", 1)[1] for o in options}
+    assert offered and offered <= {str(t) for t in NEUTRAL}
     # AML's 2-hour resolution deadline replaces the withdrawal's 4 hours.
     assert esc.desk_started_at is not None and esc.sla_due_at is not None
     assert esc.sla_due_at - esc.desk_started_at == timedelta(minutes=120)
