@@ -270,7 +270,7 @@ def zendesk() -> None:
     "--public-url", required=True, help="Baton's public base URL, e.g. https://baton.example.com"
 )
 def zendesk_setup(public_url: str) -> None:
-    """Create or update the Zendesk webhook and the two triggers calling it (idempotent)."""
+    """Create or update the Zendesk webhook and the three triggers calling it (idempotent)."""
     from bot.app import build_services
 
     settings = current_settings()

@@ -77,7 +77,7 @@ class ZendeskPort(Protocol):
         ...
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
-        """Create or update the webhook and the two triggers that call it (idempotent)."""
+        """Create or update the webhook and the three triggers that call it (idempotent)."""
         ...
 
 
