@@ -270,7 +270,7 @@ def zendesk() -> None:
     "--public-url", required=True, help="Baton's public base URL, e.g. https://baton.example.com"
 )
 def zendesk_setup(public_url: str) -> None:
-    """Create or update the Zendesk webhook and the two triggers calling it (idempotent)."""
+    """Create or update the Zendesk webhook and the three triggers calling it (idempotent)."""
     from bot.app import build_services
 
     settings = current_settings()
@@ -303,6 +303,12 @@ def zendesk_setup(public_url: str) -> None:
             f"Trigger {result.solved_trigger_id} {verb(result.created_solved_trigger)}: "
             f"ticket tagged {tags.routed}, {tags.unassigned} or {tags.incomplete} solved or "
             "closed -> webhook (closes the escalation)"
+        )
+        click.echo(
+            f"Trigger {result.compliance_trigger_id} "
+            f"{verb(result.created_compliance_trigger)}: ticket tagged {tags.routed} or "
+            f"{tags.unassigned} and with an AML or fraud tag changed -> webhook "
+            "(re-classifies a case that became AML or fraud)"
         )
         if result.signing_secret:
             click.echo("\nSigning secret (shown once; set it as ZENDESK_WEBHOOK_SECRET):")

@@ -51,6 +51,8 @@ class WebhookSetup:
     signing_secret: str | None = None
     solved_trigger_id: int | None = None  # the trigger for escalated tickets solved or closed
     created_solved_trigger: bool = False
+    compliance_trigger_id: int | None = None  # a compliance tag on a ticket Baton holds
+    created_compliance_trigger: bool = False
 
 
 class ZendeskPort(Protocol):
@@ -75,7 +77,7 @@ class ZendeskPort(Protocol):
         ...
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
-        """Create or update the webhook and the two triggers that call it (idempotent)."""
+        """Create or update the webhook and the three triggers that call it (idempotent)."""
         ...
 
 

@@ -24,8 +24,10 @@ from bot.domain import Requester, Ticket
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketComment, TicketUpdate, WebhookSetup
 from integrations.zendesk_triggers import (
+    COMPLIANCE_TRIGGER_TITLE,
     SOLVED_TRIGGER_TITLE,
     WEBHOOK_NAME,
+    compliance_trigger_template,
     is_escalation_trigger,
     solved_trigger_template,
     trigger_template,
@@ -338,7 +340,7 @@ class ZendeskClient:
             raise IntegrationError(SERVICE, f"comments of {ticket_id}: unreadable body") from err
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
-        """Create or update the Baton webhook and the two triggers that call it (idempotent)."""
+        """Create or update the Baton webhook and the three triggers that call it (idempotent)."""
         wanted = webhook_template(endpoint_url)
 
         def find_webhook() -> Any:
@@ -375,12 +377,17 @@ class ZendeskClient:
             solved_trigger_template(webhook_id=webhook_id, tags=tags),
             next((t for t in existing if t.title == SOLVED_TRIGGER_TITLE), None),
         )
+        compliance_id, created_compliance = await self._put_trigger(
+            compliance_trigger_template(webhook_id=webhook_id, tags=tags),
+            next((t for t in existing if t.title == COMPLIANCE_TRIGGER_TITLE), None),
+        )
         log.info(
             "zendesk.webhook_setup",
             extra={
                 "webhook_id": webhook_id,
                 "trigger_id": escalation_id,
                 "solved_trigger_id": solved_id,
+                "compliance_trigger_id": compliance_id,
                 "webhook_created": created_webhook,
             },
         )
@@ -392,6 +399,8 @@ class ZendeskClient:
             signing_secret=secret,
             solved_trigger_id=solved_id,
             created_solved_trigger=created_solved,
+            compliance_trigger_id=compliance_id,
+            created_compliance_trigger=created_compliance,
         )
 
     async def _put_trigger(self, spec: dict[str, Any], existing: Any) -> tuple[int, bool]:

@@ -1,4 +1,4 @@
-"""What `baton zendesk setup` writes to Zendesk: the webhook, and the two triggers calling it."""
+"""What `baton zendesk setup` writes to Zendesk: the webhook, and the three triggers calling it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ WEBHOOK_NAME = "Baton escalations"
 
 CLOSED_STATUSES = ("solved", "closed")
 SOLVED_TRIGGER_TITLE = "Baton: escalated ticket solved or closed → notify webhook"
+COMPLIANCE_TRIGGER_TITLE = "Baton: compliance tag on an escalated ticket → notify webhook"
 
 
 def trigger_title(tag: str) -> str:
@@ -34,9 +35,9 @@ def webhook_template(endpoint_url: str) -> dict[str, Any]:
     }
 
 
-def trigger_template(*, webhook_id: str, tags: Tags) -> dict[str, Any]:
-    """The escalation trigger: the escalation tag is on a ticket Baton has not taken yet."""
-    payload = {
+def _escalation_payload(tags: Tags) -> dict[str, str]:
+    """The body of the escalation triggers (Zendesk placeholders, filled in when it fires)."""
+    return {
         "ticket_id": "{{ticket.id}}",
         "event": tags.escalate,
         "updated_at": "{{ticket.updated_at_with_timestamp}}",
@@ -49,6 +50,11 @@ def trigger_template(*, webhook_id: str, tags: Tags) -> dict[str, Any]:
         ),
         "tags": "{{ticket.tags}}",
     }
+
+
+def trigger_template(*, webhook_id: str, tags: Tags) -> dict[str, Any]:
+    """The escalation trigger: the escalation tag is on a ticket Baton has not taken yet."""
+    payload = _escalation_payload(tags)
     return {
         "title": trigger_title(tags.escalate),
         "active": True,
@@ -99,4 +105,42 @@ def solved_trigger_template(*, webhook_id: str, tags: Tags) -> dict[str, Any]:
             ],
         },
         "actions": [{"field": "notification_webhook", "value": [webhook_id, json.dumps(payload)]}],
+    }
+
+
+def compliance_tags(tags: Tags) -> list[str]:
+    """The category tags that make a case AML or fraud (the configured ones included)."""
+    return sorted(tag for tag, category in tags.categories.items() if category.is_compliance)
+
+
+def compliance_trigger_template(*, webhook_id: str, tags: Tags) -> dict[str, Any]:
+    """The third trigger: a ticket Baton holds carries an AML or fraud tag, which may have been
+    added after it was escalated; Baton re-classifies it (bot/escalations/reclassify). It also
+    fires on other changes of a compliance case: Baton reads the body's tags and answers those
+    without an API call."""
+    return {
+        "title": COMPLIANCE_TRIGGER_TITLE,
+        "active": True,
+        "conditions": {
+            "all": [
+                # "includes" with several tags: the ticket carries at least one of them.
+                {
+                    "field": "current_tags",
+                    "operator": "includes",
+                    "value": " ".join((tags.routed, tags.unassigned)),
+                },
+                {
+                    "field": "current_tags",
+                    "operator": "includes",
+                    "value": " ".join(compliance_tags(tags)),
+                },
+                {"field": "update_type", "operator": "is", "value": "Change"},
+            ],
+        },
+        "actions": [
+            {
+                "field": "notification_webhook",
+                "value": [webhook_id, json.dumps(_escalation_payload(tags))],
+            }
+        ],
     }

@@ -170,7 +170,7 @@ def test_zendesk_setup_creates_then_updates(
     second = runner.invoke(main, ["zendesk", "setup", "--public-url", "https://baton.example.com"])
     assert second.exit_code == 0, second.output
     assert "updated" in second.output and "Signing secret" not in second.output
-    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 2
+    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 3
 
 
 def test_zendesk_setup_without_credentials_says_what_to_set(

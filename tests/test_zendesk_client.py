@@ -220,13 +220,14 @@ async def test_setup_webhook_creates_then_is_idempotent(
         endpoint_url="https://baton.example/webhooks/zendesk", tags=Tags()
     )
     assert first.created_webhook and first.created_trigger and first.created_solved_trigger
+    assert first.created_compliance_trigger
     assert first.signing_secret == fake_zendesk.state.secrets[first.webhook_id]
 
     hook = fake_zendesk.requests_to("POST", "/api/v2/webhooks")[0].json["webhook"]
     assert hook["name"] == "Baton escalations"
     assert hook["endpoint"] == "https://baton.example/webhooks/zendesk"
     assert (hook["http_method"], hook["request_format"]) == ("POST", "json")
-    trigger, solved = (
+    trigger, solved, compliance = (
         r.json["trigger"] for r in fake_zendesk.requests_to("POST", r"/api/v2/triggers\.json")
     )
     assert trigger["title"] == "Baton: tag esc_senior added → notify webhook"
@@ -267,6 +268,27 @@ async def test_setup_webhook_creates_then_is_idempotent(
         "{{ticket.status}}",
     )
 
+    # The third trigger: a ticket Baton holds carries an AML or fraud tag (maybe added later).
+    assert compliance["conditions"] == {
+        "all": [
+            {
+                "field": "current_tags",
+                "operator": "includes",
+                "value": "baton_routed baton_unassigned",
+            },
+            {"field": "current_tags", "operator": "includes", "value": "esc_aml esc_fraud"},
+            {"field": "update_type", "operator": "is", "value": "Change"},
+        ],
+    }
+    [action] = compliance["actions"]
+    assert action["value"][0] == first.webhook_id
+    body = json.loads(action["value"][1])
+    assert (body["ticket_id"], body["event"], body["tags"]) == (
+        "{{ticket.id}}",
+        "esc_senior",
+        "{{ticket.tags}}",
+    )
+
     fake_zendesk.requests.clear()
     second = await client.setup_webhook(endpoint_url="https://baton.example/hooks/zd", tags=Tags())
     assert (second.webhook_id, second.trigger_id, second.solved_trigger_id) == (
@@ -275,9 +297,11 @@ async def test_setup_webhook_creates_then_is_idempotent(
         first.solved_trigger_id,
     )
     assert not (second.created_webhook or second.created_trigger or second.created_solved_trigger)
+    assert second.compliance_trigger_id == first.compliance_trigger_id
+    assert not second.created_compliance_trigger
     assert second.signing_secret is None
     assert not [r for r in fake_zendesk.requests if r.method == "POST"]
-    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 2
+    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 3
     assert (
         fake_zendesk.state.webhooks[first.webhook_id]["endpoint"]
         == "https://baton.example/hooks/zd"
@@ -295,7 +319,7 @@ async def test_setup_uses_the_configured_tag_names(
         endpoint_url="https://baton.example/webhooks/zendesk", tags=renamed
     )
     # The old escalation trigger is updated in place, not left behind calling Baton.
-    assert not result.created_trigger and len(fake_zendesk.state.triggers) == 2
+    assert not result.created_trigger and len(fake_zendesk.state.triggers) == 3
     trigger = fake_zendesk.state.triggers[result.trigger_id]
     assert trigger["title"] == "Baton: tag n2_escalar added → notify webhook"
     assert trigger["conditions"]["all"] == [
@@ -306,6 +330,8 @@ async def test_setup_uses_the_configured_tag_names(
     assert json.loads(trigger["actions"][0]["value"][1])["event"] == "n2_escalar"
     solved = fake_zendesk.state.triggers[result.solved_trigger_id or 0]
     assert solved["conditions"]["all"][0]["value"] == "n2_ok n2_fila n2_faltando"
+    compliance = fake_zendesk.state.triggers[result.compliance_trigger_id or 0]
+    assert compliance["conditions"]["all"][0]["value"] == "n2_ok n2_fila"
     assert "esc_senior" not in json.dumps(fake_zendesk.state.triggers)
     assert "baton_" not in json.dumps(fake_zendesk.state.triggers)
 

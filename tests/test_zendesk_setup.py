@@ -40,7 +40,7 @@ def env(tmp_path: Path, fake_zendesk: FakeZendesk, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.usefixtures("env")
-def test_setup_creates_both_triggers_with_the_configured_tags(fake_zendesk: FakeZendesk) -> None:
+def test_setup_creates_three_triggers_with_the_configured_tags(fake_zendesk: FakeZendesk) -> None:
     runner = CliRunner()
     first = runner.invoke(main, ["zendesk", "setup", "--public-url", "https://baton.example.com"])
     assert first.exit_code == 0, first.output
@@ -48,17 +48,24 @@ def test_setup_creates_both_triggers_with_the_configured_tags(fake_zendesk: Fake
     assert lines[0].endswith("created, calling https://baton.example.com/webhooks/zendesk")
     assert "created: tag n2_escalar added, without n2_ok or n2_fila" in lines[1]
     assert "created: ticket tagged n2_ok, n2_fila or n2_faltando solved or closed" in lines[2]
+    assert "created: ticket tagged n2_ok or n2_fila and with an AML or fraud tag" in lines[3]
     assert "Signing secret (shown once" in first.output
 
     triggers = list(fake_zendesk.state.triggers.values())
     assert [t["title"] for t in triggers] == [
         "Baton: tag n2_escalar added → notify webhook",
         "Baton: escalated ticket solved or closed → notify webhook",
+        "Baton: compliance tag on an escalated ticket → notify webhook",
     ]
+    compliance = triggers[2]["conditions"]["all"]
+    assert {"field": "current_tags", "operator": "includes", "value": "n2_ok n2_fila"} in compliance
+    assert {"field": "current_tags", "operator": "includes", "value": "esc_aml esc_fraud"} in (
+        compliance
+    )
     written = json.dumps(triggers)
     assert "esc_senior" not in written and "baton_" not in written
 
     second = runner.invoke(main, ["zendesk", "setup", "--public-url", "https://baton.example.com"])
     assert second.exit_code == 0, second.output
-    assert second.output.count("updated") == 3 and "Signing secret" not in second.output
-    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 2
+    assert second.output.count("updated") == 4 and "Signing secret" not in second.output
+    assert len(fake_zendesk.state.webhooks) == 1 and len(fake_zendesk.state.triggers) == 3

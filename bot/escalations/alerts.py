@@ -112,6 +112,25 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
     return items
 
 
+def on_reclassified(services: Services, esc: Escalation) -> list[OutboxItem]:
+    """A case that became AML or fraud: the compliance channel gets it, every alert is edited.
+
+    The compliance alert is the one a case routed as compliance posts (same key, so it is
+    posted once); the edit reduces the routing channel's alert to the compliance notice and
+    gives the owner's DM the details.
+    """
+    owner = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
+    post = _post_item(
+        services,
+        esc,
+        kind=Kind.COMPLIANCE,
+        key=_key(esc.id, Kind.COMPLIANCE),
+        channel=services.settings.slack_compliance_channel,
+        analyst=owner,
+    )
+    return [post, changed(esc, ref=f"reclassified:{esc.category}")]
+
+
 def changed(esc: Escalation, *, ref: str) -> OutboxItem:
     """An update of every alert of the escalation; ref makes the key unique per change."""
     return OutboxItem(

@@ -75,6 +75,28 @@ def category_of(ticket: Ticket, tags: Tags) -> Category | None:
     return next((c for c in SEVERITY if c in found), None)
 
 
+def compliance_category(names: frozenset[str], tags: Tags) -> Category | None:
+    """The most serious compliance category (AML, fraud) the tag names carry, if any."""
+    found = {cat for tag, cat in tags.categories.items() if tag in names and cat.is_compliance}
+    return next((c for c in SEVERITY if c in found), None)
+
+
+def reclassified(current: str | None, names: frozenset[str], tags: Tags) -> Category | None:
+    """The compliance category an open escalation of category current becomes, given the
+    ticket's tag names, if any.
+
+    A case that turns out to be AML or fraud after it was escalated (the agent adds the tag
+    later) takes the more serious compliance category; nothing else changes a category once
+    the escalation is routed.
+    """
+    new = compliance_category(names, tags)
+    if new is None or new.value == current:
+        return None
+    if current is not None and SEVERITY.index(Category(current)) <= SEVERITY.index(new):
+        return None  # already as serious (an AML case that gets esc_fraud stays AML)
+    return new
+
+
 def is_vip(ticket: Ticket, tags: Tags) -> bool:
     """VIP by ticket tag, configured VIP tags, or the requester's organization."""
     vip_tags = {tags.vip, *tags.extra_vip}

@@ -23,8 +23,8 @@ from bot.domain import (
     TicketFacts,
 )
 from bot.errors import NotFound
-from bot.escalations import alerts, closing, notes
-from bot.escalations.classify import Classification, classify, facts
+from bot.escalations import alerts, closing, notes, reclassify
+from bot.escalations.classify import Classification, classify, compliance_category, facts
 from bot.escalations.workload import team_state
 from bot.jira import links as jira_links
 from bot.services import Services
@@ -44,7 +44,7 @@ INCOMPLETE_KEY = "zendesk:incomplete"  # outbox key prefix of the note sending a
 class Outcome:
     """What processing one event did, for logs, metrics and the demo."""
 
-    # routed | unassigned | incomplete | resolved | duplicate | ignored | not_found
+    # routed | unassigned | incomplete | reclassified | resolved | duplicate | ignored | not_found
     status: str
     escalation_id: int | None = None
     decision: RoutingDecision | None = None
@@ -59,7 +59,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
     if event.kind in closing.KINDS:
         status, esc_id, detail = await closing.process_event(services, event, worker=worker)
         return Outcome(status, esc_id, detail=detail)
-    if held := await _held(services, event.ticket_id):
+    if held := await _held(services, event.ticket_id, event.payload):
         detail = f"ticket {event.ticket_id} is already escalated ({held})"
         return await _finish(services, event, worker, Outcome("duplicate", detail=detail))
     try:
@@ -111,17 +111,19 @@ async def _finish(services: Services, event: InboxEvent, worker: str, outcome: O
     return outcome
 
 
-async def _held(services: Services, ticket_id: int) -> str | None:
+async def _held(services: Services, ticket_id: int, payload: Mapping[str, Any]) -> str | None:
     """Why another event about the ticket needs no API call, if it needs none.
 
     Checked before the read: Baton already holds the ticket (routed, claimed or waiting), or
     sent it back as incomplete and the note has not reached the agent yet, so nobody can have
-    answered it. Only an escalation whose bounce landed needs a fresh look at the ticket.
+    answered it. Only an escalation whose bounce landed, or a held one whose event carries a
+    compliance tag it does not have yet (bot/escalations/reclassify), needs a fresh look.
     """
+    tags = services.settings.config.tags
     async with services.db.read_session() as s:
         esc = (
             await s.execute(
-                select(Escalation.id, Escalation.status).where(
+                select(Escalation.id, Escalation.status, Escalation.category).where(
                     Escalation.open_ticket_id == ticket_id
                 )
             )
@@ -129,6 +131,8 @@ async def _held(services: Services, ticket_id: int) -> str | None:
         if esc is None:
             return None
         if esc.status != EscalationStatus.INCOMPLETE:
+            if reclassify.may_reclassify(payload, category=esc.category, tags=tags):
+                return None
             return str(esc.status)
         bounce = await s.scalar(
             select(OutboxMessage.id).where(
@@ -167,9 +171,11 @@ def event_matters(
         return ticket_tags is None or bool(names & baton)
     if kind not in ESCALATION_KINDS:
         return False
-    # The trigger's own conditions: tagged for escalation, not yet routed or waiting.
+    # The trigger's own conditions: tagged for escalation, not yet routed or waiting; or held
+    # and carrying a compliance tag, which may re-classify it (bot/escalations/reclassify).
     held = names & {tags.routed, tags.unassigned}
-    return ticket_tags is None or (tags.escalate in names and not held)
+    late_compliance = compliance_category(names, tags) is not None
+    return ticket_tags is None or (tags.escalate in names and (not held or late_compliance))
 
 
 def agent_hint(payload: Mapping[str, Any]) -> int | None:
@@ -207,6 +213,10 @@ async def receive(
         select(Escalation).where(Escalation.open_ticket_id == ticket.id).with_for_update()
     )
     if esc is not None and esc.status != EscalationStatus.INCOMPLETE:
+        old = esc.category
+        if new := await reclassify.apply(services, s, esc=esc, ticket=ticket):
+            detail = f"ticket {ticket.id} re-classified {old or '-'} → {new}"
+            return Outcome("reclassified", esc.id, detail=detail)
         return Outcome("duplicate", esc.id, detail=f"ticket {ticket.id} is already escalated")
     c = classify(ticket, tags)
     if esc is None:

@@ -100,6 +100,8 @@ class _Teller:
             return f"{who} claimed it{taken}"
         if action == "escalation.assigned":
             return f"{who} assigned it to {self.who(d.get('assignee'))}"
+        if action == "escalation.reclassified":
+            return f"Re-classified {d.get('from') or '-'} → {d.get('to')}"
         if action == "incomplete":
             return f"Sent back to the agent, missing: {'; '.join(map(str, d.get('missing') or []))}"
         if action == "escalation.resolved":
