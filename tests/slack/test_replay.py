@@ -143,3 +143,24 @@ async def test_a_seen_signature_is_remembered_until_it_would_be_stale(db: Databa
         count = await s.scalar(select(func.count()).select_from(SeenSlackRequest))
     assert count == 2
     assert stored == {seen_requests.fingerprint("v0=aa"), seen_requests.fingerprint("v0=bb")}
+
+
+async def test_when_the_database_cannot_tell_a_replay_nothing_is_done(
+    client: TestClient,
+    services: Services,
+    fake_slack: FakeSlack,
+    zendesk: FakeZendesk,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    esc = await escalation(services, zendesk)
+
+    async def unreachable(*_args: object, **_kwargs: object) -> bool:
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(seen_requests, "first_time", unreachable)
+    body = command_body(fake_slack, user=JULIANA, text=f"assign {TICKET} <@{EDUARDA_ID}>")
+    status, text = await post_signed(client, body, sign(body))
+    assert status == 503 and "Traceback" not in text
+    await asyncio.sleep(0.3)
+    assert await _owner(services, esc.id) == "carla"
+    assert not fake_slack.called("response_url")
