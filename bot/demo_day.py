@@ -139,16 +139,22 @@ def take_offer(tid: int) -> Step:
             )
         assert row is not None
         taker = day.roster.by_slack_id(str(row.payload["user"]))
-        esc = await day.escalation(tid)
         assert taker is not None
+        # The Take button's sealed value, read back as a click would.
+        (value,) = [
+            e["value"]
+            for b in row.payload["blocks"]
+            for e in b.get("elements", [])
+            if e.get("action_id") == "esc_take"
+        ]
+        now = day.services.clock()
         async with day.services.db.session() as s:
             await offer.take(
                 s,
                 services=day.services,
                 actor=Actor(slack_id=taker.slack_id, analyst=taker),
-                now=day.services.clock(),
-                escalation_id=esc.id,
-                offered_from=esc.analyst_key,
+                now=now,
+                offer=offer.unseal(day.services, value, now=now),
             )
         return f"#{tid} taken by {taker.name} from the offer"
 

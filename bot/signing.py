@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.errors import SignatureError
 
@@ -90,10 +90,12 @@ def verify_slack_signature(
     signature: str | None,
     now: datetime,
     tolerance: float = DEFAULT_TOLERANCE,
-) -> None:
+) -> datetime:
     """Raise SignatureError unless signature is Slack's for the raw body and ts is fresh.
 
     Over the raw bytes, so a signed body that is not even text is recognised as signed.
+    Returns when the signature stops being accepted (its timestamp plus the tolerance): until
+    then a copy of the request would pass this check too, so it must be remembered that long.
     """
     if not signature:
         raise SignatureError("missing signature")
@@ -102,6 +104,7 @@ def verify_slack_signature(
     expected = sign_slack(secret, timestamp.strip(), body)
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         raise SignatureError("signature mismatch")
-    skew = abs((now - parse_timestamp(timestamp)).total_seconds())
-    if skew > tolerance:
+    stamped = parse_timestamp(timestamp)
+    if abs((now - stamped).total_seconds()) > tolerance:
         raise SignatureError("stale timestamp")
+    return stamped + timedelta(seconds=tolerance)

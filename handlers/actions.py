@@ -22,7 +22,6 @@ from bot.masking import mask
 from bot.ports import SlackPost
 from bot.slack_messages import blocks
 from bot.slack_messages.jira import JiraAction
-from bot.slack_messages.timers import parse_offer
 from bot.store.models import Escalation
 from bot.timers import offer
 from handlers import commands, jira_slack, txn
@@ -199,17 +198,10 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
         async def work(ctx: Ctx) -> str:
             if not allowed(ctx.actor, Action.CLAIM):
                 return ctx._("Sorry, only analysts on the roster can do that.")
-            offered = parse_offer(action.get("value"))
-            if offered is None:
-                raise UserFacingError(N_("This button is out of date."))
+            offered = offer.unseal(services, action.get("value"), now=ctx.now)
             async with services.db.session() as s:
                 esc = await offer.take(
-                    s,
-                    services=services,
-                    actor=ctx.actor,
-                    now=ctx.now,
-                    escalation_id=offered[0],
-                    offered_from=offered[1],
+                    s, services=services, actor=ctx.actor, now=ctx.now, offer=offered
                 )
             return ctx._("You took ticket #{ticket}.").format(ticket=esc.ticket_id)
 

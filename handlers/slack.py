@@ -1,15 +1,17 @@
 """Slack's endpoint: a slack-bolt AsyncApp served at POST /slack/events on Baton's aiohttp app.
 
 Every request's signature and timestamp are checked (401 otherwise), then its shape (400 with
-the reason for anything Slack does not send: see handlers/slack_request.py), before bolt sees
-it. Listeners ack first and work after the ack (``process_before_response=False``), so Slack
-gets its answer within 3 s.
+the reason for anything Slack does not send: see handlers/slack_request.py), then whether the
+same signed request came before (bot/store/seen_requests.py: a replay gets an empty 200 and
+nothing is done), before bolt sees it. Listeners ack first and work after the ack
+(``process_before_response=False``), so Slack gets its answer within 3 s.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import SignatureError
 from bot.services import Services
 from bot.signing import verify_slack_signature
+from bot.store import seen_requests
 from bot.store.models import utcnow
 from handlers import actions, commands, drafts, home, resolve, slack_request
 from handlers.context import UserLocales
@@ -89,16 +92,37 @@ def register(app: web.Application, services: Services) -> None:
     bolt = build_bolt(services)
     secret = services.settings.slack_signing_secret or ""
 
+    async def _is_replay(signature: str, *, accepted_until: datetime, now: datetime) -> bool | None:
+        """Whether this signed request was seen before; None when that cannot be known.
+
+        Slack's own retries (Events API only, ``X-Slack-Retry-Num``) are signed afresh, so they
+        are not replays: they act again, which is safe because the one event Baton listens to
+        (app_home_opened) only re-publishes the Home tab, and a retry may be the only delivery
+        that got through. Slash commands and interactivity are never retried by Slack.
+        """
+        try:
+            async with services.db.session() as s:
+                first = await seen_requests.first_time(
+                    s, signature=signature, expires_at=accepted_until, now=now
+                )
+        except Exception:
+            # Unknown means it may be a replay: acting on it could undo what a lead just did.
+            log.exception("slack.replay_check_failed")
+            return None
+        return not first
+
     async def slack_events(request: web.Request) -> web.Response:
         body = await request.read()
+        signature = request.headers.get("X-Slack-Signature") or ""
+        # Real time, as bolt's own check uses: Slack stamps requests with its clock.
+        now = utcnow()
         try:
-            # Real time, as bolt's own check uses: Slack stamps requests with its clock.
-            verify_slack_signature(
+            accepted_until = verify_slack_signature(
                 secret=secret,
                 timestamp=request.headers.get("X-Slack-Request-Timestamp"),
                 body=body,
-                signature=request.headers.get("X-Slack-Signature"),
-                now=utcnow(),
+                signature=signature,
+                now=now,
             )
         except SignatureError as err:
             return _reject(401, str(err))
@@ -106,6 +130,13 @@ def register(app: web.Application, services: Services) -> None:
             slack_request.check(body, request.content_type, commands=frozenset({COMMAND}))
         except slack_request.BadSlackRequest as err:
             return _reject(400, str(err))
+        replay = await _is_replay(signature, accepted_until=accepted_until, now=now)
+        if replay is None:
+            return _reject(503, "try again")
+        if replay:
+            # 200, not an error: Slack would retry a non-2xx, and the user already had the answer.
+            log.warning("slack.replay", extra={"retry": request.headers.get("X-Slack-Retry-Num")})
+            return web.Response(status=200)
         try:
             response = await bolt.async_dispatch(await to_bolt_request(request))
         except Exception:  # bolt choked on a body of a known shape: still the sender's fault

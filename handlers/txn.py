@@ -3,21 +3,17 @@
 The lookup (role check, audit entry, which key a query names) is ``bot.transactions.lookup``;
 this module reads the request, calls it, and renders one page. The "More" button has to carry
 what was searched, and a button's value is stored in Slack with the message: it is sealed
-(Fernet, keyed from the signing secret) so the customer's e-mail never sits there in clear, and
-a value nobody here sealed is refused.
+(bot/sealing.py: Fernet, keyed from the signing secret) so the customer's e-mail never sits
+there in clear, and a value nobody here sealed is refused.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from bot.errors import N_, UserFacingError
+from bot.sealing import Sealer, Unsealable
 from bot.slack_messages import transactions as render
 from bot.store.models import Escalation
 from bot.transactions.lookup import LookupResult, lookup, lookup_for_escalation, parse_query
@@ -39,28 +35,22 @@ class Page:
     first: int = 1  # position of the page's first transaction
 
 
-def _fernet(ctx: Ctx) -> Fernet:
-    secret = ctx.services.settings.slack_signing_secret or ""
-    digest = hashlib.sha256(b"baton:txn-more:" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def _sealer(ctx: Ctx) -> Sealer:
+    return Sealer(ctx.services.settings.slack_signing_secret, "txn-more")
 
 
 def seal(ctx: Ctx, page: Page) -> str:
     """The More button's value for a page: sealed, so the query is not readable in Slack."""
     data = {"q": page.query, "e": page.escalation_id, "c": page.cursor, "n": page.first}
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    return _fernet(ctx).encrypt_at_time(raw, int(ctx.now.timestamp())).decode()
+    return _sealer(ctx).seal(data, now=ctx.now)
 
 
 def unseal(ctx: Ctx, value: object) -> Page:
     """Read a More button's value back; an expired or foreign one is out of date."""
     try:
-        if not isinstance(value, str):
-            raise InvalidToken
-        raw = _fernet(ctx).decrypt_at_time(value, PAGE_TTL, int(ctx.now.timestamp()))
-        data = json.loads(raw)
+        data = _sealer(ctx).open(value, ttl=PAGE_TTL, now=ctx.now)
         page = Page(query=data["q"], escalation_id=data["e"], cursor=data["c"], first=data["n"])
-    except (InvalidToken, ValueError, KeyError, TypeError) as err:
+    except (Unsealable, KeyError, TypeError) as err:
         raise UserFacingError(N_("This button is out of date: search again.")) from err
     return page
 

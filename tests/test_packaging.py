@@ -116,7 +116,7 @@ def test_the_installed_package_finds_its_files_from_another_folder(
     # The migrations and the default roster come from the package too.
     upgraded = run_installed(installed, "-m", "bot", "db", "upgrade", cwd=elsewhere)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "is at 0008" in upgraded.stdout
+    assert "is at 0009" in upgraded.stdout
 
 
 @pytest.mark.parametrize("command", ["demo", "serve", "worker"])

@@ -75,32 +75,20 @@ def breach_text(
     return "\n".join(lines)
 
 
-def offer_value(esc_id: int, owner: str | None) -> str:
-    """The Take button's value: the escalation and the owner it is offered away from."""
-    return f"{esc_id}:{owner or '-'}"
-
-
-def parse_offer(value: object) -> tuple[int, str | None] | None:
-    """Read a Take button's value back; None if it is not one."""
-    if not isinstance(value, str) or value.count(":") != 1:
-        return None
-    esc_id, owner = value.split(":")
-    if not (esc_id.isascii() and esc_id.isdigit() and 0 < int(esc_id) < 2**31) or not owner:
-        return None
-    return int(esc_id), None if owner == "-" else owner
-
-
 def offer(
     esc: Escalation,
     *,
     kind: str,
     deadline: datetime,
     owner: str | None,
-    owner_key: str | None,
+    value: str,
     locale: str | None,
     tz: str,
 ) -> Message:
-    """A DM to the next best analyst: a deadline was missed, take it?"""
+    """A DM to the next best analyst: a deadline was missed, take it?
+
+    ``value``: the Take button's sealed value (bot/timers/offer.py), never read here.
+    """
     _ = i18n.translator(locale)
     when = i18n.format_time(deadline, locale=locale, tz=tz)
     if kind == "response_breach":
@@ -115,7 +103,7 @@ def offer(
         "action_id": str(AlertAction.TAKE),
         "style": "primary",
         "text": {"type": "plain_text", "text": _("Take it")},
-        "value": offer_value(esc.id, owner_key),
+        "value": value,
     }
     blocks = [
         _section(f":red_circle: {text}"),

@@ -1,4 +1,5 @@
-"""SQLAlchemy tables: escalations, decisions, availability, audit, inbox, outbox, health."""
+"""SQLAlchemy tables: escalations, decisions, availability, audit, inbox, outbox, health, and the
+Slack requests already seen."""
 
 from __future__ import annotations
 
@@ -318,3 +319,16 @@ class ResolutionRow(Base):
     resolved_at: Mapped[datetime] = mapped_column(index=True)
     amended_at: Mapped[datetime | None]
     amendments: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeenSlackRequest(Base):
+    """A signed Slack request already acted on, kept while its signature could still be
+    accepted (its timestamp plus the tolerance), so a replay within that window acts never."""
+
+    __tablename__ = "seen_slack_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # SHA-256 (hex) of X-Slack-Signature: the signature covers timestamp and body.
+    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

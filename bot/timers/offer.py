@@ -1,11 +1,14 @@
 """A missed deadline: tell the leads once and offer the escalation to the next best analyst.
 
-The offer is a DM with a Take button; ``take`` makes the taker the owner (a claim), or refuses
+The offer is a DM with a Take button whose value is sealed (bot/sealing.py) and names the
+escalation, the owner it is offered away from and the analyst it is offered to; ``take`` makes
+the taker the owner (a claim) when the clicking user is that analyst (or a lead), or refuses
 politely when someone else took it first.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +17,7 @@ from bot.desk.permissions import Actor
 from bot.errors import N_, UserFacingError
 from bot.escalations import alerts, lifecycle
 from bot.escalations.alerts import POST, SERVICE
+from bot.sealing import Sealer, Unsealable
 from bot.services import Services
 from bot.slack_messages import timers as messages
 from bot.slack_messages.alerts import is_compliance
@@ -21,6 +25,39 @@ from bot.store import outbox
 from bot.store.models import Escalation, Timer
 from bot.store.outbox import OutboxItem
 from bot.timers.reroute import choose
+
+OFFER_TTL = 24 * 3600  # seconds a Take button works: the offer is about a deadline just missed
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a Take button offers: an escalation, away from its owner, to one analyst."""
+
+    escalation_id: int
+    owner: str | None  # the analyst key it was offered away from (None: nobody had it)
+    to: str  # the analyst key it was offered to
+
+
+def _sealer(services: Services) -> Sealer:
+    return Sealer(services.settings.slack_signing_secret, "take-offer")
+
+
+def seal(services: Services, offer: Offer, *, now: datetime) -> str:
+    """The Take button's value: sealed, so nobody can forge or redirect an offer."""
+    data = {"e": offer.escalation_id, "f": offer.owner, "t": offer.to}
+    return _sealer(services).seal(data, now=now)
+
+
+def unseal(services: Services, value: object, *, now: datetime) -> Offer:
+    """Read a Take button's value back; a forged, foreign or expired one is out of date."""
+    try:
+        data = _sealer(services).open(value, ttl=OFFER_TTL, now=now)
+        esc_id, owner, to = data["e"], data["f"], data["t"]
+    except (Unsealable, KeyError) as err:
+        raise UserFacingError(N_("This button is out of date.")) from err
+    if not (isinstance(esc_id, int) and isinstance(to, str) and isinstance(owner, str | None)):
+        raise UserFacingError(N_("This button is out of date."))
+    return Offer(escalation_id=esc_id, owner=owner, to=to)
 
 
 async def breached(services: Services, s: AsyncSession, *, esc: Escalation, timer: Timer) -> str:
@@ -51,7 +88,11 @@ async def breached(services: Services, s: AsyncSession, *, esc: Escalation, time
             kind=timer.kind,
             deadline=timer.deadline_at,
             owner=owner.name if owner else None,
-            owner_key=owner.key if owner else None,
+            value=seal(
+                services,
+                Offer(escalation_id=esc.id, owner=owner.key if owner else None, to=taker.key),
+                now=now,
+            ),
             locale=taker.locale,
             tz=tz,
         )
@@ -78,12 +119,21 @@ async def take(
     services: Services,
     actor: Actor,
     now: datetime,
-    escalation_id: int,
-    offered_from: str | None,
+    offer: Offer,
 ) -> Escalation:
-    """The Take button: the actor becomes the owner, unless someone else took it first."""
-    esc = await lifecycle.find_open(session, escalation_id=escalation_id)
-    if esc.analyst_key not in (offered_from, actor.key):
+    """The Take button: the actor becomes the owner, unless someone else took it first.
+
+    Only the analyst it was offered to, or a lead, may take it: an offer forwarded or shown to
+    someone else moves nothing.
+    """
+    if actor.key != offer.to and not actor.is_lead:
+        offered_to = services.roster.by_key(offer.to)
+        raise UserFacingError(
+            N_("This offer was made to {name}: only they or a lead can take it."),
+            name=offered_to.name if offered_to else offer.to,
+        )
+    esc = await lifecycle.find_open(session, escalation_id=offer.escalation_id)
+    if esc.analyst_key not in (offer.owner, actor.key):
         holder = services.roster.by_key(esc.analyst_key or "")
         raise UserFacingError(
             N_("Ticket #{ticket} was already taken by {name}."),
@@ -95,6 +145,6 @@ async def take(
         services=services,
         actor=actor,
         now=now,
-        escalation_id=escalation_id,
+        escalation_id=offer.escalation_id,
         take_over=True,
     )

@@ -95,7 +95,8 @@ def command_body(fake: FakeSlack, *, user: str, text: str, name: str = "cmd") ->
             "api_app_id": "A0BATON001",
             "is_enterprise_install": "false",
             "response_url": fake.response_url(name),
-            "trigger_id": "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+            # Slack issues a fresh one per invocation: two identical commands differ here.
+            "trigger_id": new_trigger_id(),
         }
     )
 

@@ -121,7 +121,10 @@ async def test_reassign_opens_modal_before_any_lookup_then_updates_it(
     esc = await add_escalation(services, ticket_id=6103, analyst_key="carla")
     queries: list[int] = []  # for each SQL statement: how many modals were open by then
 
-    def on_sql(*_args: Any) -> None:
+    def on_sql(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The endpoint's replay check (its transaction too) comes before anything is dispatched.
+        if "seen_slack_requests" in statement or statement.startswith(("BEGIN", "PRAGMA")):
+            return
         queries.append(len(fake_slack.called("views.open")))
 
     users_info = fake_slack.hold("users.info")  # users.info is slow: it answers when released

@@ -191,7 +191,7 @@ def _messages(text: str, count: int, locale: str) -> list[tuple[str, list[dict[s
             kind="response_breach",
             deadline=NOW,
             owner=text,
-            owner_key="ana",
+            value="sealed",
             locale=locale,
             tz=tz,
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
 from bot.services import Services
-from bot.slack_messages.timers import offer_value
+from bot.store.models import Escalation
+from bot.timers import offer
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     ANA,
@@ -20,29 +22,72 @@ from tests.slack.support import (
     post_form,
 )
 
+DIEGO = "U05DIE0004"  # an analyst, not a lead
+
 
 async def _answers(fake: FakeSlack, count: int) -> list[str]:
     return [str(c.params["text"]) for c in await fake.wait_for("response_url", count)]
+
+
+def _take(fake: FakeSlack, user: str, value: str) -> str:
+    return action_body(fake, user=user, action_id="esc_take", value=value)
 
 
 async def test_take_it_makes_the_taker_the_owner_and_a_second_taker_is_told_politely(
     client: TestClient, services: Services, fake_slack: FakeSlack
 ) -> None:
     esc = await add_escalation(services, analyst_key="carla", status="claimed")
-    value = offer_value(esc.id, "carla")
-    body = action_body(fake_slack, user=ANA, action_id="esc_take", value=value)
-    assert (await post_form(client, body)).status == 200
+    value = offer.seal(services, offer.Offer(esc.id, owner="carla", to="eduarda"), now=NOW)
+    assert "carla" not in value and "eduarda" not in value  # sealed, not readable in Slack
+    assert (await post_form(client, _take(fake_slack, EDUARDA, value))).status == 200
     assert (await _answers(fake_slack, 1))[0] == "You took ticket #48213."
-    body = action_body(fake_slack, user=EDUARDA, action_id="esc_take", value=value)
-    await post_form(client, body)
-    assert (await _answers(fake_slack, 2))[1] == "Ticket #48213 was already taken by Ana Souza."
-    # A stale or forged value is refused, never a traceback.
-    body = action_body(fake_slack, user=CARLA, action_id="esc_take", value="48213")
-    await post_form(client, body)
-    assert (
-        "desatualizado" in (await _answers(fake_slack, 3))[2]
-        or "out of date" in (await _answers(fake_slack, 3))[2]
+    # A lead may take an offer made to someone else, but this one is gone by now.
+    await post_form(client, _take(fake_slack, ANA, value))
+    assert (await _answers(fake_slack, 2))[1] == "Ticket #48213 was already taken by Eduarda Rocha."
+    async with services.db.session() as s:
+        row = await s.get(Escalation, esc.id)
+    assert row is not None and row.analyst_key == "eduarda"
+
+
+async def test_a_forged_take_is_refused_and_moves_nothing(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, analyst_key="carla", status="claimed")
+    other_key = replace(
+        services, settings=replace(services.settings, slack_signing_secret="another secret")
     )
+    forged = [
+        f"{esc.id}:carla",  # the old plain value, typed by hand
+        "48213",
+        offer.seal(other_key, offer.Offer(esc.id, owner="carla", to="diego"), now=NOW),
+        offer.seal(services, offer.Offer(esc.id, "carla", "diego"), now=NOW)[:-4] + "AAAA",
+    ]
+    for n, value in enumerate(forged, start=1):
+        await post_form(client, _take(fake_slack, DIEGO, value))
+        answer = (await _answers(fake_slack, n))[-1]
+        assert answer == "This button is out of date.", value
+    # An offer that expired a day after it was made is out of date too.
+    old = offer.seal(services, offer.Offer(esc.id, "carla", "diego"), now=NOW - timedelta(days=2))
+    await post_form(client, _take(fake_slack, DIEGO, old))
+    assert (await _answers(fake_slack, len(forged) + 1))[-1] == "This button is out of date."
+    async with services.db.session() as s:
+        row = await s.get(Escalation, esc.id)
+    assert row is not None and row.analyst_key == "carla"
+
+
+async def test_a_take_by_someone_the_offer_was_not_made_to_is_refused(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    esc = await add_escalation(services, analyst_key="carla", status="claimed")
+    value = offer.seal(services, offer.Offer(esc.id, owner="carla", to="eduarda"), now=NOW)
+    await post_form(client, _take(fake_slack, DIEGO, value))  # forwarded to a colleague
+    answer = (await _answers(fake_slack, 1))[0]
+    assert answer == "This offer was made to Eduarda Rocha: only they or a lead can take it."
+    await post_form(client, _take(fake_slack, CARLA, value))  # the owner it was offered away from
+    assert "Eduarda Rocha" in (await _answers(fake_slack, 2))[1]
+    async with services.db.session() as s:
+        row = await s.get(Escalation, esc.id)
+    assert row is not None and row.analyst_key == "carla" and row.status == "claimed"
 
 
 async def test_who_shows_the_next_handover_and_queue_sorts_by_the_next_deadline(

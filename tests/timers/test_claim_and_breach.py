@@ -114,8 +114,7 @@ async def test_take_from_an_offer_and_a_polite_refusal_for_the_second_taker(
             services=services,
             actor=Actor(slack_id=taker.slack_id, analyst=taker),
             now=clock.now,
-            escalation_id=esc.id,
-            offered_from=owner,
+            offer=offer.Offer(escalation_id=esc.id, owner=owner, to=taker.key),
         )
     assert took.analyst_key == taker.key and took.status == "claimed"
     assert took.first_response_at == clock.now
@@ -128,8 +127,7 @@ async def test_take_from_an_offer_and_a_polite_refusal_for_the_second_taker(
                 services=services,
                 actor=Actor(slack_id=other.slack_id, analyst=other),
                 now=clock.now,
-                escalation_id=esc.id,
-                offered_from=owner,
+                offer=offer.Offer(escalation_id=esc.id, owner=owner, to=other.key),
             )
     assert str(refused.value) == f"Ticket #403 was already taken by {taker.name}."
     await worker.drain()
