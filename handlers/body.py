@@ -21,6 +21,7 @@ DEFAULT_BODY_TIMEOUT = 10.0
 MAX_DEPTH = 64
 TOO_DEEP = "JSON nested too deeply"
 TOO_SLOW = "request body not received in time"
+CLOSE_GRACE = 1.0  # seconds between answering a slow client and dropping its connection
 
 
 class BodyTooLarge(Exception):
@@ -68,13 +69,21 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
 
 
 async def too_slow(request: web.Request, response: web.Response) -> web.Response:
-    """Send response (the 408) and close the connection, rather than wait out the rest."""
-    # aiohttp would otherwise keep reading the unread body for its lingering time (10 s).
+    """Send response (the 408), end our side of the connection and drop it soon after.
+
+    aiohttp would otherwise keep reading the unread body for its lingering time (10 s). A
+    close with the client's bytes unread resets the connection, which can destroy the answer
+    before it is read: so the answer and our end of the stream go first, the close a moment
+    later.
+    """
     response.force_close()
     await response.prepare(request)
     await response.write_eof()
-    if request.transport is not None:
-        request.transport.close()  # flushes the answer first
+    transport = request.transport
+    if transport is not None:
+        if transport.can_write_eof():
+            transport.write_eof()
+        asyncio.get_running_loop().call_later(CLOSE_GRACE, transport.close)
     return response
 
 
