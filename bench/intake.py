@@ -77,17 +77,23 @@ def seed(fake: FakeZendesk, n: int) -> list[int]:
     return ids
 
 
+def _trigger(tid: int, k: int) -> bytes:
+    """Our trigger's body; the ticket's updated_at, as it sends it, names the k-th update."""
+    updated = f"2026-11-16T12:{k % 60:02d}:00Z"
+    body = {"ticket_id": str(tid), "event": "esc_senior", "updated_at": updated}
+    return json.dumps(body).encode()
+
+
 def deliveries(ids: list[int], duplicates: int) -> list[tuple[int, bytes, str]]:
     """(ticket, body, invocation id) for each webhook to send, in the order to send them."""
     out: list[tuple[int, bytes, str]] = []
     for i, tid in enumerate(ids):
-        trigger = json.dumps({"ticket_id": str(tid), "event": "esc_senior"}).encode()
         if duplicates == 0:
-            out.append((tid, trigger, f"bench-{tid}"))
+            out.append((tid, _trigger(tid, 0), f"bench-{tid}"))
             continue
         for k in range(duplicates):
-            # Distinct invocations (not retries of one): only the open escalation can tell.
-            out.append((tid, trigger, f"bench-{tid}-t{k}"))
+            # Distinct updates (not retries of one): only the open escalation can tell.
+            out.append((tid, _trigger(tid, k), f"bench-{tid}-t{k}"))
             event = {
                 "type": "zen:event-type:ticket.tags_changed",
                 "account_id": 1,

@@ -20,6 +20,7 @@ from bot.store.db import Database, head_revision
 log = logging.getLogger(__name__)
 
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+SERVER = "Baton"  # the Server header of every response
 
 
 def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Services:
@@ -127,12 +128,33 @@ async def metrics(request: web.Request) -> web.Response:
     )
 
 
-def create_app(services: Services) -> web.Application:
-    """The web process: health, readiness, metrics, and the handlers' endpoints."""
+async def _server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp's default names the Python and aiohttp versions: a map for whoever probes.
+    response.headers["Server"] = SERVER
+
+
+def unsigned_webhooks(settings: Settings) -> list[tuple[str, str]]:
+    """(setting, endpoint) of each configured service whose webhook secret is unset."""
+    missing = []
+    if settings.zendesk_configured and not settings.zendesk_webhook_secret:
+        missing.append(("ZENDESK_WEBHOOK_SECRET", "/webhooks/zendesk"))
+    if settings.jira_configured and not settings.jira_webhook_secret:
+        missing.append(("JIRA_WEBHOOK_SECRET", "/webhooks/jira"))
+    return missing
+
+
+def create_app(services: Services, *, body_timeout: float = 10.0) -> web.Application:
+    """The web process: health, readiness, metrics, and the handlers' endpoints.
+
+    body_timeout: seconds a client has to send a request's whole body (408 after).
+    """
     import handlers
+    from handlers.body import BODY_TIMEOUT
 
     app = web.Application(middlewares=[_count_requests], client_max_size=1024 * 1024)
     app[SERVICES] = services
+    app[BODY_TIMEOUT] = body_timeout
+    app.on_response_prepare.append(_server_header)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
@@ -150,6 +172,13 @@ def create_app(services: Services) -> web.Application:
                 extra={"current": current, "head": head_revision(), "hint": "baton db upgrade"},
             )
 
+    async def _warn_unsigned(_app: web.Application) -> None:
+        for setting, endpoint in unsigned_webhooks(services.settings):
+            log.warning(
+                "webhook.secret_missing",
+                extra={"setting": setting, "endpoint": endpoint, "answer": "503 until it is set"},
+            )
+
     async def _check_transactions(_app: web.Application) -> None:
         if not isinstance(services.transactions, Unconfigured):
             from integrations.transactions import check_source
@@ -165,6 +194,7 @@ def create_app(services: Services) -> web.Application:
         await close_services(services)
 
     app.on_startup.append(_check_migrations)
+    app.on_startup.append(_warn_unsigned)
     app.on_startup.append(_check_transactions)
     app.on_startup.append(_warm_language)
     app.on_cleanup.append(_close)

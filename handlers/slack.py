@@ -24,6 +24,7 @@ from bot.signing import verify_slack_signature
 from bot.store import seen_requests
 from bot.store.models import utcnow
 from handlers import actions, commands, drafts, home, resolve, slack_request
+from handlers import body as request_body
 from handlers.context import UserLocales
 from integrations.slack import SlackClient, web_client
 
@@ -112,7 +113,12 @@ def register(app: web.Application, services: Services) -> None:
         return not first
 
     async def slack_events(request: web.Request) -> web.Response:
-        body = await request.read()
+        try:
+            body = await request_body.read_body(request)
+        except request_body.BodyTooLarge:
+            return _reject(413, "body too large")
+        except request_body.BodyTooSlow:
+            return await request_body.too_slow(request, _reject(408, request_body.TOO_SLOW))
         signature = request.headers.get("X-Slack-Signature") or ""
         # Real time, as bolt's own check uses: Slack stamps requests with its clock.
         now = utcnow()

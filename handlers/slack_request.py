@@ -8,10 +8,11 @@ requests get a 401 and signed garbage a 400 with the reason, never a 500.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from handlers import body as request_body
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -40,9 +41,9 @@ class BadSlackRequest(ValueError):
 
 def _object(text: str, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except ValueError as err:
-        raise BadSlackRequest(f"{what} is not valid JSON") from err
+        data = request_body.loads(text, what=what)
+    except request_body.BadJSON as err:
+        raise BadSlackRequest(str(err)) from err
     if not isinstance(data, dict):
         raise BadSlackRequest(f"{what} must be a JSON object")
     return data

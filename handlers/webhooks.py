@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from bot.services import Services
+from handlers import body
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,12 @@ def reject(services: Services, source: str, status: int, reason: str, event: str
     return web.json_response({"error": reason}, status=status)
 
 
-async def read_limited(request: web.Request) -> bytes | None:
-    """The body, or None once it passes MAX_BODY (chunked bodies carry no length up front)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def read(request: web.Request, services: Services, source: str) -> bytes | web.Response:
+    """The body within MAX_BODY and the body timeout, or the refusal to answer (413, 408)."""
+    try:
+        return await body.read_body(request, limit=MAX_BODY)
+    except body.BodyTooLarge:
+        return reject(services, source, 413, "body too large", f"{source}_webhook.rejected")
+    except body.BodyTooSlow:
+        refusal = reject(services, source, 408, body.TOO_SLOW, f"{source}_webhook.too_slow")
+        return await body.too_slow(request, refusal)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,14 +18,14 @@ from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
 from bot.store import inbox
-from handlers.webhooks import MAX_BODY, read_limited, reject
+from handlers import body as request_body
+from handlers.webhooks import read, reject
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/zendesk"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
-INVOCATION_ID = "X-Zendesk-Webhook-Invocation-Id"
 EVENT_PREFIX = "zen:event-type:"
 TICKET_EVENT_PREFIX = EVENT_PREFIX + "ticket."
 # Our trigger sends "ticket_id"; "ticketID" is what hand-written trigger templates often use.
@@ -83,25 +82,43 @@ def _wanted(kind: str, data: Mapping[str, Any], tags: Tags) -> bool:
     )
 
 
+def _signed_key(body: bytes, data: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+    """A dedupe key from what the signature covers, never from an unsigned header.
+
+    A replay under a new X-Zendesk-Webhook-Invocation-Id is still a duplicate, and a forged
+    one cannot claim the key of an event still to come. Our triggers send the ticket's
+    updated_at, so the body alone names one update and a retry re-signed later is a duplicate
+    too; a body without it is keyed with its signature timestamp, so the same body sent for a
+    later update is not taken for the earlier one.
+    """
+    material = body
+    if not (isinstance(data.get("updated_at"), str) and data["updated_at"].strip()):
+        wanted = TIMESTAMP.lower()
+        stamp = next((v.strip() for k, v in headers.items() if k.lower() == wanted), "")
+        material = stamp.encode() + b"\n" + body
+    return "sha256:" + hashlib.sha256(material).hexdigest()
+
+
 def parse_zendesk_event(
     body: bytes, headers: Mapping[str, str], *, tags: Tags | None = None
 ) -> ZendeskEvent:
-    """Parse a trigger or event-subscription body; raise BadEvent with a reason."""
+    """Parse a trigger or event-subscription body; raise BadEvent with a reason.
+
+    The dedupe key is the event's id, else a hash of the signed body (see _signed_key).
+    """
     tags = tags or Tags()
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise BadEvent("body is not valid JSON") from err
+        data = request_body.loads(body)
+    except request_body.BadJSON as err:
+        raise BadEvent(str(err)) from err
     if not isinstance(data, dict):
         raise BadEvent("body must be a JSON object")
-    wanted = INVOCATION_ID.lower()
-    invocation = next((v.strip() for k, v in headers.items() if k.lower() == wanted), "")
-    fallback = "sha256:" + hashlib.sha256(body).hexdigest()
+    signed = _signed_key(body, data, headers)
     event_type = data.get("type")
     if isinstance(event_type, str) and event_type.startswith(EVENT_PREFIX):
         event_id = data.get("id")
-        own_key = f"event:{event_id}" if isinstance(event_id, str) and event_id else fallback
-        key = f"zendesk:{f'invocation:{invocation}' if invocation else own_key}"
+        own_key = f"event:{event_id}" if isinstance(event_id, str) and event_id else signed
+        key = f"zendesk:{own_key}"
         kind = event_type.removeprefix(EVENT_PREFIX)
         if not event_type.startswith(TICKET_EVENT_PREFIX):
             return ZendeskEvent(kind=kind, dedupe_key=key, payload=data, ignored=True)
@@ -121,7 +138,7 @@ def parse_zendesk_event(
     solved = data.get("event") == TICKET_SOLVED_EVENT  # the second trigger's body
     return ZendeskEvent(
         kind=TICKET_SOLVED_EVENT if solved else "trigger",
-        dedupe_key=f"zendesk:invocation:{invocation}" if invocation else f"zendesk:{fallback}",
+        dedupe_key=f"zendesk:{signed}",
         payload=data,
         ticket_id=_ticket_id(data[field], field),
     )
@@ -148,11 +165,9 @@ def make_handler(services: Services) -> Any:
                 "content type must be application/json",
                 "zendesk_webhook.rejected",
             )
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return reject(services, "zendesk", 413, "body too large", "zendesk_webhook.rejected")
-        body = await read_limited(request)
-        if body is None:
-            return reject(services, "zendesk", 413, "body too large", "zendesk_webhook.rejected")
+        body = await read(request, services, "zendesk")
+        if isinstance(body, web.Response):
+            return body
         try:
             verify_zendesk_signature(
                 secret=secret,

@@ -58,9 +58,17 @@ async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
 
 
 async def post_trigger(
-    client: TestClient[Any, Any], ticket_id: int, agent: str = "500777", **headers: str
+    client: TestClient[Any, Any],
+    ticket_id: int,
+    agent: str = "500777",
+    *,
+    updated_at: str | None = None,
+    **headers: str,
 ) -> str:
+    """Our trigger's body; updated_at (the ticket's, as our trigger sends it) names the update."""
     body = {"ticket_id": str(ticket_id), "event": "esc_senior", "agent_id": agent}
+    if updated_at is not None:
+        body["updated_at"] = updated_at
     resp = await post_zendesk(client, SECRET, body, **headers)
     assert resp.status == 200, await resp.text()
     return str((await resp.json())["status"])
@@ -161,19 +169,14 @@ async def test_duplicates_never_route_twice(
 ) -> None:
     fake_zendesk.add_escalation(103)
     statuses = [
-        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-1"})
-        for _ in range(3)
+        await post_trigger(client, 103, updated_at="2026-11-16T12:58:00Z") for _ in range(3)
     ]
     assert statuses == ["stored", "duplicate", "duplicate"]
-    # Another delivery about the same ticket (another invocation) while it is open.
-    assert (
-        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-2"}) == "stored"
-    )
+    # Another delivery about the same ticket (another update) while it is open.
+    assert await post_trigger(client, 103, updated_at="2026-11-16T12:58:30Z") == "stored"
     await Worker(services).drain()
     reads = len(fake_zendesk.requests_to("GET", "/api/v2/tickets/103.json"))
-    assert (
-        await post_trigger(client, 103, **{"X-Zendesk-Webhook-Invocation-Id": "inv-3"}) == "stored"
-    )
+    assert await post_trigger(client, 103, updated_at="2026-11-16T12:59:00Z") == "stored"
     await Worker(services).drain()
 
     # The escalation is open and routed: the database says so, no read needed.
@@ -344,7 +347,7 @@ async def test_incomplete_goes_back_to_the_agent_then_routes_when_fixed(
     # The description is read-only: the agent adds the id in a note and re-escalates.
     fake_zendesk.add_comment(109, "ID: TX-8F3K29Q1")
     fake_zendesk.agent_update(109, add_tags=["esc_senior"])
-    await post_trigger(client, 109, **{"X-Zendesk-Webhook-Invocation-Id": "again"})
+    await post_trigger(client, 109, updated_at="2026-11-16T13:05:00Z")  # the agent's update
     await Worker(services).drain()
     second = puts(fake_zendesk, 109)[1]
     assert second["additional_tags"] == ["baton_routed"]

@@ -31,7 +31,7 @@ from tests.test_intake import MONDAY_10, ROOT, SECRET, SP, baton_notes, count, p
 from tests.web import app_client, post_zendesk, zendesk_services
 
 WITHDRAWAL = ("esc_senior", "esc_withdrawal")
-_deliveries = itertools.count()  # every delivery is a new invocation (not a Zendesk retry)
+_deliveries = itertools.count()  # every delivery is a new ticket update (not a Zendesk retry)
 
 
 @pytest.fixture
@@ -65,9 +65,15 @@ async def deliver(
 ) -> None:
     """One escalation delivered n times in each shape: our trigger's body and an event's."""
     for _ in range(n):
-        trigger = {"ticket_id": str(ticket_id), "event": tags[0], "agent_id": "500777"}
-        inv = {"X-Zendesk-Webhook-Invocation-Id": f"inv-{next(_deliveries)}"}
-        assert (await post_zendesk(client, SECRET, trigger, **inv)).status == 200
+        # As our trigger sends it: the ticket's updated_at names the update that fired it.
+        updated = f"2026-11-16T13:{next(_deliveries) % 60:02d}:00Z"
+        trigger = {
+            "ticket_id": str(ticket_id),
+            "event": tags[0],
+            "agent_id": "500777",
+            "updated_at": updated,
+        }
+        assert (await post_zendesk(client, SECRET, trigger)).status == 200
         event = {
             "type": "zen:event-type:ticket.tags_changed",
             "id": f"event-{next(_deliveries)}",
@@ -301,18 +307,14 @@ async def test_any_other_integrity_error_fails_the_event_loudly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake_zendesk.add_escalation(408)
-    inv = {"X-Zendesk-Webhook-Invocation-Id": "inv-408"}
-    await post_zendesk(client, SECRET, {"ticket_id": "408"}, **inv)
+    await post_zendesk(client, SECRET, {"ticket_id": "408"})
     event = await first_claim(services)
+    taken = event.dedupe_key
     real_enqueue = outbox.enqueue
 
     async def enqueue_with_a_clash(s: Any, items: Any, **kw: Any) -> int:
         # A bug elsewhere: a row that breaks another unique rule in the routing transaction.
-        s.add(
-            InboxEvent(
-                source="zendesk", dedupe_key="zendesk:invocation:inv-408", kind="x", payload={}
-            )
-        )
+        s.add(InboxEvent(source="zendesk", dedupe_key=taken, kind="x", payload={}))
         return await real_enqueue(s, items, **kw)
 
     monkeypatch.setattr(outbox, "enqueue", enqueue_with_a_clash)

@@ -79,6 +79,10 @@ def signed(body: bytes, *, ts: str = TS, secret: str = SECRET, **extra: str) -> 
     }
 
 
+def invocation(value: str) -> dict[str, str]:
+    return {"X-Zendesk-Webhook-Invocation-Id": value}
+
+
 async def post(
     client: TestClient[Any, Any], body: bytes, headers: dict[str, str]
 ) -> tuple[int, Any]:
@@ -145,16 +149,42 @@ async def test_duplicate_delivered_three_times_is_stored_once(
     assert len(await inbox_rows(db)) == 1
 
 
-async def test_invocation_id_header_is_the_dedupe_key(
+async def test_a_retry_resigned_later_is_a_duplicate_whatever_its_invocation_header(
     client: TestClient[Any, Any], db: Database
 ) -> None:
-    inv = {"X-Zendesk-Webhook-Invocation-Id": "8350205582"}
-    first = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, **inv))
-    # A retry of the same invocation is re-signed with a new timestamp: still one event.
-    again = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, ts="2024-05-01T10:01:00Z", **inv))
-    assert (first[1]["status"], again[1]["status"]) == ("stored", "duplicate")
+    first = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, **invocation("8350205582")))
+    # Re-signed with a new timestamp; the unsigned invocation id is new too (a replay) or absent.
+    later = "2024-05-01T10:01:00Z"
+    again = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, ts=later, **invocation("1")))
+    bare = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, ts=later))
+    assert [a[1]["status"] for a in (first, again, bare)] == ["stored", "duplicate", "duplicate"]
     [row] = await inbox_rows(db)
-    assert row.dedupe_key == "zendesk:invocation:8350205582"
+    assert row.dedupe_key.startswith("zendesk:sha256:") and "8350205582" not in row.dedupe_key
+
+
+async def test_a_forged_invocation_header_cannot_suppress_a_real_event(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    # A captured delivery replayed under the invocation id the next real one will carry...
+    replay = await post(client, TRIGGER_BODY, signed(TRIGGER_BODY, **invocation("8350205583")))
+    real = TRIGGER_BODY.replace(b"09:59", b"10:00")  # the next update of the ticket
+    later = await post(client, real, signed(real, **invocation("8350205583")))
+    assert (replay[1]["status"], later[1]["status"]) == ("stored", "stored")
+    event = json.dumps(TICKET_EVENT).encode()
+    await post(client, event, signed(event, **invocation("e2")))
+    other = json.dumps({**TICKET_EVENT, "id": "another-event"}).encode()
+    assert (await post(client, other, signed(other, **invocation("e2"))))[1]["status"] == "stored"
+    assert len(await inbox_rows(db)) == 4
+
+
+async def test_a_body_without_updated_at_is_keyed_with_its_signature_timestamp(
+    client: TestClient[Any, Any], db: Database
+) -> None:
+    body = json.dumps({"ticket_id": "35436", "event": "esc_senior"}).encode()  # hand-written
+    first = await post(client, body, signed(body))
+    replayed = await post(client, body, signed(body, **invocation("new")))
+    later = await post(client, body, signed(body, ts="2024-05-01T10:02:00Z"))
+    assert [a[1]["status"] for a in (first, replayed, later)] == ["stored", "duplicate", "stored"]
 
 
 @pytest.mark.parametrize(
@@ -289,14 +319,14 @@ async def test_database_down_is_503_not_500(db: Database) -> None:
 
 def test_parse_is_pure_and_reads_headers_case_insensitively() -> None:
     event = parse_zendesk_event(TRIGGER_BODY, {"x-zendesk-webhook-invocation-id": "77"})
-    assert (event.kind, event.ticket_id, event.dedupe_key) == (
-        "trigger",
-        35436,
-        "zendesk:invocation:77",
-    )
+    assert (event.kind, event.ticket_id) == ("trigger", 35436)
+    assert event.dedupe_key == parse_zendesk_event(TRIGGER_BODY, {}).dedupe_key
+    bare = b'{"ticket_id": "35436"}'
+    stamped = parse_zendesk_event(bare, {"x-zendesk-webhook-signature-timestamp": TS})
+    assert stamped.dedupe_key != parse_zendesk_event(bare, {}).dedupe_key
     recorded = json.loads((ZD / "trigger_webhook_body_example.json").read_bytes())
     assert parse_zendesk_event(json.dumps(recorded).encode(), {}).ticket_id == 12345
-    long = parse_zendesk_event(TRIGGER_BODY, {"X-Zendesk-Webhook-Invocation-Id": "i" * 500})
+    long = parse_zendesk_event(json.dumps({**TICKET_EVENT, "id": "i" * 500}).encode(), {})
     assert len(long.dedupe_key) <= 200
     with pytest.raises(BadEvent):
         parse_zendesk_event(b"[]", {})

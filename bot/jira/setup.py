@@ -44,6 +44,7 @@ async def set_up(services: Services, *, public_url: str) -> list[str]:
         lines.append("  signed with JIRA_WEBHOOK_SECRET (X-Hub-Signature: sha256=…)")
     else:
         lines.append(
-            "  unsigned: set JIRA_WEBHOOK_SECRET (any long random string) and run this again"
+            "  unsigned: Baton refuses its deliveries (503) until JIRA_WEBHOOK_SECRET is set;"
+            " set it (any long random string) and run this again"
         )
     return lines

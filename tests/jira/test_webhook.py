@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from bot import logs
 from bot.desk.permissions import actor_for
 from bot.jira import events
 from bot.services import Services
@@ -192,11 +194,37 @@ async def test_signed_with_another_secret_is_refused(client: TestClient[Any, Any
     assert resp.status == 401
 
 
-async def test_unsigned_accepted_when_no_secret_is_set(services: Services) -> None:
+@pytest.mark.parametrize("signed_with", [None, JIRA_SECRET, ""])
+async def test_without_a_secret_every_delivery_is_refused(
+    services: Services, signed_with: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = dataclasses.replace(services.settings, jira_webhook_secret=None)
-    async with app_client(dataclasses.replace(services, settings=settings)) as c:
-        resp = await post_jira(c, STATUS, secret=None)
-        assert (resp.status, await resp.json()) == (200, {"status": "stored"})
+    unsigned = dataclasses.replace(services, settings=settings)
+    with caplog.at_level(logging.WARNING):
+        async with app_client(unsigned) as c:
+            resp = await post_jira(c, STATUS, secret=signed_with)
+            assert (resp.status, await resp.json()) == (
+                503,
+                {"error": "webhook secret not configured"},
+            )
+    async with services.db.session() as s:
+        assert await s.scalar(select(InboxEvent.id)) is None
+    # Said at start, once, naming the setting (Jira is configured here, Zendesk signed).
+    [line] = [
+        logs.KeyValueFormatter("%(message)s").format(r)
+        for r in caplog.records
+        if r.getMessage() == "webhook.secret_missing"
+    ]
+    assert "setting=JIRA_WEBHOOK_SECRET" in line and "endpoint=/webhooks/jira" in line
+
+
+async def test_no_warning_at_start_when_the_secret_is_set(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        async with app_client(services) as c:
+            assert (await c.get("/healthz")).status == 200
+    assert not [r for r in caplog.records if r.getMessage() == "webhook.secret_missing"]
 
 
 @pytest.mark.parametrize(
