@@ -60,11 +60,11 @@ async def _create(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
     if link is not None:
         return {"key": link.issue_key, "already_linked": True}
     category = esc.category if esc is not None else None
-    if category and Category(category).is_compliance:
-        # Asked for before the case became a compliance one: it stays out of other projects.
-        if draft.project not in issues.compliance_projects(services.settings.config):
-            log.warning("jira.create_refused", extra={"row": row.id, "project": draft.project})
-            return {"refused": "compliance case outside the compliance project"}
+    compliance = category is not None and Category(category).is_compliance
+    # Asked for before the case became a compliance one: it stays out of other projects.
+    if compliance and draft.project not in issues.compliance_projects(services.settings.config):
+        log.warning("jira.create_refused", extra={"row": row.id, "project": draft.project})
+        return {"refused": "compliance case outside the compliance project"}
     found = None
     if row.attempts > 1:
         # The first attempt may have created the issue and lost the answer (a timeout, a

@@ -57,12 +57,12 @@ def compliance_projects(config: BatonConfig) -> frozenset[str]:
 
 def check_project(config: BatonConfig, *, category: str | None, project: str) -> None:
     """Refuse a compliance case's issue in any project but compliance's (SPEC §5, §7)."""
-    if category and Category(category).is_compliance:
-        if project not in compliance_projects(config):
-            raise UserFacingError(
-                N_("A compliance case's Jira issue stays in the compliance project, not {project}."),
-                project=project,
-            )
+    compliance = category is not None and Category(category).is_compliance
+    if compliance and project not in compliance_projects(config):
+        raise UserFacingError(
+            N_("A compliance case's Jira issue stays in the compliance project, not {project}."),
+            project=project,
+        )
 
 
 def escalation_label(config: BatonConfig, escalation_id: int) -> str:

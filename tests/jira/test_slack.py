@@ -161,3 +161,20 @@ async def test_compliance_case_stays_in_the_compliance_project(
     assert asked is None
     await post_form(client, command_body(fake_slack, user=EDUARDA, text="jira 7000 COMP"))
     assert "COMP" in (await answers(fake_slack, 2))[1]
+
+
+async def test_a_create_queued_before_the_case_became_aml_is_not_sent(
+    client: TestClient,  # type: ignore[type-arg]
+    services: Services,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> None:
+    esc = await add_escalation(services, analyst_key="carla", ticket_id=48213)
+    await post_form(client, command_body(fake_slack, user=CARLA, text="jira 48213"))
+    assert "Creating a Jira issue in PAY" in (await answers(fake_slack, 1))[0]
+    async with services.db.session() as s:
+        stored = await s.get(Escalation, esc.id)
+        assert stored is not None
+        stored.category = "aml"  # re-classified before the create was delivered
+    await drain(services)
+    assert fake_jira.state.issues == {}
