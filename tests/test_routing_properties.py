@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.desk.permissions import may_hold
 from bot.desk.roster import Roster, on_shift
-from bot.desk.routing import compliance_on_shift, route
+from bot.desk.routing import compliance_on_shift, may_be_given, route
 from bot.domain import LANGUAGES, Analyst, Availability, Category, Load, Role, Shift, TicketFacts
 
 ZONES = [ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/New_York"), ZoneInfo("Europe/Moscow")]
@@ -171,3 +171,34 @@ def test_on_shift_instances_contain_the_instant(roster: Roster, now: datetime) -
         assert o.ends_at - o.starts_at <= timedelta(hours=25)
         local_start = o.starts_at.astimezone(roster.timezone)
         assert roster.works_on(o.analyst, local_start.date())
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_routing_and_assign_agree(case: Case) -> None:
+    """Whoever routing picks (a re-route too), assign and claim accept; whoever they refuse,
+    routing never picks, whoever the re-route moves the case from."""
+
+    def accepts(analyst: Analyst) -> bool:
+        return may_be_given(
+            analyst,
+            category=case.facts.category,
+            roster=case.roster,
+            now=case.now,
+            availability=case.availability,
+        )
+
+    refused = {a.key for a in case.roster.analysts if not accepts(a)}
+    for exclude in [(), *((a.key,) for a in case.roster.analysts)]:
+        picked = route(
+            facts=case.facts,
+            roster=case.roster,
+            now=case.now,
+            availability=case.availability,
+            loads=case.loads,
+            recent=case.recent,
+            exclude=exclude,
+        ).analyst
+        if picked is not None:
+            assert accepts(picked)
+            assert picked.key not in refused

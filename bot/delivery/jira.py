@@ -6,11 +6,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from bot.domain import Category
 from bot.errors import IntegrationError, NotFound
 from bot.jira import issues, links
 from bot.jira.port import SERVICE
 from bot.services import Services
-from bot.store.models import OutboxMessage
+from bot.store.models import Escalation, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,15 @@ async def _create(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
     actor = str(row.payload.get("actor") or "baton")
     async with services.db.session() as s:
         link = await links.find_link(s, escalation_id=esc_id, project=draft.project)
+        esc = await s.get(Escalation, esc_id)
     if link is not None:
         return {"key": link.issue_key, "already_linked": True}
+    category = esc.category if esc is not None else None
+    compliance = category is not None and Category(category).is_compliance
+    # Asked for before the case became a compliance one: it stays out of other projects.
+    if compliance and draft.project not in issues.compliance_projects(services.settings.config):
+        log.warning("jira.create_refused", extra={"row": row.id, "project": draft.project})
+        return {"refused": "compliance case outside the compliance project"}
     found = None
     if row.attempts > 1:
         # The first attempt may have created the issue and lost the answer (a timeout, a

@@ -8,7 +8,15 @@ from types import MappingProxyType
 
 from bot.desk.permissions import may_hold
 from bot.desk.roster import OnShift, Roster, next_shift_start, on_shift
-from bot.domain import Availability, Load, Role, RoutingDecision, TicketFacts
+from bot.domain import (
+    Analyst,
+    Availability,
+    Category,
+    Load,
+    Role,
+    RoutingDecision,
+    TicketFacts,
+)
 
 CONTINUITY_WINDOW = timedelta(days=7)
 
@@ -134,6 +142,23 @@ def compliance_on_shift(
     """Whether an analyst with the compliance role is on shift, so compliance cases go to them."""
     team = [o for o in on_shift(roster, now, availability) if o.analyst.has_role(Role.ANALYST)]
     return _compliance_in(team)
+
+
+def may_be_given(
+    analyst: Analyst,
+    *,
+    category: Category | str | None,
+    roster: Roster,
+    now: datetime,
+    availability: Sequence[Availability] = (),
+) -> bool:
+    """Whether a person may make the analyst the owner (assign, claim, Take): routing's rule.
+
+    The same ``may_hold`` routing filters by, with the same "compliance on shift", so
+    whoever routing picks is accepted and whoever this refuses routing never picks.
+    """
+    on = compliance_on_shift(roster, now, availability)
+    return may_hold(analyst, category=category, compliance_on_shift=on)
 
 
 def _compliance_in(team: Sequence[OnShift]) -> bool:

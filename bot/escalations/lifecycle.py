@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.availability import current as marks_in_force
 from bot.desk.permissions import Actor, can_assign, can_see, may_hold
-from bot.desk.routing import compliance_on_shift
-from bot.domain import Analyst, EscalationStatus, Role, RoutingDecision
+from bot.desk.routing import may_be_given
+from bot.domain import Analyst, EscalationStatus, RoutingDecision
 from bot.errors import N_, UserFacingError, UserFacingNotFound
 from bot.escalations import alerts, notes
 from bot.services import Services
@@ -125,14 +125,13 @@ async def _route_waiting_by_hand(
 async def _may_take(
     session: AsyncSession, services: Services, *, esc: Escalation, person: Analyst, now: datetime
 ) -> bool:
-    """Whether the person may be made the owner: by routing's rule (may_hold), leads always."""
-    if person.has_role(Role.LEAD) or may_hold(
-        person, category=esc.category, compliance_on_shift=True
-    ):
-        return True
+    """Whether the person may be made the owner: routing's rule, for leads too (SPEC §5)."""
+    if may_hold(person, category=esc.category, compliance_on_shift=True):
+        return True  # no need to read who is on shift
     marks = await marks_in_force(session, now=now)
-    on = compliance_on_shift(services.roster, now, marks)
-    return may_hold(person, category=esc.category, compliance_on_shift=on)
+    return may_be_given(
+        person, category=esc.category, roster=services.roster, now=now, availability=marks
+    )
 
 
 def _waiting_tags(services: Services) -> dict[str, list[str]]:

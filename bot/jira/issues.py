@@ -46,6 +46,25 @@ def is_compliance_project(config: BatonConfig, project: str) -> bool:
     return project == config.jira_projects.get("compliance")
 
 
+def compliance_projects(config: BatonConfig) -> frozenset[str]:
+    """The project keys a compliance case's issue may go to: the compliance project and the
+    `[jira]` targets of the compliance categories, as keys."""
+    groups = {k.lower(): v for k, v in config.jira_projects.items()}
+    named = [config.jira_projects.get("compliance")]
+    named += [t.project for c, t in config.jira.targets.items() if c.is_compliance]
+    return frozenset(groups.get(p.lower(), p.upper()) for p in named if p)
+
+
+def check_project(config: BatonConfig, *, category: str | None, project: str) -> None:
+    """Refuse a compliance case's issue in any project but compliance's (SPEC §5, §7)."""
+    compliance = category is not None and Category(category).is_compliance
+    if compliance and project not in compliance_projects(config):
+        raise UserFacingError(
+            N_("A compliance case's Jira issue stays in the compliance project, not {project}."),
+            project=project,
+        )
+
+
 def escalation_label(config: BatonConfig, escalation_id: int) -> str:
     """The label that finds an escalation's issue again (a retried create looks for it)."""
     return f"{config.jira.label}-esc-{escalation_id}"

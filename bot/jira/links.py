@@ -75,6 +75,7 @@ async def request_issue(
     key, issue_type = issues.target(
         services.settings.config, category=esc.category, project=project
     )
+    issues.check_project(services.settings.config, category=esc.category, project=key)
     link = await find_link(s, escalation_id=esc.id, project=key)
     if link is not None:
         return Requested(key, JiraIssue(link.issue_key, link.issue_id, link.url))

@@ -20,7 +20,6 @@ from bot.escalations.alerts import POST, SERVICE
 from bot.sealing import Sealer, Unsealable
 from bot.services import Services
 from bot.slack_messages import timers as messages
-from bot.slack_messages.alerts import is_compliance
 from bot.store import outbox
 from bot.store.models import Escalation, Timer
 from bot.store.outbox import OutboxItem
@@ -66,10 +65,10 @@ async def breached(services: Services, s: AsyncSession, *, esc: Escalation, time
     roster = services.roster
     tz = str(roster.timezone)
     owner = roster.by_key(esc.analyst_key) if esc.analyst_key else None
-    taker = None
-    if not is_compliance(esc):  # compliance cases are moved by compliance, not by offers
-        exclude = frozenset({owner.key}) if owner else frozenset()
-        taker = (await choose(services, s, esc=esc, now=now, exclude=exclude)).analyst
+    # Routing's rule picks the taker (permissions.may_hold): a compliance case is offered to
+    # someone with the compliance role while one is on shift, and Take (a claim) agrees.
+    exclude = frozenset({owner.key}) if owner else frozenset()
+    taker = (await choose(services, s, esc=esc, now=now, exclude=exclude)).analyst
     text = messages.breach_text(
         esc,
         kind=timer.kind,

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import LookupBy, Transaction
@@ -23,6 +24,7 @@ from bot.errors import (
 )
 from bot.services import Services
 from bot.store.models import AuditEntry, Escalation
+from bot.transactions import gate
 from bot.transactions.enrich import timeout_seconds
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,13 @@ async def lookup(
     inner: str | None = None
     if cursor:
         by, inner = _decode(cursor)
+    # Typed (not a case's own button, gated by the case): a compliance case's customer is
+    # shown only to those the case's button would show it to.
+    gated = gate.NOBODY
+    if escalation_id is None:
+        gated = await gate.gated_for(services, actor=actor)
+    if gated.names(by, value):
+        await _refuse_gated(audit, by)
     tries = (by,) if by is not None else _GUESSES
     page_by = tries[0]
     transactions: tuple[Transaction, ...] = ()
@@ -136,6 +145,8 @@ async def lookup(
         raise UserFacingError(
             N_("The transactions source is not answering right now; try again in a minute.")
         ) from err
+    if any(gated.covers(tx) for tx in transactions):
+        await _refuse_gated(audit, page_by)
     if not transactions:
         page_by = tries[0]
     await audit.write(page_by, len(transactions), "found" if transactions else "none")
@@ -145,6 +156,14 @@ async def lookup(
         value=value,
         transactions=transactions,
         next_cursor=_encode(page_by, next_cursor),
+    )
+
+
+async def _refuse_gated(audit: _Audit, by: LookupBy | None) -> NoReturn:
+    await audit.write(by, 0, "refused", error="customer of a compliance case")
+    # Neutral: the person may not know there is a compliance case, and must not learn it here.
+    raise UserFacingError(
+        N_("You cannot look up this customer's transactions right now; ask a lead.")
     )
 
 

@@ -139,3 +139,42 @@ async def test_usage_and_bad_project(
     bad = (await answers(fake_slack, 2))[1]
     assert "/baton jira <ticket> [project]" in usage
     assert "not a Jira project key" in bad
+
+
+@pytest.mark.parametrize("project", ["PAY", "payments", "product"])
+async def test_compliance_case_stays_in_the_compliance_project(
+    client: TestClient,  # type: ignore[type-arg]
+    services: Services,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+    project: str,
+) -> None:
+    await add_escalation(services, analyst_key="eduarda", ticket_id=7000, category="aml")
+    await post_form(client, command_body(fake_slack, user=EDUARDA, text=f"jira 7000 {project}"))
+    [refused] = await answers(fake_slack, 1)
+    assert "stays in the compliance project, not" in refused, refused
+    assert "Traceback" not in refused
+    await drain(services)
+    assert fake_jira.requests == []
+    async with services.db.session() as s:
+        asked = await s.scalar(select(AuditEntry).where(AuditEntry.action == "jira.requested"))
+    assert asked is None
+    await post_form(client, command_body(fake_slack, user=EDUARDA, text="jira 7000 COMP"))
+    assert "COMP" in (await answers(fake_slack, 2))[1]
+
+
+async def test_a_create_queued_before_the_case_became_aml_is_not_sent(
+    client: TestClient,  # type: ignore[type-arg]
+    services: Services,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> None:
+    esc = await add_escalation(services, analyst_key="carla", ticket_id=48213)
+    await post_form(client, command_body(fake_slack, user=CARLA, text="jira 48213"))
+    assert "Creating a Jira issue in PAY" in (await answers(fake_slack, 1))[0]
+    async with services.db.session() as s:
+        stored = await s.get(Escalation, esc.id)
+        assert stored is not None
+        stored.category = "aml"  # re-classified before the create was delivered
+    await drain(services)
+    assert fake_jira.state.issues == {}

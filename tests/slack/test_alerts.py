@@ -13,7 +13,7 @@ from bot.domain import Transaction, TxStatus, TxType
 from bot.escalations import alerts, lifecycle
 from bot.services import Services
 from bot.store import outbox
-from bot.store.models import AlertMessage, OutboxMessage
+from bot.store.models import AlertMessage, AvailabilityRow, OutboxMessage
 from bot.transactions.findings import Findings, FindingState
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
@@ -131,8 +131,11 @@ async def test_compliance_case_details_in_the_compliance_channel_and_the_owners_
     assert not find_pii(fake_slack.texts())
 
     # Handed to someone else: the new owner's DM has the details, the former owner's no more.
+    # Eduarda goes away first: while she (compliance) is on shift, the case is hers to keep.
     ana = services.roster.by_key("ana")
     assert ana is not None
+    async with services.db.session() as s:
+        s.add(AvailabilityRow(analyst_key="eduarda", kind="away", starts_at=services.clock()))
     async with services.db.session() as s:
         await lifecycle.assign(
             s,

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.desk import routing
+from bot.domain import Category, TicketFacts
 from bot.services import Services
 from bot.store.models import AuditEntry, AvailabilityRow, Escalation, OutboxMessage
 from tests.fakes.slack_server import FakeSlack
@@ -17,6 +19,7 @@ from tests.slack.support import (
     ANA,
     CARLA,
     EDUARDA,
+    NOW,
     OUTSIDER,
     ROUTING,
     action_body,
@@ -356,3 +359,38 @@ async def test_reassign_modal_error_is_translated(
     assert answer["errors"] == {
         "reassign_user": "Diego Ferreira não pode receber casos de compliance."
     }
+
+
+async def test_routing_and_assign_agree_on_a_compliance_case(
+    client: TestClient, services: Services, fake_slack: FakeSlack
+) -> None:
+    # 14:30: Ana (lead), Carla, Diego and Eduarda (compliance) are on shift.
+    facts = TicketFacts(
+        ticket_id=4343,
+        category=Category.AML,
+        vip=False,
+        language="pt",
+        requester_id=7001,
+        created_at=NOW,
+    )
+    roster = services.roster
+    picks = {
+        decision.analyst.key
+        for exclude in [(), *((a.key,) for a in roster.analysts)]
+        if (decision := routing.route(facts=facts, roster=roster, now=NOW, exclude=exclude)).analyst
+    }
+    assert picks == {"eduarda"}
+    await add_escalation(services, analyst_key="carla", ticket_id=4343, category="aml")
+    accepted, refused = set(), set()
+    for analyst in roster.analysts:
+        answer = await _command(client, fake_slack, ANA, f"assign 4343 <@{analyst.slack_id}>")
+        assert "Traceback" not in answer
+        if "is now assigned to" in answer:
+            accepted.add(analyst.key)
+        else:
+            assert f"{analyst.name} cannot take compliance cases." in answer, answer
+            refused.add(analyst.key)
+    assert picks <= accepted and not picks & refused
+    assert "ana" in refused  # a lead too: the compliance role first while one is on shift
+    answer = await _command(client, fake_slack, ANA, "claim 4343")
+    assert "only compliance can claim it" in answer

@@ -23,10 +23,14 @@ from sqlalchemy import select
 
 from bot.domain import Transaction, TxStatus, TxType
 from bot.services import Services
-from bot.store.models import AuditEntry
+from bot.store.models import AuditEntry, Escalation
 from bot.transactions.findings import Findings, FindingState
+from integrations.zendesk import ZendeskClient
 from tests.fakes.backoffice_server import FakeBackoffice
 from tests.fakes.slack_server import Call, FakeSlack
+from tests.fakes.zendesk_server import EMAIL as ZD_EMAIL
+from tests.fakes.zendesk_server import TOKEN as ZD_TOKEN
+from tests.fakes.zendesk_server import FakeZendesk
 from tests.slack.support import (
     ANA,
     CARLA,
@@ -294,3 +298,72 @@ async def test_a_compliance_case_is_only_for_those_who_may_see_it(
     assert "TX-8F3K0001" in _text(shown)
     outcomes = [e.detail["outcome"] for e in await _audit(services)]
     assert outcomes == ["refused", "found"]
+
+
+NEUTRAL = "You cannot look up this customer's transactions right now; ask a lead."
+
+
+@pytest.mark.parametrize("query", [EMAIL, f"email:{EMAIL}", f"customer:{CUSTOMER}", CUSTOMER])
+async def test_a_typed_lookup_of_a_compliance_case_customer_is_gated_like_its_button(
+    client: TestClient,
+    services: Services,
+    fake_slack: FakeSlack,
+    backoffice: FakeBackoffice,
+    query: str,
+) -> None:
+    backoffice.add(_tx(1))
+    asked = Findings(FindingState.FOUND, asked={"email": EMAIL, "customer_id": CUSTOMER})
+    await add_escalation(
+        services, category="aml", analyst_key="eduarda", enrichment=asked.to_json()
+    )
+    refused = await _txn(client, fake_slack, HENRIQUE, query)
+    assert refused.params["text"] == NEUTRAL
+    assert "compliance" not in _text(refused).lower() and "TX-8F3K0001" not in _text(refused)
+    assert backoffice.requests == []  # refused before the back office is asked
+    for user in (EDUARDA, ANA):  # the owner (compliance) and a lead, as the button allows
+        assert "TX-8F3K0001" in _text(await _txn(client, fake_slack, user, query))
+    audit = await _audit(services)
+    assert [(e.actor, e.detail["outcome"]) for e in audit] == [
+        ("henrique", "refused"),
+        ("eduarda", "found"),
+        ("ana", "found"),
+    ]
+    assert audit[0].detail["query"] == query
+
+
+async def test_a_transaction_of_a_compliance_case_customer_found_by_its_id_is_gated(
+    client: TestClient, services: Services, fake_slack: FakeSlack, backoffice: FakeBackoffice
+) -> None:
+    backoffice.add(_tx(1), _tx(2, email="maria.souza@hotmail.com", customer_id="C-1"))
+    asked = Findings(FindingState.FOUND, asked={"email": EMAIL})
+    await add_escalation(
+        services, category="fraud", analyst_key="eduarda", enrichment=asked.to_json()
+    )
+    refused = await _txn(client, fake_slack, HENRIQUE, "TX-8F3K0001")
+    assert refused.params["text"] == NEUTRAL
+    # Another customer's transaction, and the case closed: no longer gated.
+    assert "TX-8F3K0002" in _text(await _txn(client, fake_slack, HENRIQUE, "TX-8F3K0002"))
+    async with services.db.session() as s:
+        esc = await s.scalar(select(Escalation).where(Escalation.category == "fraud"))
+        assert esc is not None
+        esc.status, esc.open_ticket_id = "resolved", None
+    assert "TX-8F3K0001" in _text(await _txn(client, fake_slack, HENRIQUE, EMAIL))
+
+
+async def test_the_compliance_case_customer_is_read_from_zendesk_when_not_stored(
+    client: TestClient,
+    services: Services,
+    fake_slack: FakeSlack,
+    backoffice: FakeBackoffice,
+    fake_zendesk: FakeZendesk,
+) -> None:
+    backoffice.add(_tx(1), _tx(2, email="maria.souza@hotmail.com", customer_id="C-1"))
+    await add_escalation(services, ticket_id=7100, category="aml", analyst_key="eduarda")
+    # Without Zendesk the customer is unknown: typed lookups are gated rather than guessed.
+    unknown = await _txn(client, fake_slack, HENRIQUE, "maria.souza@hotmail.com")
+    assert unknown.params["text"] == NEUTRAL
+    fake_zendesk.add_escalation(7100, tags=("esc_senior", "esc_aml"), email=EMAIL.upper())
+    services.zendesk = ZendeskClient(base_url=fake_zendesk.url, email=ZD_EMAIL, token=ZD_TOKEN)
+    assert (await _txn(client, fake_slack, HENRIQUE, EMAIL)).params["text"] == NEUTRAL
+    other = await _txn(client, fake_slack, HENRIQUE, "maria.souza@hotmail.com")
+    assert "TX-8F3K0002" in _text(other)

@@ -14,9 +14,11 @@ from bot.errors import UserFacingError
 from bot.escalations import lifecycle
 from bot.services import Services
 from bot.store.models import RoutingDecisionRow
+from bot.timers import offer
 from bot.worker import Worker
+from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.timers.conftest import ROSTER, at, esc_of, escalate, run_until
+from tests.timers.conftest import ROSTER, at, dm_channel, esc_of, escalate, run_until
 
 AML = ("esc_senior", "esc_aml")
 FRAUD = ("esc_senior", "esc_fraud")
@@ -151,3 +153,64 @@ async def test_at_her_shift_end_the_case_is_handed_on_by_the_usual_rules(
     last = (await reasons(services, esc.id))[-1]
     assert last[0].startswith("handover: Eduarda Rocha's shift ended at 21:00")
     assert last[1] == "no compliance analyst on shift"
+
+
+@pytest.mark.parametrize("timers", [Timers(claim_timeout=600, first_response=70)])
+async def test_a_breached_case_is_offered_to_compliance_once_on_shift_and_taken(
+    services: Services,
+    worker: Worker,
+    clock: Clock,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+) -> None:
+    clock.now = at(11)  # Ana and Bruno only; Eduarda (compliance) starts at 12:00
+    await escalate(services, fake_zendesk, 606, tags=AML)
+    await worker.drain()
+    esc = await esc_of(services, 606)
+    owner = esc.analyst_key
+    assert owner in ("ana", "bruno")
+    await run_until(worker, clock, at(12, 11))  # the first response was due at 12:10
+    offers = {
+        a.key: [
+            m
+            for m in fake_slack.messages.get(dm_channel(a.slack_id), [])
+            for b in m["blocks"]
+            if any(e.get("action_id") == "esc_take" for e in b.get("elements", []))
+        ]
+        for a in ROSTER.analysts
+    }
+    assert [k for k, found in offers.items() if found] == ["eduarda"]
+    assert "#606" in offers["eduarda"][0]["text"]
+    async with services.db.session() as s:
+        took = await offer.take(
+            s,
+            services=services,
+            actor=actor("eduarda"),
+            now=clock.now,
+            escalation_id=esc.id,
+            offered_from=owner,
+        )
+    assert took.analyst_key == "eduarda" and took.status == "claimed"
+
+
+async def test_a_breached_case_of_the_only_compliance_analyst_is_offered_to_nobody(
+    services: Services,
+    worker: Worker,
+    clock: Clock,
+    fake_zendesk: FakeZendesk,
+    fake_slack: FakeSlack,
+) -> None:
+    clock.now = at(13)
+    await escalate(services, fake_zendesk, 607, tags=AML)
+    await worker.drain()
+    assert (await esc_of(services, 607)).analyst_key == "eduarda"
+    await run_until(worker, clock, at(14, 1))  # first response due at 14:00; claim re-routes fail
+    takes = [
+        b
+        for msgs in fake_slack.messages.values()
+        for m in msgs
+        for b in m["blocks"]
+        if any(e.get("action_id") == "esc_take" for e in b.get("elements", []))
+    ]
+    assert takes == []
+    assert (await esc_of(services, 607)).analyst_key == "eduarda"
