@@ -181,14 +181,18 @@ async def test_a_breached_case_is_offered_to_compliance_once_on_shift_and_taken(
     }
     assert [k for k, found in offers.items() if found] == ["eduarda"]
     assert "#606" in offers["eduarda"][0]["text"]
+    # The button's sealed value, read back as a click would: offered to Eduarda, from the owner.
+    value = next(
+        e["value"]
+        for b in offers["eduarda"][0]["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == "esc_take"
+    )
+    offered = offer.unseal(services, value, now=clock.now)
+    assert (offered.escalation_id, offered.owner, offered.to) == (esc.id, owner, "eduarda")
     async with services.db.session() as s:
         took = await offer.take(
-            s,
-            services=services,
-            actor=actor("eduarda"),
-            now=clock.now,
-            escalation_id=esc.id,
-            offered_from=owner,
+            s, services=services, actor=actor("eduarda"), now=clock.now, offer=offered
         )
     assert took.analyst_key == "eduarda" and took.status == "claimed"
 
