@@ -63,7 +63,7 @@ async def gauges(db: Database) -> list[Gauge]:
 async def _stored(db: Database) -> list[Gauge]:
     """Backlogs, failures, escalations by status, routings, and intake latency."""
     out: list[Gauge] = []
-    async with db.session() as s:
+    async with db.read_session() as s:  # a scrape never takes the write lock
         for status, n in await s.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ):

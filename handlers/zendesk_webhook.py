@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Tags
 from bot.errors import SignatureError
 from bot.escalations.intake import event_matters
+from bot.escalations.reclassify import payload_tags
 from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
 from bot.signing import verify_zendesk_signature
@@ -71,10 +72,7 @@ def _wanted(kind: str, data: Mapping[str, Any], tags: Tags) -> bool:
     """Whether an event-subscription body can matter to Baton (read here, judged in bot/)."""
     detail = data.get("detail")
     event = data.get("event")
-    current = detail.get("tags") if isinstance(detail, dict) else None
-    ticket_tags = (
-        frozenset(t for t in current if isinstance(t, str)) if isinstance(current, list) else None
-    )
+    ticket_tags = payload_tags(data)
     to = event.get("current") if isinstance(event, dict) else None
     to = to if isinstance(to, str) else (detail or {}).get("status")
     return event_matters(
