@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.demo import Clock  # noqa: E402
+from bot.demo.run import Clock  # noqa: E402
 from bot.desk.roster import load_roster  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.store import db as dbmod  # noqa: E402

@@ -1,6 +1,6 @@
 """Prometheus metrics through prometheus_client, in its multiprocess mode when it is set up.
 
-`baton serve` and `baton worker` share one PROMETHEUS_MULTIPROC_DIR (see bot/cli.py), so the
+`baton serve` and `baton worker` share one PROMETHEUS_MULTIPROC_DIR (see bot/cli/main.py), so the
 worker's counters (deliveries, retries, dead rows, routing outcomes, timer firings) reach the
 web process's /metrics beside its own. The folder belongs to one deployment: `baton serve`
 empties it at start (empty_folder), so a fresh server never adds up an earlier run's files, and

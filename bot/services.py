@@ -10,9 +10,8 @@ from typing import Any
 from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
-from bot.jira.port import JiraPort
 from bot.metrics import Metrics
-from bot.ports import SlackPort, TransactionsPort, ZendeskPort
+from bot.ports import JiraPort, SlackPort, TransactionsPort, ZendeskPort
 from bot.store.db import Database
 from bot.store.models import utcnow
 

@@ -27,7 +27,7 @@ from requests.adapters import HTTPAdapter
 
 from bot.config import Settings
 from bot.errors import ConfigError, IntegrationError, NotFound
-from bot.jira.port import SERVICE, IssueDraft, JiraIssue, JiraServerInfo, JiraWebhookSetup
+from bot.ports import JIRA_SERVICE, IssueDraft, JiraIssue, JiraServerInfo, JiraWebhookSetup
 from integrations.zendesk import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -180,11 +180,11 @@ class JiraClient:
         except (requests.Timeout, requests.ConnectionError) as err:
             log.warning("jira.unreachable", extra={"call": what, "error": type(err).__name__})
             raise IntegrationError(
-                SERVICE, f"{what}: {type(err).__name__}", retryable=True
+                JIRA_SERVICE, f"{what}: {type(err).__name__}", retryable=True
             ) from err
         except (requests.RequestException, ValueError, KeyError, TypeError) as err:
             log.warning("jira.bad_response", extra={"call": what, "error": type(err).__name__})
-            raise IntegrationError(SERVICE, f"{what}: unexpected response ({err})") from err
+            raise IntegrationError(JIRA_SERVICE, f"{what}: unexpected response ({err})") from err
 
     def _http_error(
         self, what: str, status: int | None, response: requests.Response | None
@@ -200,7 +200,7 @@ class JiraClient:
         text = response.text if response is not None else ""
         detail = " ".join(text.split())[:200]
         return IntegrationError(
-            SERVICE,
+            JIRA_SERVICE,
             f"{what}: HTTP {status}: {detail}",
             retryable=should_retry(status),
             retry_after=retry_after,

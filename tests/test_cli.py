@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
-from bot.cli_support import check_database
+from bot.cli.main import main
+from bot.cli.support import check_database
 from bot.store.db import is_in_memory, sqlite_file, upgrade
 from tests.conftest import PG_URL
 from tests.fakes.zendesk_server import EMAIL, TOKEN
@@ -229,7 +229,7 @@ def test_anything_unexpected_is_one_line_with_an_error_id(
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the disk caught fire\nsecond line of detail")
 
-    monkeypatch.setattr("bot.admin.list_outbox", broken)
+    monkeypatch.setattr("bot.cli.admin.list_outbox", broken)
     line = one_line_error(run(["outbox"], tmp_path, DATABASE_URL=database_url))
     assert line.startswith("Error: unexpected RuntimeError: the disk caught fire (error id ")
     assert "second line" not in line
@@ -252,7 +252,7 @@ def test_a_reader_closing_the_pipe_is_no_error(
     async def closed_pipe(*_args: object, **_kwargs: object) -> None:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr("bot.admin.list_outbox", closed_pipe)
+    monkeypatch.setattr("bot.cli.admin.list_outbox", closed_pipe)
     result = run(["outbox"], tmp_path, DATABASE_URL=database_url)
     assert result.exit_code == 0, result.output
     assert "Error" not in result.output and "Traceback" not in result.output

@@ -190,7 +190,7 @@ def test_every_model_key_is_a_dataclass_field() -> None:
     from dataclasses import fields
 
     from bot.config import BatonConfig, Delivery, Tags, Timers
-    from bot.config_models import BatonConfigFile, DeliveryFile, EnvSettings, TagsFile, TimersFile
+    from bot.config.models import BatonConfigFile, DeliveryFile, EnvSettings, TagsFile, TimersFile
 
     pairs = [(BatonConfigFile, BatonConfig), (TagsFile, Tags), (TimersFile, Timers)]
     for model, dataclass in [*pairs, (DeliveryFile, Delivery)]:
@@ -321,7 +321,7 @@ def data_paths(data: object, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...
 def test_readme_lists_every_batonconfig_key_and_its_examples_are_valid(tmp_path: Path) -> None:
     import tomllib
 
-    from bot.config_models import BatonConfigFile
+    from bot.config.models import BatonConfigFile
 
     written: set[tuple[str, ...]] = set()
     titles = ("`BATON_CONFIG`", "Set up Jira", "Connect the transactions source")
@@ -350,7 +350,7 @@ def test_readme_lists_every_roster_key_and_its_example_is_valid() -> None:
 def test_readme_settings_table_is_the_settings_model() -> None:
     import re
 
-    from bot.config_models import EnvSettings
+    from bot.config.models import EnvSettings
 
     table = readme_section("Configure").split("### ")[0]
     named = set(

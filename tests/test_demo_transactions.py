@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from bot.config import load_batonconfig
-from bot.demo import run_demo
-from bot.demo_backoffice import backoffice_url, load_backoffice
+from bot.demo.backoffice import backoffice_url, load_backoffice
+from bot.demo.run import run_demo
 from bot.domain import LookupBy, TxStatus, TxType
 from bot.transactions.failures import explain
 from bot.transactions.parse import references_in

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.services import Services
 from bot.store import inbox, outbox

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import SERVICES
 from bot.config import BatonConfig, Settings, Tags
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.escalations import intake
 from bot.services import Services, Unconfigured

@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.escalations.workload import team_state
 from bot.services import Services
 from bot.store.db import Database

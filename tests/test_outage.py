@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.services import Services
 from bot.store.db import Database

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.store import outbox, queue

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot import i18n, resources
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

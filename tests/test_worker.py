@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.config import Settings
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.escalations import intake
 from bot.services import Services, Unconfigured

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import SERVICES, create_app
 from bot.config import BatonConfig, Settings
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
 from bot.signing import sign_zendesk

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain import Category
 from bot.errors import IntegrationError, NotFound
 from bot.jira import issues, links
-from bot.jira.port import SERVICE
+from bot.ports import JIRA_SERVICE
 from bot.services import Services
 from bot.store.models import Escalation, OutboxMessage
 
@@ -47,7 +47,7 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
             log.info("jira.comment_issue_gone", extra={"row": row.id})
             return {"issue_gone": True}
         return {"added": added}
-    raise IntegrationError(SERVICE, f"unknown action {row.action}")
+    raise IntegrationError(JIRA_SERVICE, f"unknown action {row.action}")
 
 
 async def _create(services: Services, row: OutboxMessage) -> Mapping[str, Any]:

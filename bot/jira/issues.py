@@ -14,8 +14,8 @@ from bot.config import BatonConfig, Settings
 from bot.domain import Category, Requester
 from bot.errors import N_, UserFacingError
 from bot.escalations.alerts import ticket_url
-from bot.jira.port import IssueDraft
 from bot.masking import mask
+from bot.ports import IssueDraft
 from bot.store.models import Escalation
 from bot.transactions.findings import Findings
 

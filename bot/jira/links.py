@@ -20,7 +20,7 @@ from bot.domain import Requester
 from bot.errors import N_, UserFacingError
 from bot.escalations import alerts, lifecycle, notes
 from bot.jira import issues
-from bot.jira.port import SERVICE, IssueDraft, JiraIssue
+from bot.ports import JIRA_SERVICE, IssueDraft, JiraIssue
 from bot.services import Services, Unconfigured
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, JiraLink, OutboxMessage, RoutingDecisionRow
@@ -91,7 +91,7 @@ async def request_issue(
     )
     item = OutboxItem(
         key=create_key(esc.id, key),
-        service=SERVICE,
+        service=JIRA_SERVICE,
         action=CREATE,
         payload={"escalation_id": esc.id, "actor": actor, "draft": asdict(draft)},
         escalation_id=esc.id,
@@ -214,7 +214,7 @@ async def record_created(
             items.append(
                 OutboxItem(
                     key=f"jira:link:{esc.id}:{issue.key}",
-                    service=SERVICE,
+                    service=JIRA_SERVICE,
                     action=LINK,
                     payload={
                         "issue_key": issue.key,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import ConfigError
-from bot.jira.port import JiraPort, JiraWebhookSetup
+from bot.ports import JiraPort, JiraWebhookSetup
 from bot.services import Services
 
 # Status changes, resolutions and comments arrive as issue updates; comments also on their own.

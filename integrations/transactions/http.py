@@ -14,9 +14,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.config.transactions import TransactionsConfig
 from bot.domain import LookupBy, TransactionPage
 from bot.errors import IntegrationError
-from bot.transactions_config import TransactionsConfig
 from integrations.transactions.mapping import MappingError, RowMapper
 
 log = logging.getLogger(__name__)

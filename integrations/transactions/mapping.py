@@ -14,8 +14,8 @@ from typing import Any
 
 from babel.numbers import get_currency_precision
 
+from bot.config.transactions import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
 from bot.domain import Transaction, TxStatus, TxType
-from bot.transactions_config import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The SQL adapter: a back office's own table, read-only, over any SQLAlchemy URL.
 
-The table and its columns are named in [transactions] (bot/transactions_config.py). Columns are
+The table and its columns are named in [transactions] (bot/config/transactions.py). Columns are
 read untyped (as the driver returns them) and converted in mapping.py, so a back office that
 stores times as text or amounts as integer cents reads the same as one with proper types.
 Paging is keyset on (created_at, id), newest first; the cursor is the last row's pair.
@@ -22,10 +22,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.config.transactions import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
 from bot.domain import LookupBy, TransactionPage
 from bot.errors import IntegrationError
 from bot.store.db import async_url
-from bot.transactions_config import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
 from integrations.transactions.mapping import MappingError, RowMapper
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.drafts.flow import allowed_templates
 from bot.drafts.templates import NEUTRAL
 from bot.resolutions.history import timeline

@@ -36,8 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from babel.numbers import get_currency_precision
 
+from bot.config.transactions import HttpSource, SqlSource, TransactionsConfig
 from bot.domain import Transaction, TxStatus, TxType
-from bot.transactions_config import HttpSource, SqlSource, TransactionsConfig
 
 TOKEN = "bo-test-token-7f3a"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.services import Services
 from bot.store.db import Database
 from integrations.jira import JiraClient

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.errors import IntegrationError
-from bot.jira.port import IssueDraft
+from bot.ports import IssueDraft
 from integrations.jira import JiraClient
 from tests.fakes.jira_server import EMAIL, TOKEN, FakeJira
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.services import Services
 from bot.store.models import Escalation, JiraLink
 from bot.worker import Worker

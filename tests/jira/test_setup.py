@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.fakes.jira_server import EMAIL, TOKEN, FakeJira
 
 ROOT = Path(__file__).resolve().parents[2]

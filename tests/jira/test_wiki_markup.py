@@ -10,7 +10,7 @@ import pytest
 from bot.config import Settings
 from bot.domain import Requester
 from bot.jira import issues
-from bot.jira.port import IssueDraft
+from bot.ports import IssueDraft
 from bot.store.models import Escalation
 from integrations.jira import JiraClient, wiki_text
 from tests.fakes.jira_server import TOKEN, FakeJira, wiki_markup, wiki_shown

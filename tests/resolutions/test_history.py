@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.errors import NotFound
 from bot.resolutions.history import print_history
 from bot.services import Services

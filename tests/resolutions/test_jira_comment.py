@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.jira.port import IssueDraft
+from bot.ports import IssueDraft
 from integrations.jira import JiraClient
 from tests.fakes.jira_server import EMAIL, TOKEN, FakeJira
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.jira.port import IssueDraft
+from bot.ports import IssueDraft
 from bot.services import Services
 from bot.store.models import AuditEntry, Escalation, JiraLink, ResolutionRow, Timer
 from handlers.slack_ids import AlertAction

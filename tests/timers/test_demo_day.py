@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.demo_day import run_day
+from bot.demo.day import run_day
 
 
 async def test_one_day_shows_reminders_time_outs_breaches_and_handovers() -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Timers
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.permissions import Actor
 from bot.escalations import lifecycle
 from bot.services import Services

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.services import Services
 from bot.store import queue
 from bot.store.models import Escalation, OutboxMessage, RoutingDecisionRow, Timer

@@ -16,9 +16,9 @@ from datetime import UTC
 
 import sqlalchemy as sa
 
+from bot.config.transactions import TransactionsConfig
 from bot.domain import Transaction
 from bot.store.db import sync_url
-from bot.transactions_config import TransactionsConfig
 from tests.fakes.backoffice_server import FIELDS, backoffice_config, to_row
 
 

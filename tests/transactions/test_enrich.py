@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import BatonConfig, Settings
-from bot.demo import load_bundled
+from bot.demo.bundle import load_bundled
 from bot.desk.roster import load_roster
 from bot.domain import Category, Requester, Ticket, Transaction, TxStatus, TxType
 from bot.services import Services, Unconfigured

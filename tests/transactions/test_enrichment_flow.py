@@ -18,7 +18,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.config import BatonConfig, Delivery, Settings
-from bot.demo import Clock
+from bot.config.transactions import TransactionsConfig
+from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.domain import Transaction, TxStatus, TxType
 from bot.ports import TransactionsPort
@@ -27,7 +28,6 @@ from bot.slack_messages.alerts import Kind, render
 from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage
 from bot.transactions.findings import Findings, FindingState
-from bot.transactions_config import TransactionsConfig
 from bot.worker import Worker
 from integrations.slack import SlackClient
 from integrations.transactions import SqlTransactions

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import BatonConfig, Settings
-from bot.demo import Clock
+from bot.demo.bundle import Clock
 from bot.desk.permissions import Actor, actor_for
 from bot.desk.roster import load_roster
 from bot.domain import LookupBy, Transaction, TxStatus, TxType

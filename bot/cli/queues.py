@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli_support import check_database, current_settings, run_async
+from bot.cli.support import check_database, current_settings, run_async
 
 
 @click.group(invoke_without_command=True)
@@ -20,7 +20,7 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
     """List outbound actions waiting, failing or dead (`baton outbox retry ID` to retry)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.admin import list_outbox
+    from bot.cli.admin import list_outbox
 
     settings = current_settings()
     check_database(settings.database_url)
@@ -43,7 +43,7 @@ def outbox_retry(row_id: int | None, all_rows: bool, service: str | None) -> Non
     `baton outbox retry 42` retries row 42; `baton outbox retry --all [--service slack]`
     retries every dead row (of that service) after an outage outlasted the retry budget.
     """
-    from bot.admin import retry_outbox
+    from bot.cli.admin import retry_outbox
 
     if (row_id is None) == (not all_rows) or (service and not all_rows):
         raise click.UsageError("give one row id, or --all (optionally with --service)")
@@ -76,7 +76,7 @@ def inbox(ctx: click.Context, status: str | None, limit: int) -> None:
     """List stored webhook events waiting or failed (`baton inbox retry ID` to retry)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.admin import list_inbox
+    from bot.cli.admin import list_inbox
 
     settings = current_settings()
     check_database(settings.database_url)
@@ -92,7 +92,7 @@ def inbox_retry(event_id: int | None, all_events: bool) -> None:
 
     `baton inbox retry 7` retries event 7; `baton inbox retry --all` retries every failed one.
     """
-    from bot.admin import retry_inbox
+    from bot.cli.admin import retry_inbox
 
     if (event_id is None) == (not all_events):
         raise click.UsageError("give one event id, or --all")

@@ -1,6 +1,6 @@
 """Settings from the environment (and a `.env` file), validated once at start.
 
-The models in bot/config_models.py say what each variable and each BATON_CONFIG key may be; the
+The models in bot/config/models.py say what each variable and each BATON_CONFIG key may be; the
 frozen dataclasses here are what the rest of Baton reads, and hold the defaults.
 """
 
@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import resources, transactions_config
-from bot.config_models import BatonConfigFile, EnvSettings
+from bot import resources
+from bot.config import jira as jira_settings
+from bot.config import transactions as transactions_config
+from bot.config.jira import JiraConfig
+from bot.config.models import BatonConfigFile, EnvSettings
+from bot.config.transactions import TransactionsConfig
 from bot.domain import Category
 from bot.errors import ConfigError
-from bot.jira import settings as jira_settings
-from bot.jira.settings import JiraConfig
 from bot.schema import FileModel, Loc, checking, section_naming
-from bot.transactions_config import TransactionsConfig
 
 DEFAULT_DATABASE_URL = "sqlite:///baton.db"
 DEFAULT_ROSTER = "examples/roster.toml"

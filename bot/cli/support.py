@@ -28,7 +28,7 @@ from bot.config import Settings, load_settings, redact_url
 from bot.errors import BatonError, ConfigError
 
 T = TypeVar("T")
-log = logging.getLogger("bot.cli")
+log = logging.getLogger("bot.cli.main")
 
 
 class BatonGroup(click.Group):

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from bot import resources
 from bot.config import Settings, load_batonconfig
-from bot.demo import BundledTickets, Clock
+from bot.demo.bundle import BundledTickets, Clock
 from bot.desk.permissions import Actor
 from bot.desk.roster import Roster, load_roster
 from bot.domain import Requester, Ticket

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot import resources
-from bot.config import Settings, Tags, load_batonconfig
-from bot.demo_backoffice import findings_lines, open_backoffice
-from bot.demo_report import print_report
+from bot.config import Settings, load_batonconfig
+from bot.demo.backoffice import findings_lines, open_backoffice
+from bot.demo.bundle import BundledTickets, Clock, load_bundled
+from bot.demo.day import run_day
+from bot.demo.report import print_report
 from bot.desk.roster import load_roster
-from bot.domain import EscalationStatus, Requester, Ticket
-from bot.errors import NotConfigured, NotFound
+from bot.domain import EscalationStatus
 from bot.jira.preview import print_issues as print_jira_issues
-from bot.ports import TicketComment, TicketUpdate, WebhookSetup
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
 from bot.store import inbox
@@ -34,69 +31,6 @@ from bot.worker import Worker
 Echo = Callable[[str], object]
 
 
-def load_bundled(path: Path) -> list[Ticket]:
-    """Read tickets from a JSON Lines file (the demo's stand-in for the Zendesk API)."""
-    tickets: list[Ticket] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d: dict[str, Any] = json.loads(line)
-            r = d.get("requester") or {}
-            created = datetime.fromisoformat(d["created_at"])
-            tickets.append(
-                Ticket(
-                    id=int(d["id"]),
-                    subject=d.get("subject", ""),
-                    description=d.get("description", ""),
-                    tags=frozenset(d.get("tags", [])),
-                    requester=Requester(
-                        id=int(r.get("id", 0)),
-                        name=r.get("name", ""),
-                        email=r.get("email", ""),
-                        locale=r.get("locale"),
-                        time_zone=r.get("time_zone"),
-                        organization_name=r.get("organization"),
-                    ),
-                    created_at=created,
-                    updated_at=created,
-                    submitter_id=d.get("submitter_id"),
-                    has_attachments=bool(d.get("has_attachments")),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f"{path}:{n}: not a valid escalation: {err}") from err
-    return sorted(tickets, key=lambda t: t.created_at)
-
-
-class BundledTickets:
-    """Reads tickets from the bundle; writes are not sent (Zendesk is not configured)."""
-
-    def __init__(self, tickets: list[Ticket]) -> None:
-        self._tickets = {t.id: t for t in tickets}
-
-    async def get_ticket(self, ticket_id: int) -> Ticket:
-        try:
-            return self._tickets[ticket_id]
-        except KeyError:
-            raise NotFound(f"ticket {ticket_id}") from None
-
-    async def with_comments(self, ticket: Ticket) -> Ticket:
-        return ticket  # a bundled ticket's words are all in its description
-
-    async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
-        raise NotConfigured("zendesk")
-
-    async def has_marker(self, ticket_id: int, marker: str) -> bool:
-        raise NotConfigured("zendesk")
-
-    async def latest_comments(self, ticket_id: int, *, limit: int = 20) -> list[TicketComment]:
-        raise NotConfigured("zendesk")
-
-    async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
-        raise NotConfigured("zendesk")
-
-
 def _fresh_database(database_url: str) -> None:
     """Start from an empty, migrated database so every run of the demo prints the same."""
     url = make_url(database_url)
@@ -104,14 +38,6 @@ def _fresh_database(database_url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(url.database + suffix).unlink(missing_ok=True)
     dbmod.upgrade(database_url)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) -> None:
@@ -173,7 +99,6 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await backoffice.close()
         await services.db.dispose()
     # One day of timers on the desk (its own database); it builds on this module's pieces.
-    from bot.demo_day import run_day
 
     await run_day(echo=echo)
 

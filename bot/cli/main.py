@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from bot import cli_queues
-from bot.cli_support import (
+from bot.cli import queues as cli_queues
+from bot.cli.support import (
     BatonGroup,
     check_database,
     check_output_file,
@@ -204,7 +204,7 @@ def demo(database: str, escalations: str | None) -> None:
     require_catalogs()
     import logging
 
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     # The demo's output is its table; routine per-event logs would only bury it.
     if logging.getLogger().level > logging.DEBUG:
@@ -377,7 +377,7 @@ def history(ticket: str) -> None:
     )
 
 
-# `baton outbox …` and `baton inbox …`: the operator's view of the queues (bot/cli_queues.py).
+# `baton outbox …` and `baton inbox …`: the operator's view of the queues (bot/cli/queues.py).
 main.add_command(cli_queues.outbox)
 main.add_command(cli_queues.inbox)
 

@@ -23,10 +23,10 @@ from sqlalchemy.engine import make_url
 
 from bot import resources
 from bot.config import Settings
+from bot.config.transactions import TransactionsConfig
 from bot.ports import TransactionsPort
 from bot.transactions.findings import Findings
 from bot.transactions.notes import paragraph
-from bot.transactions_config import TransactionsConfig
 
 SAMPLE = resources.example("backoffice/transactions.csv")
 

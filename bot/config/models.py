@@ -13,10 +13,10 @@ from urllib.parse import urlparse
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config.jira import JiraFile
+from bot.config.transactions import TransactionsFile
 from bot.domain import Category, RootCause
-from bot.jira.settings import JiraFile
 from bot.schema import FileModel, Text, word
-from bot.transactions_config import TransactionsFile
 
 Minutes = Annotated[float, Field(gt=0)]
 CategoryName = Annotated[Category, BeforeValidator(word(Category, "unknown category"))]

@@ -1,0 +1,1 @@
+"""The `baton` command: its groups, the queue tools and the shared start-up checks."""

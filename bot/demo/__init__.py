@@ -1,0 +1,1 @@
+"""The demo: a day of the desk on the embedded defaults, against in-process fakes."""
