@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_messages.ids import (
     AlertAction,
@@ -16,6 +19,7 @@ from bot.slack_messages.ids import (
     TxnAction,
 )
 from handlers.slack import buttons, commands, desk, drafts, home, resolve
+from handlers.slack.endpoint import build_bolt
 from handlers.slack.request import Responder, UserLocales
 
 
@@ -67,3 +71,9 @@ def test_every_subcommand_but_the_coming_ones_has_a_handler() -> None:
     missing = [name for name, sub in commands.COMMANDS.items() if sub.handler is None]
     assert missing == ["kyc"]
     assert all(sub.usage.startswith(f"/baton {name}") for name, sub in commands.COMMANDS.items())
+
+
+def test_bolt_talks_to_slack_through_the_adapters_client() -> None:
+    web = AsyncWebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/")
+    services: Any = SimpleNamespace(settings=SimpleNamespace(slack_signing_secret="secret"))
+    assert build_bolt(services, web).client is web  # one client, one token, one SLACK_API_URL
