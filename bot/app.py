@@ -150,6 +150,7 @@ def create_app(services: Services, *, body_timeout: float = 10.0) -> web.Applica
     """
     import handlers
     from handlers.body import BODY_TIMEOUT
+    from integrations.slack import SlackClient
 
     app = web.Application(middlewares=[_count_requests], client_max_size=1024 * 1024)
     app[SERVICES] = services
@@ -158,7 +159,9 @@ def create_app(services: Services, *, body_timeout: float = 10.0) -> web.Applica
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    handlers.register(app, services)
+    # Bolt talks to Slack through the client the Slack adapter wraps: one client, one token.
+    slack_web = services.slack.web if isinstance(services.slack, SlackClient) else None
+    handlers.register(app, services, slack_web=slack_web)
 
     async def _check_migrations(_app: web.Application) -> None:
         try:

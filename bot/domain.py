@@ -259,3 +259,7 @@ class Lacked(StrEnum):
     KNOWLEDGE = "knowledge"
     AUTHORITY = "authority"
     INFORMATION = "information"
+
+
+# The Zendesk statuses a resolution may set (the Resolve modal's choice; solved first).
+RESOLUTION_STATUSES = ("solved", "pending")

@@ -100,7 +100,17 @@ class SlackFile:
     alt_text: str = ""
 
 
+@dataclass(frozen=True)
+class SlackView:
+    """A modal Slack opened: its id, and the hash that guards updating it (hash_conflict)."""
+
+    id: str
+    hash: str
+
+
 class SlackPort(Protocol):
+    """Slack's Web API as Baton uses it (integrations/slack.py), failures as IntegrationError."""
+
     async def post(self, message: SlackPost) -> dict[str, Any]:
         """Post (or update, when ts is set) a message; returns {"channel", "ts"}."""
         ...
@@ -113,6 +123,32 @@ class SlackPort(Protocol):
 
     async def open_dm(self, user_id: str) -> str:
         """Open a DM with a user; returns its channel id."""
+        ...
+
+    async def find_message(self, channel: str, key: str) -> str | None:
+        """The ts of a recent message carrying key in its metadata (the history), if any."""
+        ...
+
+    async def user_locale(self, user_id: str) -> str | None:
+        """The user's Slack locale ("pt-BR", users.info), if Slack tells."""
+        ...
+
+    async def views_open(self, trigger_id: str, view: dict[str, Any]) -> SlackView:
+        """Open a modal within its trigger's 3 seconds."""
+        ...
+
+    async def views_update(self, view_id: str, view_hash: str, view: dict[str, Any]) -> None:
+        """Replace an open modal, unless it changed since view_hash."""
+        ...
+
+    async def views_publish(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish a user's App Home tab."""
+        ...
+
+    async def respond(
+        self, response_url: str, *, text: str, blocks: list[dict[str, Any]], replace: bool
+    ) -> None:
+        """Answer an interaction later through its response_url (ephemeral to the user)."""
         ...
 
 

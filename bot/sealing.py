@@ -11,10 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+
+from bot.errors import N_, UserFacingError
 
 
 class Unsealable(ValueError):
@@ -44,3 +47,41 @@ class Sealer:
         if not isinstance(data, dict):
             raise Unsealable("not a sealed object")
         return data
+
+
+LOOKUP_PAGE_TTL = 24 * 3600  # seconds a "More" button keeps working (its page may be stale by then)
+
+
+@dataclass(frozen=True)
+class LookupPage:
+    """Which page of which transaction lookup: a query typed, or an escalation's customer.
+
+    The "More" button carries it, and a button's value is stored in Slack with the message:
+    sealed, so the customer's e-mail never sits there in clear.
+    """
+
+    query: str | None = None
+    escalation_id: int | None = None
+    cursor: str | None = None
+    first: int = 1  # position of the page's first transaction
+
+
+def _lookup_sealer(secret: str | None) -> Sealer:
+    return Sealer(secret, "txn-more")
+
+
+def seal_lookup_page(secret: str | None, page: LookupPage, *, now: datetime) -> str:
+    """The More button's value for a page: sealed, so the query is not readable in Slack."""
+    data = {"q": page.query, "e": page.escalation_id, "c": page.cursor, "n": page.first}
+    return _lookup_sealer(secret).seal(data, now=now)
+
+
+def open_lookup_page(secret: str | None, value: object, *, now: datetime) -> LookupPage:
+    """Read a More button's value back; an expired or foreign one is out of date."""
+    try:
+        data = _lookup_sealer(secret).open(value, ttl=LOOKUP_PAGE_TTL, now=now)
+        return LookupPage(
+            query=data["q"], escalation_id=data["e"], cursor=data["c"], first=data["n"]
+        )
+    except (Unsealable, KeyError, TypeError) as err:
+        raise UserFacingError(N_("This button is out of date: search again.")) from err

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from handlers.slack import endpoint as slack
+from handlers.webhooks import jira, zendesk
 
 
-def register(app: web.Application, services: Services) -> None:
-    """Wire every handler module into the aiohttp app."""
-    # Modules register here as they land: zendesk_webhook, slack (bolt), jira_webhook, dashboard.
-    from handlers import jira_webhook, slack, zendesk_webhook
+def register(
+    app: web.Application, services: Services, *, slack_web: AsyncWebClient | None = None
+) -> None:
+    """Wire every handler module into the aiohttp app.
 
-    zendesk_webhook.register(app, services)
-    jira_webhook.register(app, services)
-    slack.register(app, services)
+    ``slack_web``: the Web API client the Slack adapter wraps (services.slack), for bolt.
+    """
+    zendesk.register(app, services)
+    jira.register(app, services)
+    slack.register(app, services, slack_web=slack_web)

@@ -19,7 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.errors import IntegrationError
-from bot.ports import SlackFile, SlackPost
+from bot.ports import SlackFile, SlackPost, SlackView
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 class SlackClient:
-    """Baton's Slack client (implements bot.ports.SlackPort and a little more)."""
+    """Baton's Slack client: implements bot.ports.SlackPort; ``web`` is the one AsyncWebClient
+    (bolt's client too, so every Slack call goes to the same SLACK_API_URL with one token)."""
 
     def __init__(self, web: AsyncWebClient) -> None:
         self.web = web
@@ -171,13 +172,15 @@ class SlackClient:
         locale = (data.get("user") or {}).get("locale")
         return str(locale) if locale else None
 
-    async def views_publish(self, user_id: str, view: dict[str, Any]) -> dict[str, Any]:
+    async def views_publish(self, user_id: str, view: dict[str, Any]) -> None:
         """Publish a user's App Home view."""
-        return await self._call(self.web.views_publish, user_id=user_id, view=view)
+        await self._call(self.web.views_publish, user_id=user_id, view=view)
 
-    async def views_open(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        """Open a modal; returns Slack's answer (its view has the id and hash to update it)."""
-        return await self._call(self.web.views_open, trigger_id=trigger_id, view=view)
+    async def views_open(self, trigger_id: str, view: dict[str, Any]) -> SlackView:
+        """Open a modal; returns its id and hash (what updating it needs)."""
+        data = await self._call(self.web.views_open, trigger_id=trigger_id, view=view)
+        opened = data.get("view") or {}
+        return SlackView(id=str(opened.get("id", "")), hash=str(opened.get("hash", "")))
 
     async def views_update(self, view_id: str, view_hash: str, view: dict[str, Any]) -> None:
         """Replace an open modal, unless it changed since view_hash (Slack: hash_conflict)."""

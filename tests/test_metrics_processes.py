@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from bot.signing import sign_zendesk
+from handlers.signing import sign_zendesk
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.test_cli import baton, env_for, free_port
 

@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.desk.availability import parse_duration, parse_until, shift_end
-from bot.desk.permissions import Action, actor_for, allowed, can_assign, can_cover, can_see
+from bot.desk.permissions import (
+    Action,
+    actor_for,
+    allowed,
+    can_assign,
+    can_cover,
+    can_see,
+    require,
+    require_assign,
+)
 from bot.desk.roster import load_roster
 from bot.errors import UserFacingError
 from tests.conftest import ROOT
@@ -29,6 +38,18 @@ def test_analyst_and_lead_rules() -> None:
     assert can_assign(ana, current_analyst_key="diego")
     assert can_cover(carla, coverer_key="carla") and not can_cover(carla, coverer_key="diego")
     assert can_cover(ana, coverer_key="diego")
+
+
+def test_a_button_the_actor_may_not_press_is_refused() -> None:
+    outsider, carla = actor_for(ROSTER, "U0BPO00042"), actor_for(ROSTER, "U05CAR0003")
+    require(carla, Action.CLAIM)
+    with pytest.raises(UserFacingError) as refused:
+        require(outsider, Action.CLAIM)
+    assert refused.value.msgid == "Sorry, only analysts on the roster can do that."
+    require_assign(carla, current_analyst_key="carla")
+    with pytest.raises(UserFacingError) as held:
+        require_assign(carla, current_analyst_key="diego")
+    assert "lead or the analyst holding it" in str(held.value)
 
 
 def test_compliance_cases_visibility() -> None:

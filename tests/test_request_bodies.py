@@ -21,9 +21,9 @@ from sqlalchemy import select
 from bot import logs
 from bot.app import create_app
 from bot.services import Services
-from bot.signing import sign_hub, sign_slack, sign_zendesk
 from bot.store.models import InboxEvent
 from handlers import body as request_body
+from handlers.signing import sign_hub, sign_slack, sign_zendesk
 from tests.fakes.slack_server import FakeSlack, fake_slack, fake_slack_server  # noqa: F401
 from tests.slack.support import ROOT, make_services
 from tests.slack.support import SECRET as SLACK_SECRET

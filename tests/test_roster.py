@@ -88,8 +88,9 @@ def test_example_lookups(example: Roster) -> None:
     ana = example.by_key("ana")
     assert ana is not None and ana.locale == "pt-BR"
     assert example.by_slack_id("U05BRU0002") == example.by_key("bruno")
-    assert example.by_zendesk_id(900003) == example.by_key("carla")
-    assert example.by_key("nobody") is None and example.by_zendesk_id(1) is None
+    carla = example.by_key("carla")
+    assert carla is not None and carla.zendesk_id == 900003  # whom her tickets are assigned to
+    assert example.by_key("nobody") is None and example.by_slack_id("U0NOBODY01") is None
 
 
 def test_example_each_shift_group_never_all_off_the_same_weekend(example: Roster) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.errors import SignatureError
-from bot.signing import (
+from handlers.signing import (
     sign_hub,
     sign_slack,
     sign_zendesk,

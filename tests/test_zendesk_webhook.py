@@ -16,10 +16,10 @@ from bot.app import create_app
 from bot.config import Settings, Tags
 from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
-from bot.signing import sign_zendesk
 from bot.store.db import Database
 from bot.store.models import InboxEvent
-from handlers.zendesk_webhook import BadEvent, parse_zendesk_event
+from handlers.signing import sign_zendesk
+from handlers.webhooks.zendesk import BadZendeskEvent, parse_zendesk_event
 from tests.web import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,7 +328,7 @@ def test_parse_is_pure_and_reads_headers_case_insensitively() -> None:
     assert parse_zendesk_event(json.dumps(recorded).encode(), {}).ticket_id == 12345
     long = parse_zendesk_event(json.dumps({**TICKET_EVENT, "id": "i" * 500}).encode(), {})
     assert len(long.dedupe_key) <= 200
-    with pytest.raises(BadEvent):
+    with pytest.raises(BadZendeskEvent):
         parse_zendesk_event(b"[]", {})
 
 

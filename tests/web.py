@@ -17,8 +17,8 @@ from bot.config import BatonConfig, Settings
 from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.services import Services, Unconfigured
-from bot.signing import sign_zendesk
 from bot.store.db import Database
+from handlers.signing import sign_zendesk
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.desk.roster import Roster
 from bot.domain import Analyst, Category, Role
+from bot.errors import N_, UserFacingError
 
 
 class Action(StrEnum):
@@ -82,6 +83,12 @@ def allowed(actor: Actor, action: Action) -> bool:
     return action in (LEAD if actor.is_lead else ANALYST)
 
 
+def require(actor: Actor, action: Action) -> None:
+    """Refuse (UserFacingError) a button the actor may not press at all."""
+    if not allowed(actor, action):
+        raise UserFacingError(N_("Sorry, only analysts on the roster can do that."))
+
+
 def can_see(actor: Actor, *, category: str | None, analyst_key: str | None) -> bool:
     """Compliance cases are visible to compliance, leads and the analyst handling them only."""
     if not actor.is_staff:
@@ -115,3 +122,9 @@ def can_assign(actor: Actor, *, current_analyst_key: str | None) -> bool:
 def can_cover(actor: Actor, *, coverer_key: str) -> bool:
     """Leads set cover for anyone; an analyst only volunteers themselves."""
     return actor.is_lead or (actor.is_staff and coverer_key == actor.key)
+
+
+def require_assign(actor: Actor, *, current_analyst_key: str | None) -> None:
+    """Refuse (UserFacingError) a reassignment the actor may not make (see can_assign)."""
+    if not can_assign(actor, current_analyst_key=current_analyst_key):
+        raise UserFacingError(N_("Sorry, only a lead or the analyst holding it can reassign this."))

@@ -50,9 +50,6 @@ class Roster:
     def by_slack_id(self, slack_id: str) -> Analyst | None:
         return next((a for a in self.analysts if a.slack_id == slack_id), None)
 
-    def by_zendesk_id(self, zendesk_id: int) -> Analyst | None:
-        return next((a for a in self.analysts if a.zendesk_id == zendesk_id), None)
-
     def rota_week(self, day: date) -> int:
         """Return the rota week number of a local date (negative before rota_start)."""
         monday = day - timedelta(days=day.weekday())

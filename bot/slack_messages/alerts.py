@@ -16,22 +16,11 @@ from bot.domain import Analyst, Category, EscalationStatus
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
 from bot.slack_messages.findings import findings_blocks
+from bot.slack_messages.ids import AlertAction
 from bot.slack_messages.jira import issues_line
 from bot.slack_messages.text import customer
 from bot.store.models import Escalation
 from bot.timers.deadlines import overdue
-
-
-class AlertAction(StrEnum):
-    """Button action ids on alert messages (handlers/slack_ids.py re-exports these)."""
-
-    CLAIM = "esc_claim"
-    REASSIGN = "esc_reassign"
-    DRAFT = "esc_draft"
-    TXN = "esc_txn"
-    JIRA = "esc_jira"
-    RESOLVE = "esc_resolve"
-    TAKE = "esc_take"  # on a breach offer: the next best analyst takes the escalation
 
 
 class Kind(StrEnum):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from bot import i18n
@@ -18,31 +17,13 @@ from bot.drafts.templates import Template
 from bot.errors import N_
 from bot.masking import mask
 from bot.slack_messages import limits
+from bot.slack_messages.ids import DraftAction, DraftView
+from bot.slack_messages.modals import modal
 from bot.slack_messages.text import customer, escape
 from bot.store.models import DraftRow
 
 Block = dict[str, Any]
 SUBJECT_MAX = 250  # what the Edit modal lets the analyst write as a subject
-
-
-class DraftAction(StrEnum):
-    """Action ids on a draft preview (handlers/slack_ids.py re-exports these)."""
-
-    SEND = "draft_send"
-    NOTE = "draft_note"
-    EDIT = "draft_edit"
-    LANGUAGE = "draft_language"
-    TEMPLATE = "draft_template"
-
-
-class DraftView(StrEnum):
-    """The Edit modal: its callback id, and the ids of its input blocks and elements."""
-
-    CALLBACK = "draft_edit_modal"
-    SUBJECT = "draft_subject"
-    SUBJECT_INPUT = "draft_subject_input"
-    BODY = "draft_body"
-    BODY_INPUT = "draft_body_input"
 
 
 # Each language in its own words: the analyst picks the customer's language, not a translation.
@@ -241,40 +222,37 @@ def edit_modal(
             "(a reply that does is not sent)."
         )
         hint.append({"type": "context", "elements": [{"type": "mrkdwn", "text": words}]})
-    return limits.view(
-        {
-            "type": "modal",
-            "callback_id": str(DraftView.CALLBACK),
-            "private_metadata": metadata,
-            "title": {"type": "plain_text", "text": _("Edit the reply")},
-            "submit": {"type": "plain_text", "text": _("Save")},
-            "close": {"type": "plain_text", "text": _("Cancel")},
-            "blocks": [
-                *hint,
-                {
-                    "type": "input",
-                    "block_id": str(DraftView.SUBJECT),
-                    "optional": True,
-                    "label": {"type": "plain_text", "text": _("Subject")},
-                    "element": {
-                        "type": "plain_text_input",
-                        "action_id": str(DraftView.SUBJECT_INPUT),
-                        "initial_value": limits.fit(mask(draft.subject), SUBJECT_MAX),
-                        "max_length": SUBJECT_MAX,
-                    },
+    return modal(
+        callback_id=str(DraftView.CALLBACK),
+        private_metadata=metadata,
+        title=_("Edit the reply"),
+        submit=_("Save"),
+        close=_("Cancel"),
+        blocks=[
+            *hint,
+            {
+                "type": "input",
+                "block_id": str(DraftView.SUBJECT),
+                "optional": True,
+                "label": {"type": "plain_text", "text": _("Subject")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": str(DraftView.SUBJECT_INPUT),
+                    "initial_value": limits.fit(mask(draft.subject), SUBJECT_MAX),
+                    "max_length": SUBJECT_MAX,
                 },
-                {
-                    "type": "input",
-                    "block_id": str(DraftView.BODY),
-                    "label": {"type": "plain_text", "text": _("Reply")},
-                    "element": {
-                        "type": "plain_text_input",
-                        "action_id": str(DraftView.BODY_INPUT),
-                        "multiline": True,
-                        "initial_value": limits.fit(mask(draft.body), limits.INPUT_VALUE),
-                        "max_length": limits.INPUT_VALUE,
-                    },
+            },
+            {
+                "type": "input",
+                "block_id": str(DraftView.BODY),
+                "label": {"type": "plain_text", "text": _("Reply")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": str(DraftView.BODY_INPUT),
+                    "multiline": True,
+                    "initial_value": limits.fit(mask(draft.body), limits.INPUT_VALUE),
+                    "max_length": limits.INPUT_VALUE,
                 },
-            ],
-        }
+            },
+        ],
     )

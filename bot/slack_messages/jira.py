@@ -7,19 +7,13 @@ masked here (``text.customer``), once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import Any
 
 from bot import i18n
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
+from bot.slack_messages.ids import JiraAction
 from bot.slack_messages.text import customer, escape
-
-
-class JiraAction(StrEnum):
-    """Button action ids of Jira messages."""
-
-    ADD_NOTE = "jira_add_note"
 
 
 def issue_link(key: str, url: str) -> str:

@@ -1,32 +1,22 @@
 """The Resolve modal: a pure builder (an escalation, a stored resolution, gettext in; a view out).
 
-Block ids are ``bot.resolutions.form.Field`` values, so the errors ``form.parse`` returns land
-under their inputs; each input's action id is its block id + ``_input``.
+Block ids are ``ids.ResolveField`` values (the resolution form's fields too), so the errors
+``bot.resolutions.form.parse`` returns land under their inputs; each input's action id is its
+field's ``input_id``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
 from bot import i18n
-from bot.domain import CustomerOutcome, Lacked, RootCause
+from bot.domain import RESOLUTION_STATUSES, CustomerOutcome, Lacked, RootCause
 from bot.masking import mask, mask_deep
-from bot.resolutions.form import STATUSES, Field
 from bot.slack_messages import limits
-from bot.slack_messages.alerts import AlertAction
+from bot.slack_messages.ids import AlertAction, ResolveField, ResolveView
+from bot.slack_messages.modals import modal as envelope
 from bot.store.models import Escalation, ResolutionRow
-
-
-class ResolveView(StrEnum):
-    """The modal's callback id."""
-
-    CALLBACK = "resolve_modal"
-
-
-def action_id(field: Field) -> str:
-    return f"{field}_input"
 
 
 def root_cause_label(_: i18n.Gettext, value: RootCause) -> str:
@@ -73,13 +63,13 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 
 def _input(
-    field: Field, label: str, element: dict[str, Any], *, optional: bool = False
+    field: ResolveField, label: str, element: dict[str, Any], *, optional: bool = False
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": str(field),
         "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": action_id(field)},
+        "element": {**element, "action_id": field.input_id},
     }
     if optional:
         block["optional"] = True
@@ -106,7 +96,10 @@ def modal(
     outcomes = [_option(outcome_label(_, o), o.value) for o in CustomerOutcome]
     yes_no = [_option(_("Yes"), "yes"), _option(_("No"), "no")]
     lacked = [_option(lacked_label(_, x), x.value) for x in Lacked]
-    statuses = [_option(_("Solved"), STATUSES[0]), _option(_("Pending"), STATUSES[1])]
+    statuses = [
+        _option(_("Solved"), RESOLUTION_STATUSES[0]),
+        _option(_("Pending"), RESOLUTION_STATUSES[1]),
+    ]
     avoidable = None if stored is None else ("yes" if stored.avoidable else "no")
     radios: dict[str, Any] = {"type": "radio_buttons", "options": yes_no}
     if avoidable:
@@ -123,42 +116,41 @@ def modal(
     if stored is not None:
         summary["initial_value"] = limits.fit(stored.summary, limits.INPUT_VALUE)
     title = _("Amend resolution") if stored is not None else _("Resolve")
-    return limits.view(
-        {
-            "type": "modal",
-            "callback_id": str(ResolveView.CALLBACK),
-            "private_metadata": str(escalation_id),
-            "title": {"type": "plain_text", "text": title},
-            "submit": {"type": "plain_text", "text": _("Resolve")},
-            "close": {"type": "plain_text", "text": _("Cancel")},
-            "blocks": [
-                {
-                    "type": "section",
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": _("How did ticket #{ticket} end?").format(ticket=ticket_id),
-                    },
+    return envelope(
+        callback_id=str(ResolveView.CALLBACK),
+        private_metadata=str(escalation_id),
+        title=title,
+        submit=_("Resolve"),
+        close=_("Cancel"),
+        blocks=[
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _("How did ticket #{ticket} end?").format(ticket=ticket_id),
                 },
-                _input(
-                    Field.ROOT_CAUSE,
-                    _("Root cause"),
-                    _select(causes, stored.root_cause if stored else None, _("Pick a root cause")),
-                ),
-                _input(Field.SUMMARY, _("What was wrong and what you did"), summary),
-                _input(
-                    Field.OUTCOME,
-                    _("Customer outcome"),
-                    _select(outcomes, stored.outcome if stored else None, _("Pick an outcome")),
-                ),
-                _input(Field.AVOIDABLE, _("Could the outsourcing team have handled it?"), radios),
-                _input(Field.LACKED, _("If yes, what did they lack?"), boxes, optional=True),
-                _input(
-                    Field.STATUS,
-                    _("Set the Zendesk ticket to"),
-                    _select(statuses, stored.zendesk_status if stored else "solved", _("Status")),
-                ),
-            ],
-        }
+            },
+            _input(
+                ResolveField.ROOT_CAUSE,
+                _("Root cause"),
+                _select(causes, stored.root_cause if stored else None, _("Pick a root cause")),
+            ),
+            _input(ResolveField.SUMMARY, _("What was wrong and what you did"), summary),
+            _input(
+                ResolveField.OUTCOME,
+                _("Customer outcome"),
+                _select(outcomes, stored.outcome if stored else None, _("Pick an outcome")),
+            ),
+            _input(
+                ResolveField.AVOIDABLE, _("Could the outsourcing team have handled it?"), radios
+            ),
+            _input(ResolveField.LACKED, _("If yes, what did they lack?"), boxes, optional=True),
+            _input(
+                ResolveField.STATUS,
+                _("Set the Zendesk ticket to"),
+                _select(statuses, stored.zendesk_status if stored else "solved", _("Status")),
+            ),
+        ],
     )
 
 

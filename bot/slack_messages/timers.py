@@ -14,7 +14,8 @@ from typing import Any
 from bot import i18n
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
-from bot.slack_messages.alerts import AlertAction, is_compliance
+from bot.slack_messages.alerts import is_compliance
+from bot.slack_messages.ids import AlertAction
 from bot.store.models import Escalation
 
 Message = tuple[str, list[dict[str, Any]]]

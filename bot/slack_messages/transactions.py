@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from babel.numbers import format_currency, format_decimal, is_currency
@@ -17,16 +16,11 @@ from bot import i18n
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
+from bot.slack_messages.ids import TxnAction
 from bot.slack_messages.text import customer, escape
 from bot.transactions import failures
 
 Block = dict[str, Any]
-
-
-class TxnAction(StrEnum):
-    """Button action ids on transaction answers (handlers/slack_ids.py re-exports these)."""
-
-    MORE = "txn_more"
 
 
 STATUS_ICONS = {

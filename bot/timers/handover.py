@@ -10,12 +10,13 @@ next shift knows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.availability import current as marks_in_force
+from bot.desk.on_shift import shift_ends
 from bot.desk.roster import Roster, on_shift, shift_instance
 from bot.domain import Analyst, Availability, EscalationStatus
 from bot.escalations.alerts import POST, SERVICE
@@ -31,29 +32,6 @@ UNATTENDED = timedelta(hours=1)
 _TICK = timedelta(microseconds=1)
 HOLDING = (EscalationStatus.ROUTED, EscalationStatus.CLAIMED)
 OPEN = (*HOLDING, EscalationStatus.UNASSIGNED)
-
-
-def shift_ends(roster: Roster, start: datetime, end: datetime) -> list[datetime]:
-    """Every instant in (start, end] at which someone's scheduled shift ends (UTC)."""
-    tz = roster.timezone
-    found: set[datetime] = set()
-    day = start.astimezone(tz).date() - timedelta(days=1)
-    while day <= end.astimezone(tz).date():
-        for a in roster.analysts:
-            if not roster.works_on(a, day):
-                continue
-            end_day = day + timedelta(days=1) if a.shift.crosses_midnight else day
-            at = datetime.combine(end_day, a.shift.end, tzinfo=tz).astimezone(UTC)
-            if start < at <= end:
-                found.add(at)
-        day += timedelta(days=1)
-    return sorted(found)
-
-
-def next_handover(roster: Roster, now: datetime) -> datetime | None:
-    """The next shift end after now (shown by /baton who and App Home)."""
-    ends = shift_ends(roster, now, now + timedelta(days=2))
-    return ends[0] if ends else None
 
 
 def timer_rows(roster: Roster, start: datetime, end: datetime) -> list[dict[str, object]]:

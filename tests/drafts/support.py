@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.domain import Transaction, TxStatus, TxType
 from bot.services import Services
-from bot.slack_messages.drafts import DraftAction, DraftView
+from bot.slack_messages.ids import DraftAction, DraftView
 from bot.store.models import DraftRow, Escalation
 from bot.transactions.findings import Findings, FindingState
 from integrations.zendesk import ZendeskClient

@@ -16,9 +16,8 @@ from sqlalchemy import select
 
 from bot.drafts.templates import NEUTRAL, Template
 from bot.services import Services
-from bot.slack_messages.drafts import DraftAction
+from bot.slack_messages.ids import AlertAction, DraftAction
 from bot.store.models import AuditEntry, Escalation, OutboxMessage
-from handlers.slack_ids import AlertAction
 from tests.drafts.support import (
     TICKET,
     command,

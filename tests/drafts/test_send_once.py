@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.slack_messages.drafts import DraftAction
+from bot.slack_messages.ids import DraftAction
 from bot.store.models import OutboxMessage
 from tests.drafts.support import (
     TICKET,

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.services import Services
-from bot.slack_messages.drafts import DraftAction, DraftView
+from bot.slack_messages.ids import DraftAction, DraftView
 from bot.store.models import Escalation
 from tests.drafts.support import (
     TICKET,

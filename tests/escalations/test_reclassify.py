@@ -20,7 +20,7 @@ from bot.drafts.flow import allowed_templates
 from bot.drafts.templates import NEUTRAL
 from bot.resolutions.history import timeline
 from bot.services import Services
-from bot.slack_messages.drafts import DraftAction
+from bot.slack_messages.ids import DraftAction
 from bot.store.db import Database
 from bot.store.models import AuditEntry, Escalation, InboxEvent
 from bot.worker import Worker

@@ -18,9 +18,9 @@ from bot import logs
 from bot.desk.permissions import actor_for
 from bot.jira import events
 from bot.services import Services
-from bot.signing import sign_hub
 from bot.store.models import AuditEntry, Escalation, InboxEvent, JiraLink
 from bot.worker import Worker
+from handlers.signing import sign_hub
 from tests.fakes.jira_server import FakeJira, recorded
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.jira.support import (

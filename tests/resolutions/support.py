@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.resolutions.form import Field
 from bot.services import Services
-from bot.slack_messages.resolve import ResolveView, action_id
+from bot.slack_messages.ids import ResolveField, ResolveView
 from integrations.jira import JiraClient
 from tests.fakes.jira_server import EMAIL, TOKEN, FakeJira
 from tests.slack.support import post_form, view_body
@@ -41,14 +40,17 @@ def state_values(
     radio = {"text": {"type": "plain_text", "text": avoidable}, "value": avoidable}
     boxes = [{"text": {"type": "plain_text", "text": x}, "value": x} for x in lacked]
     raw = {
-        Field.ROOT_CAUSE: select(root_cause),
-        Field.SUMMARY: {"type": "plain_text_input", "value": summary},
-        Field.OUTCOME: select(outcome),
-        Field.AVOIDABLE: {"type": "radio_buttons", "selected_option": radio if avoidable else None},
-        Field.LACKED: {"type": "checkboxes", "selected_options": boxes},
-        Field.STATUS: select(status),
+        ResolveField.ROOT_CAUSE: select(root_cause),
+        ResolveField.SUMMARY: {"type": "plain_text_input", "value": summary},
+        ResolveField.OUTCOME: select(outcome),
+        ResolveField.AVOIDABLE: {
+            "type": "radio_buttons",
+            "selected_option": radio if avoidable else None,
+        },
+        ResolveField.LACKED: {"type": "checkboxes", "selected_options": boxes},
+        ResolveField.STATUS: select(status),
     }
-    return {str(f): {action_id(f): v} for f, v in raw.items()}
+    return {str(f): {f.input_id: v} for f, v in raw.items()}
 
 
 async def submit(client: TestClient, user: str, escalation_id: int, **values: Any) -> Any:

@@ -14,8 +14,8 @@ from bot.escalations import closing
 from bot.resolutions import pending
 from bot.services import Services
 from bot.store.models import Escalation, OutboxMessage, ResolutionRow
-from handlers.commands import Ctx
-from handlers.home import render_home
+from handlers.slack.home import render_home
+from handlers.slack.request import Ctx
 from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.ports import IssueDraft
 from bot.services import Services
+from bot.slack_messages.ids import AlertAction
 from bot.store.models import AuditEntry, Escalation, JiraLink, ResolutionRow, Timer
-from handlers.slack_ids import AlertAction
 from tests.drafts.support import TICKET, command, escalation
 from tests.fakes.jira_server import FakeJira
 from tests.fakes.slack_server import FakeSlack

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode
 from aiohttp.test_utils import TestClient
 
 from bot.services import Services
-from bot.signing import sign_slack, sign_zendesk
+from handlers.signing import sign_slack, sign_zendesk
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     ANA,

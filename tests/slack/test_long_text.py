@@ -23,12 +23,12 @@ from bot.app import create_app
 from bot.desk.roster import OnShift, load_roster
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.services import Services
-from bot.signing import sign_zendesk
-from bot.slack_messages import blocks, drafts, jira, limits, resolve, timers, transactions
+from bot.slack_messages import desk, drafts, jira, limits, resolve, timers, transactions
 from bot.slack_messages.alerts import Kind, render
 from bot.store.models import DraftRow, Escalation, OutboxMessage, ResolutionRow
 from bot.transactions.findings import Findings, FindingState, MatchedBy
 from bot.worker import Worker
+from handlers.signing import sign_zendesk
 from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_blocks import message_errors, view_errors
 from tests.fakes.slack_server import FakeSlack
@@ -231,7 +231,7 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
     tz = "America/Sao_Paulo"
     many = [_escalation(text[:300], i) for i in range(1, count + 1)]
     on = [OnShift(analyst=ANALYST, starts_at=NOW, ends_at=NOW, covering_for=text[:100])] * 30
-    who = blocks.who_text(_, now_on=on, next_on=None, locale=locale, tz=tz)
+    who = desk.who_text(_, now_on=on, next_on=None, locale=locale, tz=tz)
     stored = ResolutionRow(
         summary=text,
         root_cause="other",
@@ -242,7 +242,7 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
     )
     draft = DraftRow(id=7, ticket_id=1, subject=text, body=text)
     return [
-        blocks.home_view(
+        desk.home_view(
             _,
             analyst=ANALYST,
             escalations=many,
@@ -253,8 +253,8 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
             now=NOW,
             extra=resolve.home_section(_, many, locale=locale, tz=tz),
         ),
-        blocks.notice_modal(_, title=text, text=text),
-        blocks.reassign_modal(_, escalation_id=1, ticket_id=1),
+        desk.notice_modal(_, title=text, text=text),
+        desk.reassign_modal(_, escalation_id=1, ticket_id=1),
         resolve.modal(_, escalation_id=1, ticket_id=1, stored=stored),
         drafts.edit_modal(_, draft, metadata="1"),
         drafts.edit_modal(_, draft, metadata="1", neutral=True),
@@ -282,7 +282,7 @@ def test_every_builder_stays_within_slacks_limits(text: str, count: int, locale:
 def test_a_long_queue_on_the_app_home_lists_the_rest_without_buttons() -> None:
     _ = i18n.translator("en")
     many = [_escalation("Saque", i) for i in range(1, 80)]
-    view = blocks.home_view(
+    view = desk.home_view(
         _, analyst=ANALYST, escalations=many, who="who", away_until=None, locale="en", tz="UTC"
     )
     assert view_errors(view) == []

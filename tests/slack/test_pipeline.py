@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.services import Services
-from bot.signing import sign_zendesk
 from bot.worker import Worker
+from handlers.signing import sign_zendesk
 from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk

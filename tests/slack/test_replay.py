@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.services import Services
-from bot.slack_messages.resolve import ResolveView
+from bot.slack_messages.ids import ResolveView
 from bot.store import seen_requests
 from bot.store.db import Database
 from bot.store.models import Escalation, ResolutionRow, SeenSlackRequest, utcnow
@@ -69,13 +69,15 @@ async def test_a_replayed_resolve_submission_does_nothing(
     headers = sign(body)
     assert await post_signed(client, body, headers) == (200, "")
     await drain(services)
-    with caplog.at_level(logging.WARNING, logger="handlers.slack"):
+    with caplog.at_level(logging.WARNING, logger="handlers.slack.endpoint"):
         assert await post_signed(client, body, headers) == (200, "")
     await drain(services)
     row = await _resolution(services)
     assert row.amendments == 0 and row.amended_at is None
     assert len(_notes(zendesk)) == notes_before + 1  # one ticket note, not two
-    assert [r.message for r in caplog.records if r.name == "handlers.slack"] == ["slack.replay"]
+    assert [r.message for r in caplog.records if r.name == "handlers.slack.endpoint"] == [
+        "slack.replay"
+    ]
 
 
 async def test_the_same_body_signed_at_another_second_acts(

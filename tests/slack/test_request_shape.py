@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.signing import sign_slack
+from handlers.signing import sign_slack
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import ANA, SECRET, action_body, command_body
 

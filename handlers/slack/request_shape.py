@@ -2,7 +2,7 @@
 
 Bolt parses the body before it checks the signature, and raises on bodies Slack never sends
 (bytes that are not UTF-8, a ``payload`` that is not a JSON object, JSON that is not an
-object). The endpoint checks the signature first (bot.signing), then the shape here, so forged
+object). The endpoint checks the signature first (handlers.signing), then the shape here, so forged
 requests get a 401 and signed garbage a 400 with the reason, never a 500.
 """
 

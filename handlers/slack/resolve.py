@@ -14,19 +14,19 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.errors import NotFound, UserFacingError
 from bot.resolutions import resolve as core
-from bot.resolutions.form import Field, Raw, parse
+from bot.resolutions.form import Raw, parse
 from bot.slack_messages import resolve as render
-from bot.slack_messages.resolve import ResolveView
-from handlers.actions import (
+from bot.slack_messages.ids import AlertAction, ResolveField, ResolveView
+from handlers.slack.payloads import ButtonPress, ViewSubmission
+from handlers.slack.request import (
+    Ctx,
     Respond,
+    Responder,
+    Usage,
     escalation_id_of,
-    open_form,
-    slack_call,
+    parse_ticket,
+    refusal,
 )
-from handlers.commands import Ctx, Usage, parse_ticket, refusal
-from handlers.context import Origin, UserLocales, dig
-from handlers.home import publish_home
-from handlers.slack_ids import AlertAction
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def _modal(
     return render.modal(ctx._, escalation_id=esc.id, ticket_id=esc.ticket_id, stored=stored)
 
 
-async def for_command(ctx: Ctx, args: list[str]) -> str:
+async def command(ctx: Ctx, args: list[str]) -> str:
     """`/baton resolve <ticket>`: open the Resolve modal (prefilled when amending)."""
     if len(args) != 1:
         raise Usage()
@@ -50,58 +50,58 @@ async def for_command(ctx: Ctx, args: list[str]) -> str:
     return ctx._("Slack did not open the form in time: try again.")
 
 
-def values(view: dict[str, Any]) -> Raw:
+def values(submitted: ViewSubmission) -> Raw:
     """The submitted values by field, as the modal's inputs send them."""
-    state = dig(view, "state", "values") or {}
-    out: dict[Field, str | list[str] | None] = {}
-    for field in Field:
-        element = dig(state, str(field), render.action_id(field))
-        if not isinstance(element, dict):
+    out: dict[ResolveField, str | list[str] | None] = {}
+    for field in ResolveField:
+        block, element = str(field), field.input_id
+        if not submitted.element(block, element):
             continue
-        if isinstance(element.get("value"), str):
-            out[field] = element["value"]
-        elif isinstance(dig(element, "selected_option", "value"), str):
-            out[field] = dig(element, "selected_option", "value")
-        elif isinstance(element.get("selected_options"), list):
-            out[field] = [
-                str(o.get("value")) for o in element["selected_options"] if isinstance(o, dict)
-            ]
+        typed, picked = submitted.text(block, element), submitted.picked(block, element)
+        ticked = submitted.picked_all(block, element)
+        if typed is not None:
+            out[field] = typed
+        elif picked is not None:
+            out[field] = picked
+        elif ticked is not None:
+            out[field] = ticked
     return out
 
 
-def _errors(ctx: Ctx, errors: dict[Field, str]) -> dict[str, str]:
+def _errors(ctx: Ctx, errors: dict[ResolveField, str]) -> dict[str, str]:
     return {str(field): ctx._(msgid) for field, msgid in errors.items()}
 
 
-def register(bolt: AsyncApp, locales: UserLocales) -> None:
+def register(bolt: AsyncApp, responder: Responder) -> None:
     """Listen for the Resolve button and the Resolve modal."""
-    services, slack = locales.services, locales.slack
+    services, locales = responder.services, responder.locales
 
     @bolt.action(str(AlertAction.RESOLVE))
     async def on_resolve(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         await ack()
-        origin = Origin.of(body)
+        press = ButtonPress.of(body, action)
         # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
-        ctx = locales.ctx_now(origin.user_id)
+        ctx = locales.ctx_now(press.origin.user_id)
 
         async def build() -> dict[str, Any]:
-            return await _modal(ctx, escalation_id=escalation_id_of(action.get("value")))
+            return await _modal(ctx, escalation_id=escalation_id_of(press.value))
 
-        await open_form(slack, ctx, origin, respond, build, again=ctx._("Press Resolve again."))
+        again = ctx._("Press Resolve again.")
+        await responder.open_form(ctx, press.origin, respond, build, again=again)
 
     @bolt.view(str(ResolveView.CALLBACK))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        submitted = ViewSubmission.of(body, view)
         # Errors go back in the ack, within 3 seconds: no users.info before it.
-        origin = Origin.of(body)
-        ctx = locales.ctx_now(origin.user_id)
-        parsed = parse(values(view))
+        ctx = locales.ctx_now(submitted.user_id)
+        parsed = parse(values(submitted))
         if isinstance(parsed, dict):
             await ack(response_action="errors", errors=_errors(ctx, parsed))
             return
         try:
-            escalation_id = escalation_id_of(view.get("private_metadata"))
+            escalation_id = escalation_id_of(submitted.private_metadata)
             async with services.db.session() as s:
                 row = await core.resolve(
                     s,
@@ -112,13 +112,13 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                     escalation_id=escalation_id,
                 )
         except (UserFacingError, NotFound) as err:
-            await ack(response_action="errors", errors={str(Field.SUMMARY): refusal(ctx._, err)})
+            summary = str(ResolveField.SUMMARY)
+            await ack(response_action="errors", errors={summary: refusal(ctx._, err)})
             return
         await ack()
         log.info(
             "slack.resolved",
             extra={"escalation": row.escalation_id, "amendments": row.amendments},
         )
-        if ctx.actor.analyst is not None:
-            # Its queue (and "needs a root cause") just changed.
-            await slack_call("slack.home_publish_failed", publish_home(slack, ctx))
+        # Its queue (and "needs a root cause") just changed.
+        await responder.refresh_home(ctx)

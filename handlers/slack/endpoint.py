@@ -1,7 +1,7 @@
 """Slack's endpoint: a slack-bolt AsyncApp served at POST /slack/events on Baton's aiohttp app.
 
 Every request's signature and timestamp are checked (401 otherwise), then its shape (400 with
-the reason for anything Slack does not send: see handlers/slack_request.py), then whether the
+the reason for anything Slack does not send: see request_shape.py), then whether the
 same signed request came before (bot/store/seen_requests.py: a replay gets an empty 200 and
 nothing is done), before bolt sees it. Listeners ack first and work after the ack
 (``process_before_response=False``), so Slack gets its answer within 3 s.
@@ -17,16 +17,17 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SignatureError
 from bot.services import Services
-from bot.signing import verify_slack_signature
 from bot.store import seen_requests
 from bot.store.models import utcnow
-from handlers import actions, commands, drafts, home, resolve, slack_request
 from handlers import body as request_body
-from handlers.context import UserLocales
-from integrations.slack import SlackClient, web_client
+from handlers.signing import verify_slack_signature
+from handlers.slack import buttons, commands, desk, drafts, home, request_shape, resolve
+from handlers.slack.payloads import SlashCommand
+from handlers.slack.request import Reply, Responder, UserLocales
 
 log = logging.getLogger(__name__)
 
@@ -34,44 +35,39 @@ PATH = "/slack/events"
 COMMAND = "/baton"
 
 
-def build_bolt(services: Services) -> AsyncApp:
-    """Create the bolt app with every listener, talking to SLACK_API_URL."""
+def build_bolt(services: Services, web: AsyncWebClient) -> AsyncApp:
+    """Create the bolt app with every listener, on the Web API client services.slack wraps."""
     settings = services.settings
-    client = web_client(settings)
     bolt = AsyncApp(
         signing_secret=settings.slack_signing_secret,
-        client=client,
+        client=web,
         process_before_response=False,
         request_verification_enabled=True,
         logger=logging.getLogger("baton.bolt"),
     )
-    locales = UserLocales(services, SlackClient(client))
+    responder = Responder(services, UserLocales(services), home=home.render_home)
 
     @bolt.command(COMMAND)
     async def on_baton(ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
-        ctx = await locales.ctx(str(command.get("user_id", "")))
-        trigger = command.get("trigger_id")
+        asked = SlashCommand.of(command)
+        ctx = await responder.locales.ctx(asked.user_id)
 
         async def open_view(view: dict[str, Any]) -> bool:
-            if not isinstance(trigger, str) or not trigger:
-                return False
-            opened = await actions.slack_call(
-                "slack.modal_not_opened", locales.slack.views_open(trigger, view)
-            )
-            return opened is not None
+            return await responder.open_view(asked.trigger_id, view) is not None
 
-        ctx = replace(ctx, open_view=open_view, channel_id=command.get("channel_id"))
-        reply = await commands.dispatch(ctx, str(command.get("text", "")))
-        if isinstance(reply, commands.Reply):
+        ctx = replace(ctx, open_view=open_view, channel_id=asked.channel_id)
+        reply = await commands.dispatch(ctx, asked.text)
+        if isinstance(reply, Reply):
             await respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
         else:
             await respond(text=reply, response_type="ephemeral")
 
-    actions.register(bolt, locales)
-    drafts.register(bolt, locales)
-    resolve.register(bolt, locales)
-    home.register(bolt, locales)
+    buttons.register(bolt, responder)
+    desk.register(bolt, responder)
+    drafts.register(bolt, responder)
+    resolve.register(bolt, responder)
+    home.register(bolt, responder)
     return bolt
 
 
@@ -80,9 +76,14 @@ def _reject(status: int, reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=status)
 
 
-def register(app: web.Application, services: Services) -> None:
-    """Serve POST /slack/events (503 when the Slack credentials are unset)."""
-    if not services.settings.slack_configured:
+def register(
+    app: web.Application, services: Services, *, slack_web: AsyncWebClient | None = None
+) -> None:
+    """Serve POST /slack/events (503 when the Slack credentials are unset).
+
+    ``slack_web``: the Web API client the Slack adapter (services.slack) wraps; bolt uses it too.
+    """
+    if not services.settings.slack_configured or slack_web is None:
 
         async def not_configured(_request: web.Request) -> web.Response:
             return web.json_response({"error": "Slack not configured"}, status=503)
@@ -90,7 +91,7 @@ def register(app: web.Application, services: Services) -> None:
         app.router.add_post(PATH, not_configured)
         return
 
-    bolt = build_bolt(services)
+    bolt = build_bolt(services, slack_web)
     secret = services.settings.slack_signing_secret or ""
 
     async def _is_replay(signature: str, *, accepted_until: datetime, now: datetime) -> bool | None:
@@ -133,8 +134,8 @@ def register(app: web.Application, services: Services) -> None:
         except SignatureError as err:
             return _reject(401, str(err))
         try:
-            slack_request.check(body, request.content_type, commands=frozenset({COMMAND}))
-        except slack_request.BadSlackRequest as err:
+            request_shape.check(body, request.content_type, commands=frozenset({COMMAND}))
+        except request_shape.BadSlackRequest as err:
             return _reject(400, str(err))
         replay = await _is_replay(signature, accepted_until=accepted_until, now=now)
         if replay is None:

@@ -6,14 +6,10 @@ The rules (who may ask, one issue per escalation and project, compliance cases) 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.errors import N_, UserFacingError
 from bot.jira import events, links
 from bot.slack_messages.jira import issue_link
-
-if TYPE_CHECKING:
-    from handlers.commands import Ctx
+from handlers.slack.payloads import ButtonPress
+from handlers.slack.request import Ctx, Usage, escalation_id_of, parse_ticket
 
 
 def _answer(ctx: Ctx, ticket_id: int, requested: links.Requested) -> str:
@@ -33,8 +29,11 @@ def _answer(ctx: Ctx, ticket_id: int, requested: links.Requested) -> str:
     )
 
 
-async def for_ticket(ctx: Ctx, ticket_id: int, project: str | None) -> str:
+async def command(ctx: Ctx, args: list[str]) -> str:
     """`/baton jira <ticket> [project]`."""
+    if len(args) not in (1, 2):
+        raise Usage()
+    ticket_id, project = parse_ticket(args[0]), args[1] if args[1:] else None
     async with ctx.services.db.session() as s:
         esc, requested = await links.request_by_hand(
             ctx.services, s, actor=ctx.actor, ticket_id=ticket_id, project=project
@@ -42,19 +41,18 @@ async def for_ticket(ctx: Ctx, ticket_id: int, project: str | None) -> str:
     return _answer(ctx, esc.ticket_id, requested)
 
 
-async def for_escalation(ctx: Ctx, escalation_id: int) -> str:
+async def for_escalation(ctx: Ctx, press: ButtonPress) -> str:
     """The Jira button on an alert: the category's project."""
     async with ctx.services.db.session() as s:
         esc, requested = await links.request_by_hand(
-            ctx.services, s, actor=ctx.actor, escalation_id=escalation_id
+            ctx.services, s, actor=ctx.actor, escalation_id=escalation_id_of(press.value)
         )
     return _answer(ctx, esc.ticket_id, requested)
 
 
-async def add_note(ctx: Ctx, value: object) -> str:
+async def add_note(ctx: Ctx, press: ButtonPress) -> str:
     """ "Add as internal note" under a comment written in Jira for the customer."""
-    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
-        raise UserFacingError(N_("This button is out of date."))
-    ticket = await events.add_offered_note(ctx.services, actor=ctx.actor, offer_id=int(text))
+    # An offer id has the shape of an escalation id (a positive database id).
+    offer_id = escalation_id_of(press.value)
+    ticket = await events.add_offered_note(ctx.services, actor=ctx.actor, offer_id=offer_id)
     return ctx._("Added to ticket #{ticket} as an internal note.").format(ticket=ticket)

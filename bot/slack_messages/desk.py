@@ -1,4 +1,7 @@
-"""Pure Block Kit builders: data and a gettext callable in, Slack dicts out (masked)."""
+"""The desk in Slack: `/baton help`, who, queue, the App Home tab, the Reassign modal, notices.
+
+Pure Block Kit builders: data and a gettext callable in, Slack dicts out (masked).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
 from bot.slack_messages.alerts import buttons
+from bot.slack_messages.ids import BlockId, CallbackId, HomeAction
+from bot.slack_messages.modals import modal
 from bot.store.models import Escalation
 from bot.timers.deadlines import next_deadline, overdue
-from handlers.slack_ids import BlockId, CallbackId, HomeAction
 
 Block = dict[str, Any]
 
@@ -193,38 +197,29 @@ def away_until(marks: Sequence[Availability], *, key: str, now: datetime) -> dat
 
 def reassign_modal(_: i18n.Gettext, *, escalation_id: int, ticket_id: int) -> dict[str, Any]:
     """The Reassign modal: pick a user from a users select."""
-    return limits.view(
-        {
-            "type": "modal",
-            "callback_id": str(CallbackId.REASSIGN),
-            "private_metadata": str(escalation_id),
-            "title": {"type": "plain_text", "text": _("Reassign")},
-            "submit": {"type": "plain_text", "text": _("Reassign")},
-            "close": {"type": "plain_text", "text": _("Cancel")},
-            "blocks": [
-                section(_("Hand ticket #{ticket} to:").format(ticket=ticket_id)),
-                {
-                    "type": "input",
-                    "block_id": str(BlockId.REASSIGN_USER),
-                    "label": {"type": "plain_text", "text": _("Analyst")},
-                    "element": {
-                        "type": "users_select",
-                        "action_id": str(BlockId.REASSIGN_USER_ACTION),
-                    },
+    return modal(
+        callback_id=str(CallbackId.REASSIGN),
+        private_metadata=str(escalation_id),
+        title=_("Reassign"),
+        submit=_("Reassign"),
+        close=_("Cancel"),
+        blocks=[
+            section(_("Hand ticket #{ticket} to:").format(ticket=ticket_id)),
+            {
+                "type": "input",
+                "block_id": str(BlockId.REASSIGN_USER),
+                "label": {"type": "plain_text", "text": _("Analyst")},
+                "element": {
+                    "type": "users_select",
+                    "action_id": str(BlockId.REASSIGN_USER_ACTION),
                 },
-            ],
-        }
+            },
+        ],
     )
 
 
 def notice_modal(_: i18n.Gettext, *, title: str, text: str) -> dict[str, Any]:
     """A modal with one message and a Close button: "loading…", or why it cannot go on."""
-    return limits.view(
-        {
-            "type": "modal",
-            "callback_id": str(CallbackId.NOTICE),
-            "title": {"type": "plain_text", "text": title},
-            "close": {"type": "plain_text", "text": _("Close")},
-            "blocks": [section(text)],
-        }
+    return modal(
+        callback_id=str(CallbackId.NOTICE), title=title, close=_("Close"), blocks=[section(text)]
     )

@@ -17,10 +17,10 @@ from bot.escalations.intake import event_matters
 from bot.escalations.reclassify import payload_tags
 from bot.ports import TICKET_SOLVED_EVENT
 from bot.services import Services
-from bot.signing import verify_zendesk_signature
 from bot.store import inbox
 from handlers import body as request_body
-from handlers.webhooks import read, reject
+from handlers.signing import verify_zendesk_signature
+from handlers.webhooks.gate import read, reject
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ MAX_KIND = 100  # inbox_events.kind column size
 MAX_ID = 2**63 - 1  # inbox_events.ticket_id is a BIGINT
 
 
-class BadEvent(ValueError):
+class BadZendeskEvent(ValueError):
     """A body that is not a Zendesk event we understand; the message is the reason."""
 
 
@@ -65,7 +65,7 @@ def _ticket_id(value: Any, field: str) -> int:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
-    raise BadEvent(f"{field} must be a positive integer in digits")
+    raise BadZendeskEvent(f"{field} must be a positive integer in digits")
 
 
 def _wanted(kind: str, data: Mapping[str, Any], tags: Tags) -> bool:
@@ -100,7 +100,7 @@ def _signed_key(body: bytes, data: Mapping[str, Any], headers: Mapping[str, str]
 def parse_zendesk_event(
     body: bytes, headers: Mapping[str, str], *, tags: Tags | None = None
 ) -> ZendeskEvent:
-    """Parse a trigger or event-subscription body; raise BadEvent with a reason.
+    """Parse a trigger or event-subscription body; raise BadZendeskEvent with a reason.
 
     The dedupe key is the event's id, else a hash of the signed body (see _signed_key).
     """
@@ -108,9 +108,9 @@ def parse_zendesk_event(
     try:
         data = request_body.loads(body)
     except request_body.BadJSON as err:
-        raise BadEvent(str(err)) from err
+        raise BadZendeskEvent(str(err)) from err
     if not isinstance(data, dict):
-        raise BadEvent("body must be a JSON object")
+        raise BadZendeskEvent("body must be a JSON object")
     signed = _signed_key(body, data, headers)
     event_type = data.get("type")
     if isinstance(event_type, str) and event_type.startswith(EVENT_PREFIX):
@@ -122,7 +122,7 @@ def parse_zendesk_event(
             return ZendeskEvent(kind=kind, dedupe_key=key, payload=data, ignored=True)
         detail = data.get("detail")
         if not isinstance(detail, dict) or "id" not in detail:
-            raise BadEvent("ticket event has no detail.id")
+            raise BadZendeskEvent("ticket event has no detail.id")
         return ZendeskEvent(
             kind=kind,
             dedupe_key=key,
@@ -132,7 +132,7 @@ def parse_zendesk_event(
         )
     field = next((k for k in TICKET_ID_KEYS if k in data), None)
     if field is None:
-        raise BadEvent("no ticket id (expected ticket_id, or an event with detail.id)")
+        raise BadZendeskEvent("no ticket id (expected ticket_id, or an event with detail.id)")
     solved = data.get("event") == TICKET_SOLVED_EVENT  # the second trigger's body
     return ZendeskEvent(
         kind=TICKET_SOLVED_EVENT if solved else "trigger",
@@ -178,7 +178,7 @@ def make_handler(services: Services) -> Any:
             return reject(services, "zendesk", 401, str(err), "zendesk_webhook.bad_signature")
         try:
             event = parse_zendesk_event(body, request.headers, tags=services.settings.config.tags)
-        except BadEvent as err:
+        except BadZendeskEvent as err:
             return reject(services, "zendesk", 400, str(err), "zendesk_webhook.malformed")
         services.metrics.inc(
             "baton_webhooks_received_total", {"source": "zendesk"}, help="Webhook deliveries"

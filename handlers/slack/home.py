@@ -8,16 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk import availability
-from bot.desk.roster import next_shift_start, on_shift
+from bot.desk.on_shift import who_is_on
 from bot.errors import IntegrationError
 from bot.escalations import lifecycle
 from bot.resolutions import pending
-from bot.slack_messages import blocks
+from bot.slack_messages import desk as render
 from bot.slack_messages import resolve as resolve_blocks
-from bot.timers.handover import next_handover
-from handlers.commands import Ctx
-from handlers.context import UserLocales
-from integrations.slack import SlackClient
+from handlers.slack.payloads import HomeOpened
+from handlers.slack.request import Ctx, Responder
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +30,17 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
             await lifecycle.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
         )
         unexplained = await pending.needing(s, now=now, analyst_key=analyst.key) if analyst else []
-    roster = services.roster
-    who = blocks.who_text(
+    desk = who_is_on(services.roster, now=now, marks=marks)
+    who = render.who_text(
         ctx._,
-        now_on=on_shift(roster, now, marks),
-        next_on=next_shift_start(roster, now, marks),
+        now_on=desk.now_on,
+        next_on=desk.next_on,
         locale=ctx.locale,
         tz=ctx.tz,
-        next_handover=next_handover(roster, now),
+        next_handover=desk.next_handover,
     )
-    away = blocks.away_until(marks, key=analyst.key, now=now) if analyst else None
-    return blocks.home_view(
+    away = render.away_until(marks, key=analyst.key, now=now) if analyst else None
+    return render.home_view(
         ctx._,
         analyst=analyst,
         escalations=rows,
@@ -55,20 +53,16 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     )
 
 
-async def publish_home(slack: SlackClient, ctx: Ctx) -> None:
-    """Publish (refresh) the user's App Home."""
-    await slack.views_publish(ctx.actor.slack_id, await render_home(ctx))
-
-
-def register(bolt: AsyncApp, locales: UserLocales) -> None:
+def register(bolt: AsyncApp, responder: Responder) -> None:
     """Listen for app_home_opened."""
 
     @bolt.event("app_home_opened")
     async def on_home_opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+        opened = HomeOpened.of(event)
+        if opened.tab != "home":
             return
-        ctx = await locales.ctx(str(event["user"]))
+        ctx = await responder.locales.ctx(opened.user_id)
         try:
-            await publish_home(locales.slack, ctx)
+            await responder.publish_home(ctx)
         except IntegrationError as err:
             log.warning("slack.home_publish_failed", extra={"error": str(err)})

@@ -1,6 +1,8 @@
 """`/baton report` in Slack: the headline numbers as Block Kit (pure: report + gettext in).
 
-Root-cause and category names are Baton's own fixed words, so nothing here needs escaping.
+It lives with the reports, not in ``bot/slack_messages/``: it reads ``bot.reports.views`` and
+``bot.reports.text``, and the messages floor may not import a capability. Root-cause and
+category names are Baton's own fixed words, so nothing here needs escaping.
 """
 
 from __future__ import annotations

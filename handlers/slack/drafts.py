@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
@@ -18,21 +18,18 @@ from bot.drafts import flow
 from bot.drafts.tipping_off import SUBJECT, TippingOff
 from bot.errors import N_, NotFound, UserFacingError
 from bot.slack_messages import drafts as render
-from bot.slack_messages.drafts import DraftAction, DraftView
-from handlers.actions import (
+from bot.slack_messages.ids import DraftAction, DraftView
+from handlers.slack.payloads import ButtonPress, Origin, ViewSubmission
+from handlers.slack.request import (
+    Ctx,
+    Reply,
     Respond,
-    answer,
+    Responder,
+    Usage,
     escalation_id_of,
-    open_form,
-    run_work,
-    slack_call,
+    parse_ticket,
+    refusal,
 )
-from handlers.commands import Reply, Usage, parse_ticket, refusal
-from handlers.context import Origin, UserLocales, dig
-from handlers.slack_ids import AlertAction
-
-if TYPE_CHECKING:
-    from handlers.commands import Ctx
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +50,7 @@ def _is_language(word: str) -> bool:
     return word.lower().replace("_", "-").split("-")[0] in LANGUAGES
 
 
-async def for_command(ctx: Ctx, args: list[str]) -> Reply:
+async def command(ctx: Ctx, args: list[str]) -> Reply:
     """`/baton draft <ticket> [template] [lang]` (template and language in either order)."""
     if not 1 <= len(args) <= 3:
         raise Usage()
@@ -72,8 +69,9 @@ async def for_command(ctx: Ctx, args: list[str]) -> Reply:
     return _reply(ctx, preview)
 
 
-async def for_escalation(ctx: Ctx, escalation_id: int) -> Reply:
+async def for_escalation(ctx: Ctx, press: ButtonPress) -> Reply:
     """The Draft reply button on an alert."""
+    escalation_id = escalation_id_of(press.value)
     return _reply(
         ctx, await flow.preview(ctx.services, actor=ctx.actor, escalation_id=escalation_id)
     )
@@ -86,9 +84,9 @@ def _draft_id(raw: object) -> tuple[int, str]:
     return parsed
 
 
-async def send(ctx: Ctx, raw: object, *, public: bool) -> Reply:
+async def send(ctx: Ctx, press: ButtonPress, *, public: bool) -> Reply:
     """Send as public reply / Save as internal note: the preview becomes what happened."""
-    draft_id, _choice = _draft_id(raw)
+    draft_id, _choice = _draft_id(press.value)
     done = await flow.send(ctx.services, actor=ctx.actor, draft_id=draft_id, public=public)
     by = ctx.actor.analyst.name if ctx.actor.analyst else ctx.actor.key
     if done.already:
@@ -99,9 +97,9 @@ async def send(ctx: Ctx, raw: object, *, public: bool) -> Reply:
     )
 
 
-async def change(ctx: Ctx, action: dict[str, Any], *, what: DraftAction) -> Reply:
+async def change(ctx: Ctx, press: ButtonPress, *, what: DraftAction) -> Reply:
     """Change language / Change template: the preview is re-written in place."""
-    draft_id, choice = _draft_id(dig(action, "selected_option", "value"))
+    draft_id, choice = _draft_id(press.selected)
     if not choice:
         raise UserFacingError(N_("This button is out of date."))
     kwargs = {"language": choice} if what == DraftAction.LANGUAGE else {"template": choice}
@@ -109,76 +107,59 @@ async def change(ctx: Ctx, action: dict[str, Any], *, what: DraftAction) -> Repl
     return _reply(ctx, preview)
 
 
-def register(bolt: AsyncApp, locales: UserLocales) -> None:
-    """Listen for the Draft reply button, the preview's buttons and the Edit modal."""
-    services, slack = locales.services, locales.slack
+async def send_reply(ctx: Ctx, press: ButtonPress) -> Reply:
+    """The preview's Send as public reply button."""
+    return await send(ctx, press, public=True)
 
-    async def run(body: dict[str, Any], respond: Respond, work: Any, *, swap: bool) -> None:
-        origin = Origin.of(body)
-        ctx = await locales.ctx(origin.user_id)
-        text = await run_work(ctx, lambda: work(ctx))
-        await answer(slack, ctx, origin, respond, text, replace_original=swap)
 
-    @bolt.action(str(AlertAction.DRAFT))
-    async def on_draft(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        esc = action.get("value")
-        await run(body, respond, lambda ctx: for_escalation(ctx, escalation_id_of(esc)), swap=False)
+async def save_note(ctx: Ctx, press: ButtonPress) -> Reply:
+    """The preview's Save as internal note button."""
+    return await send(ctx, press, public=False)
 
-    def sender(public: bool) -> Any:
-        async def on_send(
-            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-        ) -> None:
-            await ack()
-            raw = action.get("value")
-            await run(body, respond, lambda ctx: send(ctx, raw, public=public), swap=True)
 
-        return on_send
+async def change_language(ctx: Ctx, press: ButtonPress) -> Reply:
+    """The preview's language select."""
+    return await change(ctx, press, what=DraftAction.LANGUAGE)
 
-    def changer(what: DraftAction) -> Any:
-        async def on_change(
-            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-        ) -> None:
-            await ack()
-            await run(body, respond, lambda ctx: change(ctx, action, what=what), swap=True)
 
-        return on_change
+async def change_template(ctx: Ctx, press: ButtonPress) -> Reply:
+    """The preview's template select."""
+    return await change(ctx, press, what=DraftAction.TEMPLATE)
 
-    # bolt passes listeners their arguments by name: one closure per button, no defaults.
-    bolt.action(str(DraftAction.SEND))(sender(True))
-    bolt.action(str(DraftAction.NOTE))(sender(False))
-    bolt.action(str(DraftAction.LANGUAGE))(changer(DraftAction.LANGUAGE))
-    bolt.action(str(DraftAction.TEMPLATE))(changer(DraftAction.TEMPLATE))
+
+def register(bolt: AsyncApp, responder: Responder) -> None:
+    """Listen for the preview's Edit button and the Edit modal (the other buttons are rows
+    of the button table)."""
+    services, locales = responder.services, responder.locales
 
     @bolt.action(str(DraftAction.EDIT))
     async def on_edit(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         await ack()
-        origin = Origin.of(body)
+        press = ButtonPress.of(body, action)
+        origin: Origin = press.origin
         # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
         ctx = locales.ctx_now(origin.user_id)
 
         async def build() -> dict[str, Any]:
-            draft_id, _choice = _draft_id(action.get("value"))
+            draft_id, _choice = _draft_id(press.value)
             loaded = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
             draft = loaded.draft
             meta = json.dumps({"d": draft.id, "r": origin.response_url}, separators=(",", ":"))
             return render.edit_modal(ctx._, draft, metadata=meta, neutral=loaded.compliance)
 
-        await open_form(slack, ctx, origin, respond, build, again=ctx._("Press Edit again."))
+        await responder.open_form(ctx, origin, respond, build, again=ctx._("Press Edit again."))
 
     @bolt.view(str(DraftView.CALLBACK))
     async def on_edit_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        submitted = ViewSubmission.of(body, view)
         # Errors go back in the ack, within 3 seconds: no users.info before it.
-        ctx = locales.ctx_now(Origin.of(body).user_id)
-        values = dig(view, "state", "values") or {}
-        subject = dig(values, str(DraftView.SUBJECT), str(DraftView.SUBJECT_INPUT), "value")
-        text = dig(values, str(DraftView.BODY), str(DraftView.BODY_INPUT), "value")
+        ctx = locales.ctx_now(submitted.user_id)
+        subject = submitted.text(str(DraftView.SUBJECT), str(DraftView.SUBJECT_INPUT))
+        text = submitted.text(str(DraftView.BODY), str(DraftView.BODY_INPUT))
         try:
-            meta = json.loads(str(view.get("private_metadata") or "{}"))
+            meta = json.loads(submitted.private_metadata or "{}")
             draft_id = int(meta["d"])
             response_url = meta.get("r")
         except (ValueError, KeyError, TypeError):
@@ -190,8 +171,8 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
                 services,
                 actor=ctx.actor,
                 draft_id=draft_id,
-                subject=subject if isinstance(subject, str) else "",
-                body=text if isinstance(text, str) else "",
+                subject=subject or "",
+                body=text or "",
             )
         except (UserFacingError, NotFound) as err:
             field = (
@@ -201,11 +182,5 @@ def register(bolt: AsyncApp, locales: UserLocales) -> None:
             await ack(response_action="errors", errors={block: refusal(ctx._, err)})
             return
         await ack()
-        reply = _reply(ctx, preview)
-        if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
-            await slack_call(
-                "slack.respond_failed",
-                slack.respond(response_url, text=reply.text, blocks=reply.blocks, replace=True),
-            )
-        else:
+        if not await responder.respond_later(response_url, _reply(ctx, preview)):
             log.info("slack.draft_edited_without_preview", extra={"draft": draft_id})

@@ -19,11 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import SignatureError
 from bot.services import Services
-from bot.signing import verify_hub_signature
 from bot.store import inbox
 from bot.store.models import JiraLink
 from handlers import body as request_body
-from handlers.webhooks import read, reject
+from handlers.signing import verify_hub_signature
+from handlers.webhooks.gate import read, reject
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ STORED = frozenset({"jira:issue_updated", "comment_created"})
 MAX_ID = 200  # inbox_events.dedupe_key column size
 
 
-class BadEvent(ValueError):
+class BadJiraEvent(ValueError):
     """A body that is not a Jira webhook event; the message is the reason."""
 
 
@@ -52,28 +52,28 @@ class JiraEvent:
 
 
 def parse_jira_event(body: bytes, headers: Mapping[str, str]) -> JiraEvent:
-    """Parse a Jira webhook body; raise BadEvent with a reason."""
+    """Parse a Jira webhook body; raise BadJiraEvent with a reason."""
     try:
         data = request_body.loads(body)
     except request_body.BadJSON as err:
-        raise BadEvent(str(err)) from err
+        raise BadJiraEvent(str(err)) from err
     if not isinstance(data, dict):
-        raise BadEvent("body must be a JSON object")
+        raise BadJiraEvent("body must be a JSON object")
     kind = data.get("webhookEvent")
     if not isinstance(kind, str) or not kind:
-        raise BadEvent("no webhookEvent")
+        raise BadJiraEvent("no webhookEvent")
     issue = data.get("issue")
     issue_id = None
     if kind in STORED:
         if not isinstance(issue, dict) or not isinstance(issue.get("key"), str):
-            raise BadEvent("issue event without issue.id and issue.key")
+            raise BadJiraEvent("issue event without issue.id and issue.key")
         raw_id = issue.get("id")
         if not isinstance(raw_id, str | int) or isinstance(raw_id, bool) or not str(raw_id):
-            raise BadEvent("issue event without issue.id and issue.key")
+            raise BadJiraEvent("issue event without issue.id and issue.key")
         issue_id = str(raw_id)
         for name, kind_of in (("changelog", dict), ("comment", dict)):
             if name in data and not isinstance(data[name], kind_of):
-                raise BadEvent(f"{name} must be an object")
+                raise BadJiraEvent(f"{name} must be an object")
     wanted = IDENTIFIER.lower()
     identifier = next((v.strip() for k, v in headers.items() if k.lower() == wanted), "")
     own = f"jira:delivery:{identifier}" if identifier else ""
@@ -109,7 +109,7 @@ def make_handler(services: Services) -> Any:
             return reject(services, "jira", 401, str(err), "jira_webhook.bad_signature")
         try:
             event = parse_jira_event(body, request.headers)
-        except BadEvent as err:
+        except BadJiraEvent as err:
             return reject(services, "jira", 400, str(err), "jira_webhook.malformed")
         services.metrics.inc(
             "baton_webhooks_received_total", {"source": "jira"}, help="Webhook deliveries"

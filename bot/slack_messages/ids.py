@@ -1,0 +1,98 @@
+"""Every Slack id Baton's messages carry: action ids, block ids and callback ids, one StrEnum each.
+
+Builders put them in the blocks, handlers listen for them: both import them from here, so an
+id is never a string literal in two places. Ids are stored in Slack with each message: a value
+changes only with a migration of what is already posted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AlertAction(StrEnum):
+    """Button action ids on alert messages (and the App Home's queue)."""
+
+    CLAIM = "esc_claim"
+    REASSIGN = "esc_reassign"
+    DRAFT = "esc_draft"
+    TXN = "esc_txn"
+    JIRA = "esc_jira"
+    RESOLVE = "esc_resolve"
+    TAKE = "esc_take"  # on a breach offer: the next best analyst takes the escalation
+
+
+class HomeAction(StrEnum):
+    """Buttons on the App Home tab."""
+
+    AWAY = "home_away"
+    BACK = "home_back"
+
+
+class DraftAction(StrEnum):
+    """Action ids on a draft preview."""
+
+    SEND = "draft_send"
+    NOTE = "draft_note"
+    EDIT = "draft_edit"
+    LANGUAGE = "draft_language"
+    TEMPLATE = "draft_template"
+
+
+class DraftView(StrEnum):
+    """The Edit modal: its callback id, and the ids of its input blocks and elements."""
+
+    CALLBACK = "draft_edit_modal"
+    SUBJECT = "draft_subject"
+    SUBJECT_INPUT = "draft_subject_input"
+    BODY = "draft_body"
+    BODY_INPUT = "draft_body_input"
+
+
+class TxnAction(StrEnum):
+    """Button action ids on transaction answers."""
+
+    MORE = "txn_more"
+
+
+class JiraAction(StrEnum):
+    """Button action ids of Jira messages."""
+
+    ADD_NOTE = "jira_add_note"
+
+
+class ResolveView(StrEnum):
+    """The Resolve modal's callback id."""
+
+    CALLBACK = "resolve_modal"
+
+
+class ResolveField(StrEnum):
+    """The Resolve modal's input blocks: also the resolution form's fields, so the errors
+    ``bot.resolutions.form.parse`` returns land under the right input."""
+
+    ROOT_CAUSE = "res_root_cause"
+    SUMMARY = "res_summary"
+    OUTCOME = "res_outcome"
+    AVOIDABLE = "res_avoidable"
+    LACKED = "res_lacked"
+    STATUS = "res_status"
+
+    @property
+    def input_id(self) -> str:
+        """The action id of the field's input element."""
+        return f"{self}_input"
+
+
+class CallbackId(StrEnum):
+    """Callback ids of the desk's modals."""
+
+    REASSIGN = "reassign_modal"
+    NOTICE = "notice_modal"  # a message in a modal (loading, refusal): nothing to submit
+
+
+class BlockId(StrEnum):
+    """Input blocks (and their elements) whose values handlers read back."""
+
+    REASSIGN_USER = "reassign_user"
+    REASSIGN_USER_ACTION = "reassign_user_select"

@@ -1,0 +1,1 @@
+"""The signed webhook endpoints: Zendesk and Jira deliveries, verified, parsed and stored once."""
