@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.base import HANG_UP, Answer, FakeServer, Failure, Request, is_write
+from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request, is_write
 from tests.fakes.zendesk_api import route, stamp, touch
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "zendesk"
