@@ -181,7 +181,7 @@ class FakeBackoffice(FakeServer):
 
     def hang(self, seconds: float = 30.0) -> None:
         """Hold every answer this long (released when the fake stops or `reset`)."""
-        self.hold(seconds=seconds)
+        self.hold_answers(seconds=seconds)
 
     def reset(self) -> None:
         """Serve normally again."""

@@ -158,7 +158,7 @@ class FakeServer:
         with self._lock:
             self._outage, self._outage_when = answer, when
 
-    def hold(self, *, seconds: float = 10.0, when: Match | None = None) -> threading.Event:
+    def hold_answers(self, *, seconds: float = 10.0, when: Match | None = None) -> threading.Event:
         """Hold the answers (to the requests `when` covers) until the returned event is set,
         or for `seconds` at most; the requests are recorded at once."""
         hold = _Hold(threading.Event(), seconds, when)

@@ -6,8 +6,9 @@ tests/fixtures/jira (Atlassian's published examples).
 
 It refuses what Jira refuses: Cloud answers 410 on the retired `/rest/api/{2,3}/search` and
 wants an Atlassian Document as a v3 description; Data Center has no REST v3 and no
-`/search/jql` (404); a label with a space, an unknown project, issue type or priority is a
-400; credentials of the wrong kind are a 401 (Cloud: e-mail + API token in basic auth; Data
+`/search/jql` (404); a label with a space, an unknown project, issue type or priority, a
+summary that is empty, longer than 255 characters or holds a line break is a 400;
+credentials of the wrong kind are a 401 (Cloud: e-mail + API token in basic auth; Data
 Center: a personal access token as Bearer).
 """
 
@@ -230,8 +231,12 @@ class FakeJira(FakeServer):
         if kind.get("name") not in ISSUE_TYPES and kind.get("id") not in ISSUE_TYPES.values():
             errors["issuetype"] = "valid issue type is required"
         summary = fields.get("summary")
-        if not isinstance(summary, str) or not summary.strip() or len(summary) > 255:
+        if not isinstance(summary, str) or not summary.strip():
             errors["summary"] = "You must specify a summary of the issue."
+        elif len(summary) > 255:
+            errors["summary"] = "Summary must be less than 255 characters."
+        elif "\n" in summary or "\r" in summary:
+            errors["summary"] = "The summary is invalid because it contains newline characters."
         description = fields.get("description")
         if version == "3" and not (
             isinstance(description, dict) and description.get("type") == "doc"

@@ -18,6 +18,13 @@ DESCRIPTION_READ_ONLY = {
     "description": "The description key on the ticket object is read-only. "
     "Use the comment resource instead for setting the ticket description.",
 }
+# What Zendesk answers any update of a closed ticket (closed is final: a follow-up ticket is
+# the only way on).
+CLOSED_PREVENTS_UPDATE = {
+    "error": "RecordInvalid",
+    "description": "Record validation errors",
+    "details": {"status": [{"description": "Status: closed prevents ticket update"}]},
+}
 COMMENTS_PAGE_MAX = 100  # Zendesk's largest page[size]
 API_USER_ID = 1  # the agent whose API token Baton uses
 
@@ -43,6 +50,8 @@ def route(
             return 200, {}, _show_ticket(fake, tid, query)
         if method == "PUT":
             changes = (body or {}).get("ticket", {})
+            if s.tickets[tid].get("status") == "closed":
+                return 422, {}, CLOSED_PREVENTS_UPDATE
             if "description" in changes:
                 return 422, {}, DESCRIPTION_READ_ONLY
             return 200, {}, _update_ticket(fake, tid, changes)

@@ -5,7 +5,8 @@ FakeZendesk; point a client at `fake_zendesk.url`. Every request is recorded in 
 
 It refuses what Zendesk refuses: a ticket's description is its first comment and is read-only
 (a PUT carrying it is a 422, as on the real API), so facts added later arrive as comments
-(`add_comment`), and every change moves the ticket's `updated_at` on. The comments list pages
+(`add_comment`), and every change moves the ticket's `updated_at` on. A closed ticket is final:
+any PUT to it is a 422 ("Status: closed prevents ticket update"). The comments list pages
 with a cursor (`page[size]`, `meta.has_more`, `links.next`) like the real endpoint.
 """
 
