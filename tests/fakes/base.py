@@ -22,12 +22,21 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+# The services' recorded bodies the fakes answer with, one folder per service.
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 Answer = tuple[int, dict[str, str], Any]
 HANG_UP = 0  # the status of an answer that is never sent: the connection is closed instead
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def recorded(service: str, name: str) -> dict[str, Any]:
+    """A recorded body (or request/response envelope) of service, read afresh each time."""
+    data: dict[str, Any] = json.loads((FIXTURES / service / name).read_text(encoding="utf-8"))
+    return data
 
 
 class Headers(Mapping[str, str]):

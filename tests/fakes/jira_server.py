@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes import base
 from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
 EMAIL = "baton@example.com"
 TOKEN = "jira-api-token"
 PROJECTS = {"PAY": "10001", "PROD": "10002", "COMP": "10003"}
@@ -81,8 +79,7 @@ def wiki_shown(text: str) -> str:
 
 
 def recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
+    return base.recorded("jira", name)
 
 
 UNAVAILABLE: Answer = (503, {"Retry-After": "30"}, {"errorMessages": ["Service Unavailable"]})

@@ -4,6 +4,14 @@ Point ``AsyncWebClient(base_url=fake.api_url)`` at it. Every call is recorded in
 (method + merged query/form/JSON params); ``response_url`` posts land under ``/respond/…`` and
 are recorded with method ``"response_url"``. ``fail(method, …)`` injects failures such as
 Slack's 429 rate limit with ``retry-after``.
+
+It refuses what Slack refuses: an unknown or gone channel is ``channel_not_found`` (posts,
+updates and reads alike), a message without text or blocks ``no_text``, metadata without an
+``event_type`` and an ``event_payload`` ``invalid_metadata_format``, blocks or a view past
+Block Kit's limits ``invalid_blocks`` / ``invalid_arguments`` (``slack_blocks.py``), a Home tab
+for no user Slack's recorded ``invalid_arguments``, the retired ``files.upload``
+``method_deprecated``. History and replies give a message's metadata back only when the call
+asks with ``include_all_metadata``, and history leaves a thread's replies out, as Slack does.
 """
 
 from __future__ import annotations
@@ -17,12 +25,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
+from tests.fakes import base
 from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request
 from tests.fakes.slack_blocks import (
     MESSAGE_TEXT,
@@ -31,14 +39,14 @@ from tests.fakes.slack_blocks import (
     refused_view,
     view_errors,
 )
+from tests.fakes.slack_files import FakeFiles
+from tests.fakes.slack_views import FakeViews
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 TOKEN = "xoxb-test-token"
 
 
 def recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
+    return base.recorded("slack", name)
 
 
 RATE_LIMITED = recorded("ratelimited_429.json")
@@ -370,110 +378,6 @@ def _view(p: dict[str, Any]) -> dict[str, Any]:
     view = p.get("view")
     parsed: dict[str, Any] = json.loads(view) if isinstance(view, str) else dict(view or {})
     return parsed
-
-
-class FakeViews:
-    """Modals as Slack keeps them: a trigger_id opens one view once, within its 3 seconds;
-    ``views.update`` needs a view that is still open and, when a hash is given, the current
-    hash (each update issues a new one). Errors are the documented ones: exchanged_trigger_id,
-    expired_trigger_id, not_found, hash_conflict."""
-
-    def __init__(self) -> None:
-        self.open_views: dict[str, dict[str, Any]] = {}
-        self.used_triggers: set[str] = set()
-        self.expired_triggers: set[str] = set()
-        self._ids = itertools.count(1)
-
-    def expire(self, trigger_id: str) -> None:
-        """Let a trigger_id run out (Slack: 3 seconds after the interaction)."""
-        self.expired_triggers.add(trigger_id)
-
-    def close(self, view_id: str) -> None:
-        """The user closes the modal: later updates of it are not_found."""
-        self.open_views.pop(view_id, None)
-
-    def open(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        if trigger_id in self.expired_triggers:
-            return {"ok": False, "error": "expired_trigger_id"}
-        if trigger_id in self.used_triggers:
-            return {"ok": False, "error": "exchanged_trigger_id"}
-        self.used_triggers.add(trigger_id)
-        n = next(self._ids)
-        body = recorded("views.open.ok.json")
-        body["view"].update(view)
-        body["view"].update(id=f"V0FAKE{n:04d}", root_view_id=f"V0FAKE{n:04d}")
-        body["view"]["hash"] = f"{1700000000 + n}.{n:08x}"
-        self.open_views[body["view"]["id"]] = copy.deepcopy(body["view"])
-        return body
-
-    def update(self, p: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
-        view_id = str(p.get("view_id") or "")
-        current = self.open_views.get(view_id)
-        if current is None:
-            return {"ok": False, "error": "not_found"}
-        if p.get("hash") and p["hash"] != current["hash"]:
-            return {"ok": False, "error": "hash_conflict"}
-        current.update(view)
-        stamp, serial = current["hash"].split(".")
-        current["hash"] = f"{int(stamp) + 1}.{int(serial, 16) + 1:08x}"
-        return {"ok": True, "view": copy.deepcopy(current)}
-
-
-@dataclass
-class FakeFile:
-    id: str
-    filename: str
-    length: int
-    data: bytes | None = None
-    title: str = ""
-    channel: str | None = None
-    initial_comment: str | None = None
-
-
-class FakeFiles:
-    """Slack's external upload, in its three steps: files.getUploadURLExternal reserves a file id
-    and an upload URL for a declared length; the bytes are POSTed to that URL (no token, answered
-    ``OK - <length>``); files.completeUploadExternal shares the uploaded files in a channel. A
-    file completed before its bytes arrived, or with other bytes than declared, is refused."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[str, FakeFile] = {}
-        self._ids = itertools.count(1)
-
-    def reserve(self, p: dict[str, Any], base_url: str) -> dict[str, Any]:
-        if not p.get("filename") or not str(p.get("length", "")).isdigit():
-            return {"ok": False, "error": "invalid_arguments"}
-        file_id = f"F0FAKE{next(self._ids):05d}"
-        self.by_id[file_id] = FakeFile(file_id, str(p["filename"]), int(p["length"]))
-        return {"ok": True, "upload_url": f"{base_url}/upload/v1/{file_id}", "file_id": file_id}
-
-    def receive(self, file_id: str, data: bytes) -> tuple[int, str]:
-        found = self.by_id.get(file_id)
-        if found is None:
-            return 404, "Not Found"
-        if len(data) != found.length:
-            return 400, "Bad Request: length mismatch"
-        found.data = data
-        return 200, f"OK - {len(data)}"
-
-    def complete(self, p: dict[str, Any]) -> dict[str, Any]:
-        raw = p.get("files")
-        items = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not items:
-            return {"ok": False, "error": "invalid_arguments"}
-        out = []
-        for item in items:
-            found = self.by_id.get(str(item.get("id")))
-            if found is None or found.data is None:
-                return {"ok": False, "error": "file_not_found"}
-            found.title = str(item.get("title") or found.filename)
-            found.channel = p.get("channel_id")
-            found.initial_comment = p.get("initial_comment")
-            out.append({"id": found.id, "name": found.filename, "title": found.title})
-        return {"ok": True, "files": out}
-
-    def shared(self, channel: str) -> list[FakeFile]:
-        return [f for f in self.by_id.values() if f.channel == channel]
 
 
 @pytest.fixture(scope="session")

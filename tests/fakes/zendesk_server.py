@@ -15,29 +15,26 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes import base
 from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request, is_write
 from tests.fakes.zendesk_api import route, stamp, touch
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
 TOKEN = "apitoken"
 
 
-def _recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
+def recorded(name: str) -> dict[str, Any]:
+    return base.recorded("zendesk", name)
 
 
-RATE_LIMITED = _recorded("rate_limited_429.json")["response"]
+RATE_LIMITED = recorded("rate_limited_429.json")["response"]
 UNAVAILABLE: Answer = (503, {"Content-Type": "text/plain"}, "Service Unavailable")
 
 
@@ -112,7 +109,7 @@ class FakeZendesk(FakeServer):
 
     def seed(self) -> None:
         """Ticket 2 from the recorded show-ticket body, with its requester and organization."""
-        ticket = _recorded("ticket_show_200.json")["response"]["body"]["ticket"]
+        ticket = recorded("ticket_show_200.json")["response"]["body"]["ticket"]
         self.add_ticket(copy.deepcopy(ticket))
         self.add_user(
             id=ticket["requester_id"],
