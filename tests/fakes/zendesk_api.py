@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from tests.fakes.base import Answer
+
 if TYPE_CHECKING:
     from tests.fakes.zendesk_server import FakeZendesk
 
@@ -29,8 +31,7 @@ COMMENTS_PAGE_MAX = 100  # Zendesk's largest page[size]
 API_USER_ID = 1  # the agent whose API token Baton uses
 
 
-Response = tuple[int, dict[str, str], Any]
-NOT_FOUND: Response = (
+NOT_FOUND: Answer = (
     404,
     {},
     {"error": "RecordNotFound", "description": "Not found"},
@@ -40,7 +41,7 @@ PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None}
 
 def route(
     fake: FakeZendesk, method: str, path: str, query: dict[str, list[str]], body: Any
-) -> Response:
+) -> Answer:
     s = fake.state
     if m := re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path):
         tid = int(m[1])
