@@ -24,20 +24,18 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from babel.numbers import get_currency_precision
 
 from bot.config.transactions import HttpSource, SqlSource, TransactionsConfig
 from bot.domain import Transaction, TxStatus, TxType
+from tests.fakes.base import Answer, Failure, FakeServer, Request
 
 TOKEN = "bo-test-token-7f3a"
 
@@ -131,34 +129,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-@dataclass
-class Request:
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-
-
-@dataclass
-class Failure:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class FakeBackoffice:
+class FakeBackoffice(FakeServer):
     """State and controls; the HTTP server runs in a daemon thread."""
 
+    json_type = "application/json"
+
     def __init__(self, *, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.rows: list[dict[str, Any]] = []
-        self.requests: list[Request] = []
-        self._failures: list[Failure] = []
-        self._always: Failure | None = None
-        self._hang = 0.0
-        self._released = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.url = ""
+
+    def start(self) -> FakeBackoffice:
+        super().start()
+        return self
 
     # --- data ---------------------------------------------------------------------------
 
@@ -181,37 +164,29 @@ class FakeBackoffice:
         times: int | None = 1,
         body: bytes | str | None = None,
         retry_after: float | None = None,
+        content_type: str = "application/json",
     ) -> None:
         """Answer status to the next `times` requests (None: until reset)."""
         if body is None:
             body = json.dumps({"error": "internal_error" if status >= 500 else "error"})
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type}
         if retry_after is not None:
             headers["Retry-After"] = f"{retry_after:g}"
-        failure = Failure(status, body.encode() if isinstance(body, str) else body, headers)
-        with self._lock:
-            if times is None:
-                self._always = failure
-            else:
-                self._failures.extend([failure] * times)
+        answer = (status, headers, body.encode() if isinstance(body, str) else body)
+        self.inject(Failure(answer, sticky=times is None), times or 1)
 
     def malformed(self, body: bytes | str, *, content_type: str = "application/json") -> None:
         """Answer the next request 200 with body as it is (not JSON, wrong shape, bad rows)."""
-        self.fail(200, body=body)
-        self._failures[-1].headers["Content-Type"] = content_type
+        self.fail(200, body=body, content_type=content_type)
 
     def hang(self, seconds: float = 30.0) -> None:
         """Hold every answer this long (released when the fake stops or `reset`)."""
-        self._released.clear()
-        self._hang = seconds
+        self.hold_answers(seconds=seconds)
 
     def reset(self) -> None:
         """Serve normally again."""
-        with self._lock:
-            self._failures.clear()
-            self._always = None
-        self._hang = 0.0
-        self._released.set()
+        self.clear_failures()
+        self.release()
 
     # --- clients ------------------------------------------------------------------------
 
@@ -226,40 +201,16 @@ class FakeBackoffice:
         config = backoffice_config(timeout_seconds=timeout_seconds)
         return HttpTransactions(self.url, config, token=token if token is not None else self.token)
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> FakeBackoffice:
-        server = _QuietServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
     # --- behaviour ----------------------------------------------------------------------
 
-    def handle(
-        self, path: str, query: dict[str, str], headers: dict[str, str]
-    ) -> tuple[int, bytes, dict[str, str]]:
-        """The answer to one request: status, body, headers."""
-        self.requests.append(Request(path, query, headers))
-        if self._hang:
-            self._released.wait(self._hang)
-        with self._lock:
-            failure = self._always or (self._failures.pop(0) if self._failures else None)
-        if failure is not None:
-            return failure.status, failure.body, failure.headers
+    def route(self, request: Request) -> Answer:
+        path, query = request.path, request.args
         if path.rstrip("/") != "/transactions":
             html = b"<html><body><h1>404 Not Found</h1></body></html>"
-            return 404, html, {"Content-Type": "text/html"}
-        if headers.get("authorization") != f"Bearer {self.token}":
+            return 404, {"Content-Type": "text/html"}, html
+        if request.method != "GET":
+            return _json(405, {"error": "method_not_allowed", "message": "read-only: GET"})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
             return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
         keys = [k for k in KEYS if k in query]
         if len(keys) != 1:
@@ -293,37 +244,8 @@ def _offset(cursor: str | None) -> int:
     return int(text[2:])
 
 
-def _json(status: int, body: Any) -> tuple[int, bytes, dict[str, str]]:
-    return status, json.dumps(body).encode(), {"Content-Type": "application/json"}
-
-
-class _QuietServer(ThreadingHTTPServer):
-    """Clients that give up early (timeout tests) are expected here, not worth a traceback."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
-def _handler(fake: FakeBackoffice) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            split = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body, extra = fake.handle(split.path, query, headers)
-            self.send_response(status)
-            for key, value in extra.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
+def _json(status: int, body: Any) -> Answer:
+    return status, {}, body
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ tests/fixtures/jira (Atlassian's published examples).
 
 It refuses what Jira refuses: Cloud answers 410 on the retired `/rest/api/{2,3}/search` and
 wants an Atlassian Document as a v3 description; Data Center has no REST v3 and no
-`/search/jql` (404); a label with a space, an unknown project, issue type or priority is a
-400; credentials of the wrong kind are a 401 (Cloud: e-mail + API token in basic auth; Data
+`/search/jql` (404); a label with a space, an unknown project, issue type or priority, a
+summary that is empty, longer than 255 characters or holds a line break is a 400;
+credentials of the wrong kind are a 401 (Cloud: e-mail + API token in basic auth; Data
 Center: a personal access token as Bearer).
 """
 
@@ -15,20 +16,16 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
+from tests.fakes import base
+from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request
+
 EMAIL = "baton@example.com"
 TOKEN = "jira-api-token"
 PROJECTS = {"PAY": "10001", "PROD": "10002", "COMP": "10003"}
@@ -82,22 +79,10 @@ def wiki_shown(text: str) -> str:
 
 
 def recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
+    return base.recorded("jira", name)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    json: Any
-    headers: dict[str, str]
+UNAVAILABLE: Answer = (503, {"Retry-After": "30"}, {"errorMessages": ["Service Unavailable"]})
 
 
 @dataclass
@@ -108,38 +93,19 @@ class State:
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class FakeJira:
+class FakeJira(FakeServer):
+    json_type = "application/json;charset=UTF-8"
+
     def __init__(self, *, cloud: bool = True, email: str = EMAIL, token: str = TOKEN) -> None:
+        super().__init__()
         self.cloud, self.email, self.token = cloud, email, token
         self.state = State()
-        self.requests: list[Recorded] = []
-        self.delay = 0.0
-        self._failures: list[tuple[int, dict[str, str], Any]] = []
-        self._lose = 0  # requests to carry out, then hang up without an answer
-        self._down = False
-        self._lock = threading.Lock()
         self._ids = itertools.count(10000)
         self._numbers: dict[str, itertools.count[int]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeJira:
-        server = _QuietServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     # --- failure injection -----------------------------------------------------------------
 
@@ -149,37 +115,36 @@ class FakeJira:
         if status in (429, 503):
             headers |= {"Retry-After": retry_after, "RateLimit-Reason": "jira-burst-based"}
         body = {"errorMessages": ["Rate limit exceeded." if status == 429 else "Unavailable"]}
-        with self._lock:
-            self._failures.extend([(status, headers, body)] * n)
+        self.inject(Failure((status, headers, body)), n)
 
     def lose_next_answer(self, n: int = 1) -> None:
         """Carry out the next n requests, then hang up instead of answering."""
-        self._lose += n
+        self.inject(Failure((HANG_UP, {}, None), act=True), n)
 
     def down(self) -> None:
-        self._down = True
+        self.set_outage(UNAVAILABLE)
 
     def up(self) -> None:
-        self._down = False
+        self.set_outage(None)
 
     # --- views for tests -------------------------------------------------------------------
-
-    def requests_to(self, method: str, pattern: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
 
     def issues_labelled(self, label: str) -> list[dict[str, Any]]:
         return [i for i in self.state.issues.values() if label in i["fields"]["labels"]]
 
     # --- the API ---------------------------------------------------------------------------
 
-    def _auth_ok(self, header: str | None) -> bool:
+    def authorize(self, request: Request) -> Answer | None:
+        header = request.headers.get("Authorization")
         if self.cloud:
             basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
-            return header == f"Basic {basic}"
-        return header == f"Bearer {self.token}"
+            ok = header == f"Basic {basic}"
+        else:
+            ok = header == f"Bearer {self.token}"
+        return None if ok else (401, {}, {"errorMessages": ["You are not authenticated."]})
 
-    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
-        """(status, headers, body) for one request."""
+    def route(self, request: Request) -> Answer:
+        method, path, query, body = request.method, request.path, request.query, request.json
         if path == "/rest/webhooks/1.0/webhook" or path.startswith("/rest/webhooks/1.0/webhook/"):
             return self._webhooks(method, path, body)
         m = re.fullmatch(r"/rest/api/(2|3|latest)/(.+)", path)
@@ -263,8 +228,12 @@ class FakeJira:
         if kind.get("name") not in ISSUE_TYPES and kind.get("id") not in ISSUE_TYPES.values():
             errors["issuetype"] = "valid issue type is required"
         summary = fields.get("summary")
-        if not isinstance(summary, str) or not summary.strip() or len(summary) > 255:
+        if not isinstance(summary, str) or not summary.strip():
             errors["summary"] = "You must specify a summary of the issue."
+        elif len(summary) > 255:
+            errors["summary"] = "Summary must be less than 255 characters."
+        elif "\n" in summary or "\r" in summary:
+            errors["summary"] = "The summary is invalid because it contains newline characters."
         description = fields.get("description")
         if version == "3" and not (
             isinstance(description, dict) and description.get("type") == "doc"
@@ -393,64 +362,6 @@ class FakeJira:
             hooks[webhook_id] = {**hooks[webhook_id], **body}
             return 200, {}, hooks[webhook_id]
         return 405, {}, None
-
-
-def _handler_for(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _handle(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw.decode(errors="replace")
-            query = parse_qs(parts.query)
-            fake.requests.append(
-                Recorded(
-                    self.command,
-                    parts.path,
-                    query,
-                    body,
-                    {k.lower(): v for k, v in self.headers.items()},
-                )
-            )
-            if fake.delay:
-                time.sleep(fake.delay)
-            with fake._lock:
-                failure = fake._failures.pop(0) if fake._failures else None
-            if fake._down:
-                self._send(503, {"Retry-After": "30"}, {"errorMessages": ["Service Unavailable"]})
-            elif failure:
-                self._send(*failure)
-            elif not fake._auth_ok(self.headers.get("Authorization")):
-                self._send(401, {}, {"errorMessages": ["You are not authenticated."]})
-            else:
-                answer = fake.route(self.command, parts.path, query, body)
-                if fake._lose > 0:
-                    fake._lose -= 1
-                    self.close_connection = True  # done, but the client never hears it
-                    return
-                self._send(*answer)
-
-        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            headers = {"Content-Type": "application/json;charset=UTF-8", **headers}
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-    return Handler
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from tests.fakes.base import Answer
+
 if TYPE_CHECKING:
     from tests.fakes.zendesk_server import FakeZendesk
 
@@ -18,12 +20,18 @@ DESCRIPTION_READ_ONLY = {
     "description": "The description key on the ticket object is read-only. "
     "Use the comment resource instead for setting the ticket description.",
 }
+# What Zendesk answers any update of a closed ticket (closed is final: a follow-up ticket is
+# the only way on).
+CLOSED_PREVENTS_UPDATE = {
+    "error": "RecordInvalid",
+    "description": "Record validation errors",
+    "details": {"status": [{"description": "Status: closed prevents ticket update"}]},
+}
 COMMENTS_PAGE_MAX = 100  # Zendesk's largest page[size]
 API_USER_ID = 1  # the agent whose API token Baton uses
 
 
-Response = tuple[int, dict[str, str], Any]
-NOT_FOUND: Response = (
+NOT_FOUND: Answer = (
     404,
     {},
     {"error": "RecordNotFound", "description": "Not found"},
@@ -33,7 +41,7 @@ PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None}
 
 def route(
     fake: FakeZendesk, method: str, path: str, query: dict[str, list[str]], body: Any
-) -> Response:
+) -> Answer:
     s = fake.state
     if m := re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path):
         tid = int(m[1])
@@ -43,6 +51,8 @@ def route(
             return 200, {}, _show_ticket(fake, tid, query)
         if method == "PUT":
             changes = (body or {}).get("ticket", {})
+            if s.tickets[tid].get("status") == "closed":
+                return 422, {}, CLOSED_PREVENTS_UPDATE
             if "description" in changes:
                 return 422, {}, DESCRIPTION_READ_ONLY
             return 200, {}, _update_ticket(fake, tid, changes)

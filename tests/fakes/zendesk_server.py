@@ -5,7 +5,8 @@ FakeZendesk; point a client at `fake_zendesk.url`. Every request is recorded in 
 
 It refuses what Zendesk refuses: a ticket's description is its first comment and is read-only
 (a PUT carrying it is a 422, as on the real API), so facts added later arrive as comments
-(`add_comment`), and every change moves the ticket's `updated_at` on. The comments list pages
+(`add_comment`), and every change moves the ticket's `updated_at` on. A closed ticket is final:
+any PUT to it is a 422 ("Status: closed prevents ticket update"). The comments list pages
 with a cursor (`page[size]`, `meta.has_more`, `links.next`) like the real endpoint.
 """
 
@@ -14,58 +15,27 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
-import json
-import re
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.fakes import base
+from tests.fakes.base import HANG_UP, Answer, Failure, FakeServer, Request, is_write
 from tests.fakes.zendesk_api import route, stamp, touch
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
 TOKEN = "apitoken"
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """Clients that hang up early (timeout tests) are expected here, not worth a traceback."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
+def recorded(name: str) -> dict[str, Any]:
+    return base.recorded("zendesk", name)
 
 
-def _recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return data
-
-
-RATE_LIMITED = _recorded("rate_limited_429.json")["response"]
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    json: Any
-    headers: dict[str, str]
-    at: float = field(default_factory=time.time)  # when it arrived (benchmarks time updates)
-
-
-@dataclass
-class Failure:
-    status: int  # 0: hang up without answering (a connection reset after the request);
-    # -1: do what was asked, then hang up (it landed, but the client never hears so)
-    headers: dict[str, str]
-    body: str | bytes
+RATE_LIMITED = recorded("rate_limited_429.json")["response"]
+UNAVAILABLE: Answer = (503, {"Content-Type": "text/plain"}, "Service Unavailable")
 
 
 @dataclass
@@ -79,46 +49,21 @@ class State:
     triggers: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-class FakeZendesk:
+class FakeZendesk(FakeServer):
     """The fake's state and controls; the HTTP server runs in a daemon thread."""
 
     def __init__(self, *, email: str = EMAIL, token: str = TOKEN) -> None:
+        super().__init__()
         self.email, self.token = email, token
         self.state = State()
-        self.requests: list[Recorded] = []
-        self._failures: list[Failure] = []
-        self._write_failures: list[Failure] = []  # reads are answered meanwhile
         self._taken = 0  # requests already handed out by take_calls()
-        self._down = False
-        self._writes_down = False
-        self.delay = 0.0  # seconds to wait before answering, to provoke client timeouts
-        self._lock = threading.Lock()
         self._ids = itertools.count(9000)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
+        self._auth = "Basic " + base64.b64encode(f"{email}/token:{token}".encode()).decode()
         self.seed()
 
-    # --- lifecycle -------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def start(self) -> FakeZendesk:
-        server = _QuietServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     # --- failure injection -----------------------------------------------------------------
 
@@ -136,50 +81,35 @@ class FakeZendesk:
         if status == 429 and headers is None and body is None:
             headers = {"Content-Type": "text/plain", "Retry-After": "1"}
             body = RATE_LIMITED["body"]
-        failure = Failure(
-            status, headers or {"Content-Type": "application/json"}, body or '{"error":"x"}'
-        )
-        with self._lock:
-            (self._write_failures if writes_only else self._failures).extend([failure] * n)
+        answer = (status, headers or {"Content-Type": "application/json"}, body or '{"error":"x"}')
+        self.inject(Failure(answer, when=is_write if writes_only else None), n)
 
     def drop_next(self, n: int = 1) -> None:
         """Read the next n requests, then hang up without answering (connection reset)."""
-        with self._lock:
-            self._failures.extend([Failure(0, {}, b"")] * n)
+        self.inject(Failure((HANG_UP, {}, None)), n)
 
     def lose_next_answer(self, n: int = 1) -> None:
         """Apply the next n requests, then hang up before answering (the answer is lost)."""
-        with self._lock:
-            self._failures.extend([Failure(-1, {}, b"")] * n)
+        self.inject(Failure((HANG_UP, {}, None), act=True), n)
 
     def down(self, *, refuse: bool = False, writes_only: bool = False) -> None:
         """Answer 503 to everything (or to writes only), or (refuse=True) stop listening."""
         if refuse:
             self.stop()
-        elif writes_only:
-            self._writes_down = True
         else:
-            self._down = True
+            self.set_outage(UNAVAILABLE, when=is_write if writes_only else None)
 
     def up(self) -> None:
         """Serve normally again (on the same port)."""
-        self._down = self._writes_down = False
-        if self._server is None:
+        self.set_outage(None)
+        if not self.running:
             self.start()
-
-    def _next_failure(self, method: str = "GET") -> Failure | None:
-        with self._lock:
-            if self._down or (self._writes_down and method != "GET"):
-                return Failure(503, {"Content-Type": "text/plain"}, "Service Unavailable")
-            if method != "GET" and self._write_failures:
-                return self._write_failures.pop(0)
-            return self._failures.pop(0) if self._failures else None
 
     # --- data ------------------------------------------------------------------------------
 
     def seed(self) -> None:
         """Ticket 2 from the recorded show-ticket body, with its requester and organization."""
-        ticket = _recorded("ticket_show_200.json")["response"]["body"]["ticket"]
+        ticket = recorded("ticket_show_200.json")["response"]["body"]["ticket"]
         self.add_ticket(copy.deepcopy(ticket))
         self.add_user(
             id=ticket["requester_id"],
@@ -306,70 +236,15 @@ class FakeZendesk:
         start, self._taken = self._taken, len(self.requests)
         return [f"{r.method} {r.path}" for r in self.requests[start : self._taken]]
 
-    def requests_to(self, method: str, path_pattern: str) -> list[Recorded]:
-        """Recorded requests with this method whose path matches the regex."""
-        return [
-            r for r in self.requests if r.method == method and re.fullmatch(path_pattern, r.path)
-        ]
+    # --- behaviour ------------------------------------------------------------------------
 
+    def authorize(self, request: Request) -> Answer | None:
+        if request.headers.get("Authorization") != self._auth:
+            return 401, {}, {"error": "Couldn't authenticate you"}
+        return None
 
-def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
-    expected_auth = (
-        "Basic " + base64.b64encode(f"{fake.email}/token:{fake.token}".encode()).decode()
-    )
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _handle(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw.decode(errors="replace")
-            query = parse_qs(parts.query)
-            fake.requests.append(
-                Recorded(self.command, parts.path, query, body, dict(self.headers.items()))
-            )
-            if fake.delay:
-                time.sleep(fake.delay)
-            if (failure := fake._next_failure(self.command)) and failure.status == 0:
-                self.close_connection = True  # hang up: the client sees a reset, no answer
-            elif failure and failure.status == -1:
-                route(fake, self.command, parts.path, query, body)  # done, but never answered
-                self.close_connection = True
-            elif failure:
-                self._send(failure.status, failure.headers, failure.body)
-            elif self.headers.get("Authorization") != expected_auth:
-                self._send(401, {}, {"error": "Couldn't authenticate you"})
-            else:
-                self._send(*route(fake, self.command, parts.path, query, body))
-
-        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            if body is None:
-                data = b""
-            elif isinstance(body, bytes):
-                data = body
-            elif isinstance(body, str):
-                data = body.encode()
-            else:
-                data = json.dumps(body).encode()
-                headers = {"Content-Type": "application/json; charset=utf-8", **headers}
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-    return Handler
+    def route(self, request: Request) -> Answer:
+        return route(self, request.method, request.path, request.query, request.json)
 
 
 @pytest.fixture

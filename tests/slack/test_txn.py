@@ -147,7 +147,7 @@ async def test_lists_matches_newest_first_with_the_email_masked(
     assert "*Withdrawal* · R$1,234.50 · :white_check_mark: Completed" in lines[0]
     assert _more_value(answer) is None
     (request,) = backoffice.requests
-    assert request.query["email"] == EMAIL
+    assert request.args["email"] == EMAIL
 
 
 async def test_amounts_follow_the_analysts_locale(
@@ -174,7 +174,7 @@ async def test_more_brings_the_next_page_in_place(
     lines = _sections(second)[1:]
     assert [line.split("`")[1] for line in lines] == ["TX-8F3K0006", "TX-8F3K0007"]
     assert "Showing 6–7" in _text(second) and _more_value(second) is None
-    assert [r.query.get("cursor") is None for r in backoffice.requests] == [True, False]
+    assert [r.args.get("cursor") is None for r in backoffice.requests] == [True, False]
 
 
 async def test_no_query_gets_the_usage_line(
@@ -205,7 +205,7 @@ async def test_nothing_found_says_so_and_hints_the_keys(
     # A bare value was tried as every key but the e-mail: the answer does not name one.
     text = _text(await _txn(client, fake_slack, HENRIQUE, "TX-0000NOPE"))
     assert "No transactions found for `TX-0000NOPE`." in text
-    assert [r.query for r in backoffice.requests[1:]] == [
+    assert [r.args for r in backoffice.requests[1:]] == [
         {"id": "TX-0000NOPE", "limit": "5"},
         {"provider_reference": "TX-0000NOPE", "limit": "5"},
         {"customer_id": "TX-0000NOPE", "limit": "5"},

@@ -261,7 +261,7 @@ async def test_found_by_provider_reference(db: Database, source: FakeBackoffice)
     assert [t.id for t in found.transactions] == ["WDR-9"]
     # Each key was tried in turn: the id first, then the provider reference.
     keys = [
-        next(k for k in r.query if k in ("id", "provider_reference", "email"))
+        next(k for k in r.args if k in ("id", "provider_reference", "email"))
         for r in source.requests
     ]
     assert keys == ["id", "provider_reference"]
@@ -277,7 +277,7 @@ async def test_found_by_amount_and_date_among_the_customers(
     assert found.state is FindingState.FOUND and found.matched_by == "amount_and_date"
     assert [t.id for t in found.transactions] == ["DEP-2"]
     assert found.asked["email"] == EMAIL and found.asked["date"] == "2026-11-15"
-    assert source.requests[-1].query["email"] == EMAIL
+    assert source.requests[-1].args["email"] == EMAIL
 
 
 async def test_a_reported_deposit_the_source_lacks_is_not_received(
@@ -376,7 +376,7 @@ async def test_by_customer_id_when_the_email_is_unknown_to_the_source(
     found = await inline(s, t, Category.WITHDRAWAL)
     assert found.state is FindingState.FOUND and found.matched_by == "amount_and_date"
     assert [t.id for t in found.transactions] == ["WDR-9"]
-    assert [r.query.get("customer_id") for r in source.requests][-1] == "C-7003"
+    assert [r.args.get("customer_id") for r in source.requests][-1] == "C-7003"
 
 
 async def test_a_source_known_to_be_down_is_not_waited_for(

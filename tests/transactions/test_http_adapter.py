@@ -59,7 +59,7 @@ async def test_reads_foreign_names_words_and_cents(fake_backoffice: FakeBackoffi
     assert page.next_cursor is None
     req = fake_backoffice.requests[0]
     assert req.path == "/transactions"
-    assert req.query == {"customer_id": "C-88213", "limit": "10"}
+    assert req.args == {"customer_id": "C-88213", "limit": "10"}
     assert req.headers["authorization"] == f"Bearer {fake_backoffice.token}"
 
 
@@ -80,7 +80,7 @@ async def test_pages_newest_first_with_the_servers_cursor(fake_backoffice: FakeB
     finally:
         await source.close()
     assert seen == [f"TX-{n:06d}" for n in range(6, -1, -1)]
-    assert [r.query.get("cursor") is None for r in fake_backoffice.requests] == [True, False, False]
+    assert [r.args.get("cursor") is None for r in fake_backoffice.requests] == [True, False, False]
 
 
 async def test_one_session_reused_and_closed(fake_backoffice: FakeBackoffice) -> None:
@@ -104,7 +104,7 @@ async def test_unknown_id_is_an_empty_page_and_unknown_customer_404_too(
         assert (await source.find(LookupBy.CUSTOMER_ID, "C-00000")).transactions == ()
     finally:
         await source.close()
-    assert fake_backoffice.requests[-1].query["customer_id"] == "C-00000"
+    assert fake_backoffice.requests[-1].args["customer_id"] == "C-00000"
 
 
 async def test_a_404_that_is_not_the_api_names_the_base_url(

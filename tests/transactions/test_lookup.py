@@ -146,7 +146,7 @@ async def test_an_unprefixed_value_tries_id_then_reference(
     assert found.by is LookupBy.PROVIDER_REFERENCE and [t.id for t in found.transactions] == [
         "TX-W0000003"
     ]
-    asked = [next(k for k in ("id", "provider_reference") if k in r.query) for r in source.requests]
+    asked = [next(k for k in ("id", "provider_reference") if k in r.args) for r in source.requests]
     assert asked == ["id", "provider_reference"]
 
 
@@ -242,7 +242,7 @@ async def test_for_an_escalation_without_findings_the_ticket_names_the_customer(
     services = make_services(db, source.adapter(), zendesk=fake_zendesk)
     esc_id = await add_escalation(db, category="withdrawal")
     found = await lookup_for_escalation(services, actor=analyst(), escalation_id=esc_id)
-    assert len(found.transactions) == 5 and source.requests[0].query["email"] == CUSTOMER
+    assert len(found.transactions) == 5 and source.requests[0].args["email"] == CUSTOMER
 
 
 async def test_compliance_cases_only_for_compliance_leads_and_their_analyst(
