@@ -140,7 +140,7 @@ async def cmd_queue(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     who = resolve_user(ctx, args[0]) if args else _me(ctx)
     async with ctx.services.db.session() as s:
-        rows = await lifecycle.queue(s, analyst_key=who.key, viewer=ctx.actor)
+        rows = await lifecycle.queue(s, analyst_key=who.key, viewer=ctx.actor, now=ctx.now)
     return blocks.queue_text(ctx._, rows, whose=who.name, locale=ctx.locale, tz=ctx.tz, now=ctx.now)
 
 

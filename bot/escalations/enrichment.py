@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from bot.domain import Category, LookupBy, Ticket, Transaction, TxStatus, TxType
 from bot.errors import IntegrationError, NotConfigured
-from bot.escalations.classify import classify
+from bot.escalations.classify import Classification
+from bot.payments.asked import Asked, ticket_asks
+from bot.payments.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
 from bot.ports import TransactionsPort
 from bot.services import Services
 from bot.store.models import Escalation, ServiceHealth
 from bot.store.outbox import OutboxItem
-from bot.transactions.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
-from bot.transactions.parse import Asked, ticket_asks
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +161,9 @@ def retry_item(esc: Escalation, findings: Findings | None) -> list[OutboxItem]:
     ]
 
 
-async def for_ticket(services: Services, ticket: Ticket) -> Findings | None:
-    """Findings for a complete payment escalation (None for any other ticket)."""
-    c = classify(ticket, services.settings.config.tags)
+async def for_ticket(services: Services, ticket: Ticket, c: Classification) -> Findings | None:
+    """Findings for a complete payment escalation (None for any other ticket), given the
+    ticket's classification."""
     if not c.complete or c.category is None or c.category not in PAYMENT_CATEGORIES:
         return None
     if await source_down(services):
