@@ -258,7 +258,7 @@ async def receive(
     outcome = await route_escalation(
         services, s, esc=esc, facts=facts(ticket, c), c=c, findings=findings
     )
-    # AML and fraud cases open their compliance issue now, with the customer's details.
+    # AML and fraud cases ask for their compliance issue now; the customer's details go with it.
     await issue_requests.request_compliance_issue(services, s, esc=esc, requester=ticket.requester)
     return outcome
 

@@ -1,10 +1,10 @@
 """An escalation's Jira issues: asked for through the outbox, stored once, never a second one.
 
-One issue per escalation and project, guaranteed three ways: the create request's outbox key
-is (escalation, project) (bot/escalations/issue_requests.create_key, shared with the
-compliance issue the hub asks for), so asking twice enqueues one row; the delivery looks for a
-stored link first; and a retried delivery (the first attempt may have created the issue before its
-answer was lost) searches Jira for the escalation's label before creating again.
+One issue per escalation and project, guaranteed three ways: the create request's outbox key is
+(escalation, project) (bot/escalations/issue_requests.create_key, shared with the compliance
+issue the hub asks for), so asking twice enqueues one row; the delivery looks for a stored link
+first; and a retried delivery (the first attempt may have created the issue before its answer
+was lost) searches Jira for the escalation's label before creating again.
 """
 
 from __future__ import annotations
