@@ -1,5 +1,7 @@
 """Enrich a payment escalation: find the transaction its ticket is about, without holding routing.
 
+A step of intake (bot/escalations/intake.py), on the classification intake made.
+
 By id or provider reference (each key tried), else by amount and date among the requester's
 recent transactions of the escalation's kind (by e-mail, else the customer id the ticket names),
 else the recent ones. A deposit the customer reports that the source does not have is
