@@ -27,8 +27,8 @@ from bot.config import load_batonconfig
 from bot.demo.backoffice import backoffice_url, load_backoffice
 from bot.demo.run import run_demo
 from bot.domain import LookupBy, TxStatus, TxType
-from bot.transactions.failures import explain
-from bot.transactions.parse import references_in
+from bot.payments.asked import references_in
+from bot.payments.failures import explain
 from integrations.transactions import SqlTransactions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -50,6 +50,12 @@ class JiraConfig:
     vip_priority: str | None = "High"
 
 
+def project_key(groups: Mapping[str, str], wanted: str) -> str:
+    """The Jira project key a `[jira_projects]` group ("payments") or a key ("pay") names."""
+    lowered = {k.lower(): v for k, v in groups.items()}
+    return lowered.get(wanted.lower(), wanted.upper())
+
+
 def _target(value: Any) -> Any:
     if isinstance(value, str):
         return {"project": value}

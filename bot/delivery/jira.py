@@ -1,4 +1,8 @@
-"""Deliver Jira outbox rows: create an escalation's issue exactly once, link it to the ticket."""
+"""Deliver Jira outbox rows: create an escalation's issue exactly once, link it to the ticket.
+
+A compliance issue asked for at intake (bot/escalations/issue_requests.py) is built here, from
+the escalation as it stands when the row is delivered.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.domain import Category
-from bot.errors import IntegrationError, NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Category, Requester
+from bot.errors import IntegrationError, NotFound, UserFacingError
+from bot.escalations import issue_requests
 from bot.jira import issues, links
-from bot.ports import JIRA_SERVICE
+from bot.ports import JIRA_SERVICE, IssueDraft
 from bot.services import Services
 from bot.store.models import Escalation, OutboxMessage
 
@@ -18,7 +25,7 @@ log = logging.getLogger(__name__)
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
     """Deliver one Jira row; raises IntegrationError (retryable or not)."""
-    if row.action == links.CREATE:
+    if row.action in (links.CREATE, issue_requests.COMPLIANCE_ISSUE):
         return await _create(services, row)
     if row.action == links.LINK:
         p = row.payload
@@ -50,13 +57,37 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
     raise IntegrationError(JIRA_SERVICE, f"unknown action {row.action}")
 
 
+async def _draft(
+    services: Services, s: AsyncSession, row: OutboxMessage, esc: Escalation | None
+) -> IssueDraft | None:
+    """The row's issue: asked for with its draft, or (the compliance issue) built now."""
+    if row.action == links.CREATE:
+        return links.draft_from_payload(dict(row.payload))
+    if esc is None:
+        return None
+    customer = row.payload.get("requester") or {}
+    requester = Requester(
+        id=int(customer.get("id") or 0),
+        name=str(customer.get("name") or ""),
+        email=str(customer.get("email") or ""),
+    )
+    project = str(row.payload["project"])
+    try:
+        return await links.draft_for(services, s, esc=esc, project=project, requester=requester)
+    except UserFacingError as err:  # the configured compliance project is no project key
+        raise IntegrationError(JIRA_SERVICE, str(err)) from err
+
+
 async def _create(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
-    draft = links.draft_from_payload(dict(row.payload))
     esc_id = int(row.payload["escalation_id"])
     actor = str(row.payload.get("actor") or "baton")
     async with services.db.session() as s:
-        link = await links.find_link(s, escalation_id=esc_id, project=draft.project)
         esc = await s.get(Escalation, esc_id)
+        draft = await _draft(services, s, row, esc)
+        if draft is None:
+            log.warning("jira.create_escalation_gone", extra={"row": row.id})
+            return {"escalation_gone": True}
+        link = await links.find_link(s, escalation_id=esc_id, project=draft.project)
     if link is not None:
         return {"key": link.issue_key, "already_linked": True}
     category = esc.category if esc is not None else None

@@ -1,4 +1,9 @@
-"""Deliver Slack outbox rows: post an alert once (checking before a retry), edit it in place."""
+"""Deliver Slack outbox rows: post an alert once (checking before a retry), edit it in place.
+
+A post sends the message its row holds, built (and masked, once) by bot/slack_messages when it
+was enqueued. An edit renders every alert of the escalation again from the database, so the
+message shows the escalation's latest state however late the edit is delivered.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,11 @@ from sqlalchemy import select
 
 from bot.domain import Analyst
 from bot.errors import IntegrationError, NotConfigured
+from bot.escalations import deadlines
 from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE, ticket_url
-from bot.masking import mask, mask_deep
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
-from bot.slack_messages.alerts import Kind, is_compliance, render
+from bot.slack_messages.alerts import AlertKind, is_compliance, render
 from bot.store.models import AlertMessage, Escalation, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -61,7 +66,7 @@ async def _already_posted(
 
 async def _deliver_post(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
     p = row.payload
-    kind = str(p.get("kind") or Kind.LEADS)
+    kind = str(p.get("kind") or AlertKind.LEADS)
     slack: SlackPort = services.slack
     channel: str | None = p.get("channel")
     if p.get("user"):
@@ -74,10 +79,11 @@ async def _deliver_post(services: Services, row: OutboxMessage) -> Mapping[str, 
         if ts:
             log.info("slack.alert.already_posted", extra={"row": row.id, "kind": kind})
             return {"channel": channel, "ts": ts, "deduplicated": True}
+    # The builders (bot/slack_messages) masked the message when the row was enqueued.
     message = SlackPost(
         channel=channel,
-        text=mask(str(p.get("text", ""))),
-        blocks=mask_deep(list(p.get("blocks") or [])),
+        text=str(p.get("text", "")),
+        blocks=list(p.get("blocks") or []),
         metadata_key=row.idempotency_key,
     )
     result = await slack.post(message)
@@ -109,14 +115,14 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
     tz = str(services.roster.timezone)
     owner_dm = await _owner_dm(services, esc, analyst, messages)
     for m in messages:
-        locale = analyst.locale if (analyst and m.kind == Kind.DM) else None
+        locale = analyst.locale if (analyst and m.kind == AlertKind.DM) else None
         text, blocks = render(
             esc,
-            kind=Kind(m.kind),
+            kind=AlertKind(m.kind),
             analyst=analyst,
             locale=locale,
             tz=tz,
-            now=services.clock(),
+            overdue=deadlines.overdue(esc, now=services.clock()),
             ticket_url=ticket_url(services.settings, esc.ticket_id),
             to_owner=m.channel == owner_dm,
         )
@@ -128,6 +134,6 @@ async def _owner_dm(
     services: Services, esc: Escalation, owner: Analyst | None, messages: list[AlertMessage]
 ) -> str | None:
     """The owner's DM channel, when a compliance case's DMs must tell it from earlier owners'."""
-    if owner is None or not is_compliance(esc) or not any(m.kind == Kind.DM for m in messages):
+    if owner is None or not is_compliance(esc) or not any(m.kind == AlertKind.DM for m in messages):
         return None
     return await services.slack.open_dm(owner.slack_id)

@@ -14,26 +14,25 @@ from typing import Any
 
 from bot.domain import Category
 from bot.errors import IntegrationError
-from bot.escalations import alerts, notes
+from bot.escalations import alerts, enrichment, notes
+from bot.payments import notes as tx_notes
+from bot.payments.asked import Asked
+from bot.payments.findings import Findings, FindingState
 from bot.services import Services
 from bot.store import outbox, queue
 from bot.store.models import Escalation, OutboxMessage
-from bot.transactions import enrich
-from bot.transactions import notes as tx_notes
-from bot.transactions.findings import Findings, FindingState
-from bot.transactions.parse import Asked
 
 log = logging.getLogger(__name__)
 
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
     """Repeat the lookup; raises a retryable IntegrationError while the source is down."""
-    if row.action != enrich.ACTION or row.escalation_id is None:
-        raise IntegrationError(enrich.SERVICE, f"unknown action {row.action}")
+    if row.action != enrichment.ACTION or row.escalation_id is None:
+        raise IntegrationError(enrichment.SERVICE, f"unknown action {row.action}")
     category = Category(str(row.payload["category"]))
     asked = Asked.from_map(row.payload.get("asked") or {})
     tz = services.roster.timezone
-    findings = await enrich.attempt(services, asked, category, tz=tz)
+    findings = await enrichment.attempt(services, asked, category, tz=tz)
     if findings.state is FindingState.PENDING:
         policy = services.settings.config.delivery
         if queue.budget_spent(outbox.QUEUE, row, now=services.clock(), budget=policy.retry_budget):
@@ -41,7 +40,7 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
             gave_up = Findings(FindingState.UNAVAILABLE, asked=findings.asked)
             await _store(services, row.escalation_id, gave_up)
         # The outbox backs off and counts this against the source's health.
-        raise IntegrationError(enrich.SERVICE, "the lookup is still pending", retryable=True)
+        raise IntegrationError(enrichment.SERVICE, "the lookup is still pending", retryable=True)
     await _store(services, row.escalation_id, findings)
     return {"state": findings.state.value, "count": len(findings.transactions)}
 

@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 from bot import resources
 from bot.config import Settings
 from bot.config.transactions import TransactionsConfig
+from bot.payments.findings import Findings
+from bot.payments.notes import paragraph
 from bot.ports import TransactionsPort
-from bot.transactions.findings import Findings
-from bot.transactions.notes import paragraph
 
 SAMPLE = resources.example("backoffice/transactions.csv")
 

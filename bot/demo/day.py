@@ -23,13 +23,13 @@ from bot.demo.bundle import BundledTickets, Clock
 from bot.desk.permissions import Actor
 from bot.desk.roster import Roster, load_roster
 from bot.domain import Requester, Ticket
-from bot.escalations import lifecycle
+from bot.escalations import deadlines, lifecycle
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
 from bot.store import inbox
 from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage, Timer
-from bot.timers import deadlines, offer
+from bot.timers import offer
 from bot.worker import Worker
 
 DAY = datetime(2026, 11, 16)  # a Monday: the whole default roster works

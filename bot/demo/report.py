@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from bot.desk.permissions import Actor
 from bot.domain import Category, CustomerOutcome, EscalationStatus, Lacked, Role, RootCause
 from bot.escalations.lifecycle import claim
+from bot.payments.findings import Findings
 from bot.reports import charts, text
 from bot.reports.run import load_report
 from bot.reports.xlsx import write_xlsx
@@ -28,7 +29,6 @@ from bot.resolutions.form import ResolutionForm
 from bot.resolutions.resolve import resolve
 from bot.services import Services
 from bot.store.models import Escalation
-from bot.transactions.findings import Findings
 
 Echo = Callable[[str], object]
 

@@ -225,6 +225,8 @@ def _target(services: Services, row: OutboxMessage, *, vip: bool) -> str:
     p = row.payload
     if row.service == "zendesk":
         return f"Zendesk, internal note on ticket #{p['ticket_id']}"
+    if row.service == "jira" and "draft" not in p:  # built when delivered
+        return f"Jira, new issue in {p['project']} for the compliance case"
     if row.service == "jira":
         return f"Jira, new issue in {p['draft']['project']}: {p['draft']['summary']}"
     if p.get("user"):

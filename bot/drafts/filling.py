@@ -10,8 +10,8 @@ from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal, is_currency
 
 from bot import i18n
-from bot.drafts import texts
-from bot.drafts.context import DEFAULT_KYC_DOCUMENTS, DraftContext
+from bot.drafts import customer_texts
+from bot.drafts.placeholders import DEFAULT_KYC_DOCUMENTS, DraftContext
 
 
 def format_amount(amount: Decimal, currency: str, *, locale: str) -> str:
@@ -51,35 +51,47 @@ class Filler:
 
     def text(self, msgid: str, **params: object) -> str:
         """A "draft" message in this locale, formatted with params."""
-        return str(self._tr.pgettext(texts.CONTEXT, msgid)).format(**params)
+        return str(self._tr.pgettext(customer_texts.CONTEXT, msgid)).format(**params)
 
     def plural(self, forms: tuple[str, str], count: int, **params: object) -> str:
         singular, plural = forms
-        return self._tr.npgettext(texts.CONTEXT, singular, plural, count).format(
+        return self._tr.npgettext(customer_texts.CONTEXT, singular, plural, count).format(
             count=count, **params
         )
 
     def greeting(self) -> str:
         name = self.context.customer_name
-        return self.text(texts.GREETING, name=name) if name else self.text(texts.GREETING_NO_NAME)
+        return (
+            self.text(customer_texts.GREETING, name=name)
+            if name
+            else self.text(customer_texts.GREETING_NO_NAME)
+        )
 
     def closing(self) -> str:
         name = self.context.analyst_name
-        return self.text(texts.CLOSING, analyst=name) if name else self.text(texts.CLOSING_NO_NAME)
+        return (
+            self.text(customer_texts.CLOSING, analyst=name)
+            if name
+            else self.text(customer_texts.CLOSING_NO_NAME)
+        )
 
     def documents(self, forms: tuple[str, str]) -> str:
         docs = self.context.documents or DEFAULT_KYC_DOCUMENTS
         lines = [self.plural(forms, len(docs))]
-        lines += [f"- {self.text(texts.DOCUMENTS[d.value])}" for d in docs]
+        lines += [f"- {self.text(customer_texts.DOCUMENTS[d.value])}" for d in docs]
         return "\n".join(lines)
 
     def body(self, msgid: str, *, documents_requested: bool) -> str:
         """A template body; {reason} is the document issue when documents are asked again."""
         ctx = self.context
-        reason, next_step = texts.REASONS[ctx.reason.value]
+        reason, next_step = customer_texts.REASONS[ctx.reason.value]
         if "{documents}" in msgid and not documents_requested:
-            reason = texts.DOCUMENT_ISSUES[ctx.document_issue.value]
-        forms = texts.DOCUMENTS_NEEDED if documents_requested else texts.DOCUMENTS_TO_RESEND
+            reason = customer_texts.DOCUMENT_ISSUES[ctx.document_issue.value]
+        forms = (
+            customer_texts.DOCUMENTS_NEEDED
+            if documents_requested
+            else customer_texts.DOCUMENTS_TO_RESEND
+        )
         return self.text(
             msgid,
             reason=self.text(reason),
@@ -92,10 +104,10 @@ class Filler:
         lines = []
         if ctx.amount is not None and ctx.currency:
             amount = format_amount(ctx.amount, ctx.currency, locale=self.locale)
-            lines.append(self.text(texts.AMOUNT, amount=amount))
+            lines.append(self.text(customer_texts.AMOUNT, amount=amount))
         if ctx.occurred_at is not None:
             when = format_when(ctx.occurred_at, locale=self.locale, time_zone=ctx.time_zone)
-            lines.append(self.text(texts.DATE, date=when))
+            lines.append(self.text(customer_texts.DATE, date=when))
         if ctx.reference:
-            lines.append(self.text(texts.REFERENCE, reference=ctx.reference))
+            lines.append(self.text(customer_texts.REFERENCE, reference=ctx.reference))
         return "\n".join(lines)

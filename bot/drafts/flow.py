@@ -25,9 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import LANGUAGES, Analyst, Ticket
 from bot.drafts import tipping_off
-from bot.drafts.context import context_for
 from bot.drafts.language import LanguageChoice, choose
+from bot.drafts.placeholders import context_for
 from bot.drafts.templates import (
+    LABELS,
     Draft,
     Template,
     default_for,
@@ -37,13 +38,12 @@ from bot.drafts.templates import (
     render,
 )
 from bot.errors import N_, IntegrationError, NotFound, UserFacingError, UserFacingNotFound
-from bot.escalations import alerts, lifecycle
+from bot.escalations import alerts, deadlines, lookup
 from bot.masking import mask
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AuditEntry, DraftRow, Escalation
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
 
 PREVIEW, SENT, NOTED = "preview", "sent", "noted"
 ANALYST_CHOICE = "analyst"  # language_source when the analyst picked the language
@@ -57,6 +57,11 @@ class Preview:
     templates: tuple[Template, ...]
     compliance: bool  # only neutral replies (needs_neutral)
     held: bool = False  # … because a payment is held for an AML review, not an AML/fraud case
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Every template's name for menus (an N_ message id), by its value."""
+        return {str(t): label for t, label in LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ async def _escalation(
     services: Services, *, actor: Actor, ticket_id: int | None, escalation_id: int | None
 ) -> Escalation:
     async with services.db.session() as s:
-        esc = await lifecycle.find_open(s, ticket_id=ticket_id, escalation_id=escalation_id)
+        esc = await lookup.find_open(s, ticket_id=ticket_id, escalation_id=escalation_id)
         check_may_draft(actor, esc)
     return esc
 
@@ -303,7 +308,7 @@ async def edit(
     async with services.db.session() as s:
         row = await _own_draft(s, actor=actor, draft_id=draft_id)
         _still_a_preview(row)
-        esc = await lifecycle.find_open(s, escalation_id=row.escalation_id)
+        esc = await lookup.find_open(s, escalation_id=row.escalation_id)
         check_may_draft(actor, esc)
         # The modal showed masked text: what came back unchanged keeps the real words.
         if " ".join(body.split()) != " ".join(mask(row.body).split()):
@@ -340,7 +345,7 @@ async def send(services: Services, *, actor: Actor, draft_id: int, public: bool)
         row = await _own_draft(s, actor=actor, draft_id=draft_id)
         if row.status != PREVIEW:
             return Sent(draft=row, already=True)
-        esc = await lifecycle.find_open(s, escalation_id=row.escalation_id)
+        esc = await lookup.find_open(s, escalation_id=row.escalation_id)
         check_may_draft(actor, esc)
         # Again at send time: a stored draft or a forged value cannot get past the gate.
         _gate(esc, _template(row.template) or default_for(esc))

@@ -1,10 +1,11 @@
 """Reply templates: which are offered for an escalation, and rendering one in a language.
 
-The texts are in ``bot/drafts/texts.py`` (gettext context "draft"); this module picks and fills
-them. On a compliance case (``esc_aml`` / ``esc_fraud``), and on any ticket whose lookup found a
-transaction held for an AML review, only ``NEUTRAL`` templates exist (``needs_neutral``): they
-say nothing of an investigation, a review, a block or a report, and ``render`` refuses the rest,
-so no path (preview, change template, edit, send) can tip a customer off.
+The texts are in ``bot/drafts/customer_texts.py`` (gettext context "draft"); this module picks
+and fills them. On a compliance case (``esc_aml`` / ``esc_fraud``), and on any ticket whose
+lookup found a transaction held for an AML review, only ``NEUTRAL`` templates exist
+(``needs_neutral``): they say nothing of an investigation, a review, a block or a report, and
+``render`` refuses the rest, so no path (preview, change template, edit, send) can tip a
+customer off.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.domain import Category, TxStatus
-from bot.drafts import texts
-from bot.drafts.context import DraftContext, context_for, findings_of, held_for_review
+from bot.drafts import customer_texts
 from bot.drafts.filling import Filler
 from bot.drafts.language import CATALOG
+from bot.drafts.placeholders import DraftContext, context_for, findings_of, held_for_review
 from bot.errors import N_, UserFacingError
-from bot.transactions.findings import FindingState
+from bot.payments.findings import FindingState
 
 if TYPE_CHECKING:
     from bot.store.models import Escalation
@@ -193,13 +194,13 @@ def render(template: Template, *, language: str, context: DraftContext, complian
     template = Template(template)
     check_allowed(template, compliance=compliance)
     fill = Filler(CATALOG[language], context)
-    text = texts.TEMPLATES[template.value]
+    text = customer_texts.TEMPLATES[template.value]
     parts = [
         fill.greeting(),
         fill.body(text.body, documents_requested=template is Template.KYC_DOCUMENTS_REQUESTED),
     ]
     if template is Template.DEPOSIT_NOT_RECEIVED and (context.method or "").lower() == "pix":
-        parts.append(fill.text(texts.PIX_HINT))
+        parts.append(fill.text(customer_texts.PIX_HINT))
     if text.details and (details := fill.details()):
         parts.append(details)
     parts.append(fill.closing())

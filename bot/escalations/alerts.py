@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.domain import Analyst, RoutingDecision
+from bot.escalations import deadlines
 from bot.masking import mask
 from bot.services import Services
-from bot.slack_messages.alerts import Kind, is_compliance, render
+from bot.slack_messages.alerts import AlertKind, is_compliance, render
 from bot.store.models import Escalation
 from bot.store.outbox import OutboxItem
 
@@ -32,7 +33,7 @@ def _post_item(
     services: Services,
     esc: Escalation,
     *,
-    kind: Kind,
+    kind: AlertKind,
     key: str,
     channel: str | None = None,
     user: str | None = None,
@@ -45,7 +46,7 @@ def _post_item(
         analyst=analyst,
         locale=locale,
         tz=str(services.roster.timezone),
-        now=services.clock(),
+        overdue=deadlines.overdue(esc, now=services.clock()),
         ticket_url=ticket_url(services.settings, esc.ticket_id),
     )
     payload = {
@@ -70,8 +71,8 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
             _post_item(
                 services,
                 esc,
-                kind=Kind.CHANNEL,
-                key=_key(esc.id, Kind.CHANNEL),
+                kind=AlertKind.CHANNEL,
+                key=_key(esc.id, AlertKind.CHANNEL),
                 channel=channel,
                 analyst=analyst,
             )
@@ -80,8 +81,8 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
             _post_item(
                 services,
                 esc,
-                kind=Kind.DM,
-                key=_key(esc.id, Kind.DM, analyst.key),
+                kind=AlertKind.DM,
+                key=_key(esc.id, AlertKind.DM, analyst.key),
                 user=analyst.slack_id,
                 analyst=analyst,
                 locale=analyst.locale,
@@ -92,8 +93,8 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
             _post_item(
                 services,
                 esc,
-                kind=Kind.LEADS,
-                key=_key(esc.id, Kind.LEADS),
+                kind=AlertKind.LEADS,
+                key=_key(esc.id, AlertKind.LEADS),
                 channel=s.slack_leads_channel,
                 analyst=None,
             )
@@ -103,8 +104,8 @@ def on_routed(services: Services, esc: Escalation, decision: RoutingDecision) ->
             _post_item(
                 services,
                 esc,
-                kind=Kind.COMPLIANCE,
-                key=_key(esc.id, Kind.COMPLIANCE),
+                kind=AlertKind.COMPLIANCE,
+                key=_key(esc.id, AlertKind.COMPLIANCE),
                 channel=s.slack_compliance_channel,
                 analyst=analyst,
             )
@@ -123,8 +124,8 @@ def on_reclassified(services: Services, esc: Escalation) -> list[OutboxItem]:
     post = _post_item(
         services,
         esc,
-        kind=Kind.COMPLIANCE,
-        key=_key(esc.id, Kind.COMPLIANCE),
+        kind=AlertKind.COMPLIANCE,
+        key=_key(esc.id, AlertKind.COMPLIANCE),
         channel=services.settings.slack_compliance_channel,
         analyst=owner,
     )
@@ -147,8 +148,8 @@ def dm_item(services: Services, esc: Escalation, *, analyst: Analyst, ref: str) 
     return _post_item(
         services,
         esc,
-        kind=Kind.DM,
-        key=_key(esc.id, Kind.DM, analyst.key, ref),
+        kind=AlertKind.DM,
+        key=_key(esc.id, AlertKind.DM, analyst.key, ref),
         user=analyst.slack_id,
         analyst=analyst,
         locale=analyst.locale,

@@ -23,17 +23,22 @@ from bot.domain import (
     TicketFacts,
 )
 from bot.errors import NotFound
-from bot.escalations import alerts, closing, notes, reclassify
+from bot.escalations import (
+    alerts,
+    closing,
+    deadlines,
+    enrichment,
+    issue_requests,
+    notes,
+    reclassify,
+)
 from bot.escalations.classify import Classification, classify, compliance_category, facts
 from bot.escalations.workload import team_state
-from bot.jira import links as jira_links
+from bot.payments.findings import Findings
 from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.models import AuditEntry, Escalation, InboxEvent, OutboxMessage, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
-from bot.transactions import enrich
-from bot.transactions.findings import Findings
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +80,24 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         return await _finish(services, event, worker, Outcome("ignored", detail=detail))
     if attachments_hint(event.payload):
         ticket = replace(ticket, has_attachments=True)
-    if classify(ticket, tags).comments_may_help:
+    c = classify(ticket, tags)
+    if c.comments_may_help:
         # Facts added after the description (read-only in Zendesk) are in comments; reading
-        # them costs a call, so only when subject and description fall short.
+        # them costs a call, so only when subject and description fall short. The ticket with
+        # its comments is the one classified from here on.
         ticket = await services.zendesk.with_comments(ticket)
+        c = classify(ticket, tags)
     # The transactions lookup runs before the transaction opens, within its own short timeout.
-    found = await enrich.for_ticket(services, ticket)
+    found = await enrichment.for_ticket(services, ticket, c)
     try:
         async with services.db.session() as s:
             outcome = await receive(
-                services, s, ticket=ticket, agent_id=agent_hint(event.payload), findings=found
+                services,
+                s,
+                ticket=ticket,
+                classification=c,
+                agent_id=agent_hint(event.payload),
+                findings=found,
             )
             await inbox.finish_or_yield(s, event.id, worker)
     except inbox.LostLease:
@@ -203,10 +216,14 @@ async def receive(
     s: AsyncSession,
     *,
     ticket: Ticket,
+    classification: Classification,
     agent_id: int | None = None,
     findings: Findings | None = None,
 ) -> Outcome:
-    """Open (or re-check) the escalation of a ticket tagged for escalation, in session s."""
+    """Open (or re-check) the escalation of a ticket tagged for escalation, in session s.
+
+    classification is the ticket's, made once per event by the caller.
+    """
     tags = services.settings.config.tags
     now = services.clock()
     esc = await s.scalar(
@@ -218,7 +235,7 @@ async def receive(
             detail = f"ticket {ticket.id} re-classified {old or '-'} → {new}"
             return Outcome("reclassified", esc.id, detail=detail)
         return Outcome("duplicate", esc.id, detail=f"ticket {ticket.id} is already escalated")
-    c = classify(ticket, tags)
+    c = classification
     if esc is None:
         esc = Escalation(
             ticket_id=ticket.id,
@@ -241,8 +258,8 @@ async def receive(
     outcome = await route_escalation(
         services, s, esc=esc, facts=facts(ticket, c), c=c, findings=findings
     )
-    # AML and fraud cases open their compliance issue now, with the customer's details.
-    await jira_links.open_compliance_issue(services, s, esc=esc, requester=ticket.requester)
+    # AML and fraud cases ask for their compliance issue now; the customer's details go with it.
+    await issue_requests.request_compliance_issue(services, s, esc=esc, requester=ticket.requester)
     return outcome
 
 
@@ -358,7 +375,7 @@ async def route_escalation(
             priority="high" if facts.vip else None,
         ),
         *alerts.on_routed(services, esc, decision),
-        *enrich.retry_item(esc, findings),
+        *enrichment.retry_item(esc, findings),
     ]
     if was_waiting and decision.analyst is not None:
         # The leads were told it was waiting: their message now says who has it.

@@ -20,32 +20,16 @@ from bot.desk.availability import current as marks_in_force
 from bot.desk.permissions import Actor, can_assign, can_see, may_hold
 from bot.desk.routing import may_be_given
 from bot.domain import Analyst, EscalationStatus, RoutingDecision
-from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.escalations import alerts, notes
+from bot.errors import N_, UserFacingError
+from bot.escalations import alerts, deadlines, notes
+from bot.escalations.lookup import find_open
 from bot.services import Services
+from bot.slack_messages.alerts import Queued
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
 
 OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
-
-
-async def find_open(
-    session: AsyncSession, *, ticket_id: int | None = None, escalation_id: int | None = None
-) -> Escalation:
-    """Load the open escalation of a ticket (or by id, for buttons), locked for update."""
-    stmt = select(Escalation).with_for_update()
-    if escalation_id is not None:
-        stmt = stmt.where(Escalation.id == escalation_id)
-    else:
-        stmt = stmt.where(Escalation.open_ticket_id == ticket_id)
-    esc = await session.scalar(stmt)
-    if esc is None or esc.status == EscalationStatus.RESOLVED:
-        if ticket_id is None:
-            raise UserFacingNotFound(N_("This escalation is no longer open."))
-        raise UserFacingNotFound(N_("No open escalation for ticket #{ticket}."), ticket=ticket_id)
-    return esc
 
 
 async def _audit(
@@ -295,8 +279,8 @@ async def assign(
 
 
 async def queue(
-    session: AsyncSession, *, analyst_key: str, viewer: Actor, limit: int = 50
-) -> list[Escalation]:
+    session: AsyncSession, *, analyst_key: str, viewer: Actor, now: datetime, limit: int = 50
+) -> list[Queued]:
     """An analyst's open escalations, nearest deadline first (those without one last)."""
     rows = await session.scalars(
         select(Escalation).where(
@@ -305,10 +289,14 @@ async def queue(
         )
     )
     # The next deadline is the nearest of three columns; an analyst holds a handful at most.
-    mine = [e for e in rows if can_see(viewer, category=e.category, analyst_key=e.analyst_key)]
+    mine = [
+        Queued(e, deadlines.shown(e, now=now))
+        for e in rows
+        if can_see(viewer, category=e.category, analyst_key=e.analyst_key)
+    ]
     return sorted(mine, key=_by_next_deadline)[:limit]
 
 
-def _by_next_deadline(esc: Escalation) -> tuple[bool, datetime, int]:
-    nxt = deadlines.next_deadline(esc)
-    return (nxt is None, nxt[1] if nxt else datetime.max.replace(tzinfo=UTC), esc.id)
+def _by_next_deadline(q: Queued) -> tuple[bool, datetime, int]:
+    nxt = q.deadlines.next
+    return (nxt is None, nxt[1] if nxt else datetime.max.replace(tzinfo=UTC), q.esc.id)

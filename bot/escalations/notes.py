@@ -10,10 +10,10 @@ from bot.config import Tags
 from bot.desk.roster import Roster
 from bot.domain import RoutingDecision
 from bot.escalations.classify import Classification
+from bot.payments import notes as tx_notes
+from bot.payments.findings import Findings
 from bot.store.models import Escalation
 from bot.store.outbox import OutboxItem
-from bot.transactions import notes as tx_notes
-from bot.transactions.findings import Findings
 
 LANGUAGE_NAMES = {
     "en": "English",

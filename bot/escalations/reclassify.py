@@ -18,13 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Tags
 from bot.domain import Category, Ticket
-from bot.escalations import alerts
+from bot.escalations import alerts, deadlines, issue_requests
 from bot.escalations.classify import reclassified
-from bot.jira import links as jira_links
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation
-from bot.timers import deadlines
 
 ACTION = "escalation.reclassified"
 
@@ -79,6 +77,6 @@ async def apply(
     )
     await s.flush()
     await outbox.enqueue(s, alerts.on_reclassified(services, esc), now=now)
-    await jira_links.open_compliance_issue(services, s, esc=esc, requester=ticket.requester)
+    await issue_requests.request_compliance_issue(services, s, esc=esc, requester=ticket.requester)
     await deadlines.sync(s, cfg, esc, now=now)
     return new

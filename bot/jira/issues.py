@@ -11,13 +11,14 @@ import re
 from collections.abc import Sequence
 
 from bot.config import BatonConfig, Settings
+from bot.config.jira import project_key
 from bot.domain import Category, Requester
 from bot.errors import N_, UserFacingError
 from bot.escalations.alerts import ticket_url
 from bot.masking import mask
+from bot.payments.findings import Findings
 from bot.ports import IssueDraft
 from bot.store.models import Escalation
-from bot.transactions.findings import Findings
 
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 
@@ -34,7 +35,7 @@ def target(
     default = config.jira.targets.get(cat)
     issue_type = default.issue_type if default else "Task"
     wanted = project or (default.project if default else "product")
-    key = groups.get(wanted.lower(), wanted.upper())
+    key = project_key(config.jira_projects, wanted)
     if not PROJECT_KEY.match(key):
         raise UserFacingError(N_("{project} is not a Jira project key."), project=wanted)
     if project and default and groups.get(default.project.lower(), default.project) != key:
@@ -49,10 +50,9 @@ def is_compliance_project(config: BatonConfig, project: str) -> bool:
 def compliance_projects(config: BatonConfig) -> frozenset[str]:
     """The project keys a compliance case's issue may go to: the compliance project and the
     `[jira]` targets of the compliance categories, as keys."""
-    groups = {k.lower(): v for k, v in config.jira_projects.items()}
     named = [config.jira_projects.get("compliance")]
     named += [t.project for c, t in config.jira.targets.items() if c.is_compliance]
-    return frozenset(groups.get(p.lower(), p.upper()) for p in named if p)
+    return frozenset(project_key(config.jira_projects, p) for p in named if p)
 
 
 def check_project(config: BatonConfig, *, category: str | None, project: str) -> None:

@@ -1,9 +1,10 @@
 """An escalation's Jira issues: asked for through the outbox, stored once, never a second one.
 
-One issue per escalation and project, guaranteed three ways: the create request's outbox key
-is (escalation, project), so asking twice enqueues one row; the delivery looks for a stored
-link first; and a retried delivery (the first attempt may have created the issue before its
-answer was lost) searches Jira for the escalation's label before creating again.
+One issue per escalation and project, guaranteed three ways: the create request's outbox key is
+(escalation, project) (bot/escalations/issue_requests.create_key, shared with the compliance
+issue the hub asks for), so asking twice enqueues one row; the delivery looks for a stored link
+first; and a retried delivery (the first attempt may have created the issue before its answer
+was lost) searches Jira for the escalation's label before creating again.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk.permissions import Actor, can_see
 from bot.domain import Requester
 from bot.errors import N_, UserFacingError
-from bot.escalations import alerts, lifecycle, notes
+from bot.escalations import alerts, deadlines, lookup, notes
+from bot.escalations.issue_requests import create_key, enqueue_create
 from bot.jira import issues
 from bot.ports import JIRA_SERVICE, IssueDraft, JiraIssue
 from bot.services import Services, Unconfigured
 from bot.store import outbox
-from bot.store.models import AuditEntry, Escalation, JiraLink, OutboxMessage, RoutingDecisionRow
+from bot.store.models import AuditEntry, Escalation, JiraLink, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,6 @@ class Requested:
     project: str
     issue: JiraIssue | None = None
     queued: bool = False
-
-
-def create_key(escalation_id: int, project: str) -> str:
-    return f"jira:create:{escalation_id}:{project}"
 
 
 async def find_link(s: AsyncSession, *, escalation_id: int, project: str) -> JiraLink | None:
@@ -62,25 +59,20 @@ async def _routing(s: AsyncSession, esc: Escalation) -> list[str]:
     return [str(r) for r in row.reasons] if row is not None else []
 
 
-async def request_issue(
+async def draft_for(
     services: Services,
     s: AsyncSession,
     *,
     esc: Escalation,
-    actor: str,
     project: str | None = None,
     requester: Requester | None = None,
-) -> Requested:
-    """Ask for the escalation's issue in project (default: its category's), in session s."""
+) -> IssueDraft:
+    """The escalation's issue in project (default: its category's), as it stands now."""
     key, issue_type = issues.target(
         services.settings.config, category=esc.category, project=project
     )
-    issues.check_project(services.settings.config, category=esc.category, project=key)
-    link = await find_link(s, escalation_id=esc.id, project=key)
-    if link is not None:
-        return Requested(key, JiraIssue(link.issue_key, link.issue_id, link.url))
     analyst = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
-    draft = issues.draft(
+    return issues.draft(
         services.settings,
         esc,
         project=key,
@@ -89,6 +81,23 @@ async def request_issue(
         analyst=analyst.name if analyst else None,
         requester=requester,
     )
+
+
+async def request_issue(
+    services: Services,
+    s: AsyncSession,
+    *,
+    esc: Escalation,
+    actor: str,
+    project: str | None = None,
+) -> Requested:
+    """Ask for the escalation's issue in project (default: its category's), in session s."""
+    key, _type = issues.target(services.settings.config, category=esc.category, project=project)
+    issues.check_project(services.settings.config, category=esc.category, project=key)
+    link = await find_link(s, escalation_id=esc.id, project=key)
+    if link is not None:
+        return Requested(key, JiraIssue(link.issue_key, link.issue_id, link.url))
+    draft = await draft_for(services, s, esc=esc, project=project)
     item = OutboxItem(
         key=create_key(esc.id, key),
         service=JIRA_SERVICE,
@@ -96,28 +105,7 @@ async def request_issue(
         payload={"escalation_id": esc.id, "actor": actor, "draft": asdict(draft)},
         escalation_id=esc.id,
     )
-    queued = await outbox.enqueue(s, [item], now=services.clock()) > 0
-    if not queued:
-        # Asked before: a create given up (Jira refused it, or the retry budget ran out) is
-        # put back with a fresh budget; one still waiting or in flight is left alone.
-        dead = await s.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.idempotency_key == item.key, OutboxMessage.status == outbox.DEAD
-            )
-        )
-        if dead is not None:
-            queued = bool(await outbox.retry_dead(s, now=services.clock(), ids=[dead]))
-    if queued:
-        s.add(
-            AuditEntry(
-                at=services.clock(),
-                actor=actor,
-                action="jira.requested",
-                escalation_id=esc.id,
-                ticket_id=esc.ticket_id,
-                detail={"project": key},
-            )
-        )
+    queued = await enqueue_create(services, s, esc=esc, actor=actor, project=key, item=item)
     return Requested(key, queued=queued)
 
 
@@ -133,7 +121,7 @@ async def request_by_hand(
     """`/baton jira` and the Jira button: check who asks, then ask for the issue."""
     if isinstance(services.jira, Unconfigured):
         raise UserFacingError(N_("Jira is not configured: ask an admin to set JIRA_URL."))
-    esc = await lifecycle.find_open(s, ticket_id=ticket_id, escalation_id=escalation_id)
+    esc = await lookup.find_open(s, ticket_id=ticket_id, escalation_id=escalation_id)
     if not can_see(actor, category=esc.category, analyst_key=esc.analyst_key):
         raise UserFacingError(N_("Sorry, this is a compliance case."))
     requested = await request_issue(services, s, esc=esc, actor=actor.key, project=project)
@@ -143,20 +131,6 @@ async def request_by_hand(
         deadlines.record_action(esc, now=now)
         await deadlines.sync(s, services.settings.config, esc, now=now)
     return esc, requested
-
-
-async def open_compliance_issue(
-    services: Services, s: AsyncSession, *, esc: Escalation, requester: Requester
-) -> Requested | None:
-    """At routing: an AML or fraud case gets its issue in the compliance project."""
-    if not esc.category or esc.category not in ("aml", "fraud"):
-        return None
-    project = services.settings.config.jira_projects.get("compliance")
-    if not project:
-        return None
-    return await request_issue(
-        services, s, esc=esc, actor="baton", project=project, requester=requester
-    )
 
 
 def draft_from_payload(payload: dict[str, Any]) -> IssueDraft:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import EscalationStatus
 from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.escalations import alerts, notes
+from bot.escalations import alerts, deadlines, notes
 from bot.resolutions import coaching
 from bot.resolutions.form import ResolutionForm
 from bot.services import Services
@@ -25,7 +25,6 @@ from bot.slack_messages.alerts import is_compliance
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, JiraLink, ResolutionRow
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines
 
 __all__ = ["JIRA_COMMENT", "ResolutionForm", "check_may_resolve", "existing", "find", "resolve"]
 

@@ -5,6 +5,8 @@ Every text and block is masked; customer text is also escaped (``text.customer``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,16 +22,31 @@ from bot.slack_messages.ids import AlertAction
 from bot.slack_messages.jira import issues_line
 from bot.slack_messages.text import customer
 from bot.store.models import Escalation
-from bot.timers.deadlines import overdue
 
 
-class Kind(StrEnum):
+class AlertKind(StrEnum):
     """Where an alert lives; stored in AlertMessage.kind."""
 
     CHANNEL = "channel"
     DM = "dm"
     COMPLIANCE = "compliance"
     LEADS = "leads"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """An escalation's deadlines as a message shows them (bot/escalations/deadlines.shown)."""
+
+    next: tuple[str, datetime] | None = None  # the nearest open: claim | response | resolution
+    overdue: tuple[str, ...] = ()  # those passed unmet: response, resolution
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An open escalation in someone's queue, with its deadlines when the queue is shown."""
+
+    esc: Escalation
+    deadlines: Deadlines
 
 
 def is_compliance(esc: Escalation) -> bool:
@@ -80,26 +97,27 @@ def buttons(esc_id: int, _: i18n.Gettext) -> dict[str, Any]:
 def render(
     esc: Escalation,
     *,
-    kind: Kind,
+    kind: AlertKind,
     analyst: Analyst | None,
     locale: str | None = None,
     tz: str = "UTC",
-    now: datetime | None = None,
+    overdue: Sequence[str] = (),
     ticket_url: str | None = None,
     to_owner: bool = True,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Render an alert as (fallback text, blocks), masked, for where it is posted.
 
-    With ``now``, a missed deadline turns the alert red (an "Overdue" line). A subject too
-    long for Slack is cut, with a link to the ticket (``ticket_url``) to read the rest. A
-    compliance case shows its details in the compliance channel and in its owner's DM only
-    (need-to-know, SPEC §5); ``to_owner=False`` is a DM to someone it has since moved away from.
+    A missed deadline (``overdue``: "response", "resolution") turns the alert red (an
+    "Overdue" line). A subject too long for Slack is cut, with a link to the ticket
+    (``ticket_url``) to read the rest. A compliance case shows its details in the compliance
+    channel and in its owner's DM only (need-to-know, SPEC §5); ``to_owner=False`` is a DM to
+    someone it has since moved away from.
     """
     _ = i18n.translator(locale)
     who = _mention(analyst, _)
     status = _status(esc, _)
     minimal = is_compliance(esc) and (
-        kind in (Kind.CHANNEL, Kind.LEADS) or (kind is Kind.DM and not to_owner)
+        kind in (AlertKind.CHANNEL, AlertKind.LEADS) or (kind is AlertKind.DM and not to_owner)
     )
     if minimal:
         # No customer data outside the compliance channel and the owner's DM (SPEC §5).
@@ -136,12 +154,11 @@ def render(
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": f":warning: {need}"}]}
             )
         blocks += findings_blocks(esc.enrichment, _=_, locale=locale, tz=tz)
-        if esc.vip and analyst is not None and kind is Kind.CHANNEL:
+        if esc.vip and analyst is not None and kind is AlertKind.CHANNEL:
             text = f"{who} {text}"
-    late = overdue(esc, now=now) if now is not None else []
-    if late:
+    if overdue:
         labels = {"response": _("first response"), "resolution": _("resolution")}
-        line = _("Overdue: {what}").format(what=", ".join(labels[x] for x in late))
+        line = _("Overdue: {what}").format(what=", ".join(labels[x] for x in overdue))
         red = {"type": "mrkdwn", "text": f":red_circle: *{line}*"}
         blocks.insert(1, {"type": "context", "elements": [red]})
     if not minimal and (jira := issues_line(esc.jira_issues or (), _)):

@@ -14,11 +14,10 @@ from bot.desk.roster import OnShift
 from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
-from bot.slack_messages.alerts import buttons
+from bot.slack_messages.alerts import Queued, buttons
 from bot.slack_messages.ids import BlockId, CallbackId, HomeAction
 from bot.slack_messages.modals import modal
 from bot.store.models import Escalation
-from bot.timers.deadlines import next_deadline, overdue
 
 Block = dict[str, Any]
 
@@ -79,7 +78,7 @@ def who_text(
 
 def queue_lines(
     _: i18n.Gettext,
-    escalations: Sequence[Escalation],
+    escalations: Sequence[Queued],
     *,
     locale: str,
     tz: str,
@@ -92,20 +91,20 @@ def queue_lines(
         "resolution": _("SLA due {time}"),
     }
     out = []
-    for e in escalations:
+    for q in escalations:
+        e, nxt = q.esc, q.deadlines.next
         vip = "VIP · " if e.vip else ""
-        nxt = next_deadline(e)
         due = labels[nxt[0]].format(time=_when(nxt[1], locale=locale, tz=tz)) if nxt else "-"
         if nxt and now is not None and nxt[1] <= now:
             due = _("Overdue: {what}").format(what=due)  # a past "SLA due" alone reads as pending
-        late = ":red_circle: " if now is not None and overdue(e, now=now) else ""
+        late = ":red_circle: " if q.deadlines.overdue else ""
         out.append(f"• {late}#{e.ticket_id} · {vip}{e.category or '-'} · {e.status} · {due}")
     return out
 
 
 def queue_text(
     _: i18n.Gettext,
-    escalations: Sequence[Escalation],
+    escalations: Sequence[Queued],
     *,
     whose: str,
     locale: str,
@@ -127,7 +126,7 @@ def home_view(
     _: i18n.Gettext,
     *,
     analyst: Analyst | None,
-    escalations: Sequence[Escalation],
+    escalations: Sequence[Queued],
     who: str,
     away_until: datetime | None,
     locale: str,
@@ -151,10 +150,10 @@ def home_view(
             room = limits.VIEW_BLOCKS - 6 - len(extra)
             fits = 2 * len(escalations) <= room
             shown = escalations if fits else escalations[: max(room - 1, 0) // 2]
-            for e in shown:
-                line = queue_lines(_, [e], locale=locale, tz=tz, now=now)[0]
+            for q in shown:
+                line = queue_lines(_, [q], locale=locale, tz=tz, now=now)[0]
                 blocks.append(section(line))
-                blocks.append(buttons(e.id, _))
+                blocks.append(buttons(q.esc.id, _))
             rest = queue_lines(_, escalations[len(shown) :], locale=locale, tz=tz, now=now)
             if rest:
                 blocks.append(section(limits.fit("\n".join(rest), limits.SECTION_TEXT)))

@@ -8,12 +8,11 @@ other text Baton shows in Slack (``text.customer``), and the text is escaped onc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot import i18n
-from bot.drafts.templates import Template
 from bot.errors import N_
 from bot.masking import mask
 from bot.slack_messages import limits
@@ -44,12 +43,10 @@ _SOURCES = {
 }
 
 
-def template_label(_: i18n.Gettext, template: str) -> str:
-    """A template's name for the analyst, in their language."""
-    try:
-        return _(Template(template).label)
-    except ValueError:
-        return escape(template)
+def template_label(_: i18n.Gettext, template: str, labels: Mapping[str, str]) -> str:
+    """A template's name for the analyst, in their language (labels: value → message id)."""
+    label = labels.get(template)
+    return _(label) if label else escape(template)
 
 
 def value(draft_id: int, choice: str = "") -> str:
@@ -108,12 +105,17 @@ def preview(
     draft: DraftRow,
     *,
     templates: Sequence[str],
+    labels: Mapping[str, str],
     compliance: bool,
     held: bool = False,
 ) -> tuple[str, list[Block]]:
-    """The ephemeral preview with Send, Save as note, Edit and the two pickers."""
+    """The ephemeral preview with Send, Save as note, Edit and the two pickers.
+
+    ``labels`` names every template (its value → an N_ message id), the offered ones and the
+    draft's own.
+    """
     head = _("Draft reply for ticket #{ticket}").format(ticket=draft.ticket_id)
-    lines = [f"*{head}* · {template_label(_, draft.template)}"]
+    lines = [f"*{head}* · {template_label(_, draft.template, labels)}"]
     if draft.edited:
         lines[0] += " · " + _("edited by you")
     blocks: list[Block] = [
@@ -138,7 +140,7 @@ def preview(
     current_language = next(
         (o for o in languages if o["value"] == value(draft.id, draft.language)), None
     )
-    offered = [_option(template_label(_, t), value(draft.id, t)) for t in templates]
+    offered = [_option(template_label(_, t, labels), value(draft.id, t)) for t in templates]
     current_template = next(
         (o for o in offered if o["value"] == value(draft.id, draft.template)), None
     )

@@ -14,10 +14,10 @@ from typing import Any
 from babel.dates import format_date
 
 from bot import i18n
+from bot.payments.findings import Findings, FindingState, MatchedBy
 from bot.slack_messages import limits
 from bot.slack_messages.text import customer
 from bot.slack_messages.transactions import money, tx_line
-from bot.transactions.findings import Findings, FindingState, MatchedBy
 
 Block = dict[str, Any]
 

@@ -15,10 +15,10 @@ from babel.numbers import format_currency, format_decimal, is_currency
 from bot import i18n
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.masking import mask, mask_deep
+from bot.payments import failures
 from bot.slack_messages import limits
 from bot.slack_messages.ids import TxnAction
 from bot.slack_messages.text import customer, escape
-from bot.transactions import failures
 
 Block = dict[str, Any]
 

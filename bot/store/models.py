@@ -89,11 +89,11 @@ class Escalation(Base):
     first_response_at: Mapped[datetime | None]
     last_action_at: Mapped[datetime | None]  # the owner's latest action (claim, draft, reply, …)
     resolved_at: Mapped[datetime | None]
-    # Stored deadlines (bot/timers/deadlines.py): resolution, first analyst action, claim.
+    # Stored deadlines (bot/escalations/deadlines.py): resolution, first analyst action, claim.
     sla_due_at: Mapped[datetime | None]
     first_response_due_at: Mapped[datetime | None]
     claim_due_at: Mapped[datetime | None]
-    # What the transactions lookup found for a payment escalation (bot/transactions/findings),
+    # What the transactions lookup found for a payment escalation (bot/payments/findings),
     # as JSON; NULL for other categories. state "pending" while the source is down or slow.
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The Jira issues of this escalation as the alerts show them: [{key, url, status}, ...]

@@ -19,13 +19,14 @@ from bot.desk.availability import current as marks_in_force
 from bot.desk.on_shift import shift_ends
 from bot.desk.roster import Roster, on_shift, shift_instance
 from bot.domain import Analyst, Availability, EscalationStatus
+from bot.escalations import deadlines
 from bot.escalations.alerts import POST, SERVICE
 from bot.services import Services
 from bot.slack_messages.timers import HandoverLine, handover
 from bot.store import outbox
 from bot.store.models import Escalation
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines, reroute
+from bot.timers import reroute
 
 # A claimed escalation with no analyst action for this long is handed on at a shift end.
 UNATTENDED = timedelta(hours=1)
@@ -38,8 +39,8 @@ def timer_rows(roster: Roster, start: datetime, end: datetime) -> list[dict[str,
     """Timer rows for the handovers in (start, end]: one per shift end, keyed by the instant."""
     return [
         {
-            "key": f"{deadlines.Kind.HANDOVER}:{at.isoformat()}",
-            "kind": str(deadlines.Kind.HANDOVER),
+            "key": f"{deadlines.TimerKind.HANDOVER}:{at.isoformat()}",
+            "kind": str(deadlines.TimerKind.HANDOVER),
             "escalation_id": None,
             "deadline_at": at,
             "available_at": at,

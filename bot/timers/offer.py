@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.permissions import Actor
 from bot.errors import N_, UserFacingError
-from bot.escalations import alerts, lifecycle
+from bot.escalations import alerts, lifecycle, lookup
 from bot.escalations.alerts import POST, SERVICE
 from bot.sealing import Sealer, Unsealable
 from bot.services import Services
@@ -131,7 +131,7 @@ async def take(
             N_("This offer was made to {name}: only they or a lead can take it."),
             name=offered_to.name if offered_to else offer.to,
         )
-    esc = await lifecycle.find_open(session, escalation_id=offer.escalation_id)
+    esc = await lookup.find_open(session, escalation_id=offer.escalation_id)
     if esc.analyst_key not in (offer.owner, actor.key):
         holder = services.roster.by_key(esc.analyst_key or "")
         raise UserFacingError(

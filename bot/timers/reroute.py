@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.routing import route
 from bot.domain import Category, EscalationStatus, RoutingDecision, TicketFacts
-from bot.escalations import alerts, notes
+from bot.escalations import alerts, deadlines, notes
 from bot.escalations.workload import team_state
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
-from bot.timers import deadlines
 
 
 def facts_of(esc: Escalation) -> TicketFacts:

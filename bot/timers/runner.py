@@ -18,14 +18,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import EscalationStatus
+from bot.escalations import deadlines
 from bot.escalations.alerts import POST, SERVICE
+from bot.escalations.deadlines import CANCELLED, DONE, FIRING, TimerKind
 from bot.services import Services
 from bot.slack_messages import timers as messages
 from bot.store import outbox, queue
 from bot.store.models import Escalation, RoutingDecisionRow, Timer
 from bot.store.outbox import OutboxItem
-from bot.timers import deadlines, handover, offer, reroute
-from bot.timers.deadlines import CANCELLED, DONE, FIRING, Kind
+from bot.timers import handover, offer, reroute
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,8 @@ async def _act(
     services: Services, s: AsyncSession, timer: Timer, *, now: datetime
 ) -> tuple[str, bool]:
     """Do what the timer is for; (what was done, whether it still applied)."""
-    kind = Kind(timer.kind)
-    if kind is Kind.HANDOVER:
+    kind = TimerKind(timer.kind)
+    if kind is TimerKind.HANDOVER:
         return await handover.hand_over(services, s, at=timer.deadline_at, now=now), True
     esc = await s.scalar(
         select(Escalation).where(Escalation.id == timer.escalation_id).with_for_update()

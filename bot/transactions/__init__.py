@@ -1,1 +1,1 @@
-"""Transactions: the failure-code catalogue, findings, enrichment of escalations, and lookups."""
+"""Transactions a person asks for from Slack: the lookup, and the gate that decides who may."""

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from bot.desk.permissions import Actor, can_see
 from bot.domain import Category, EscalationStatus, LookupBy, Transaction
 from bot.errors import IntegrationError, NotConfigured, NotFound
+from bot.payments.asked import ticket_asks
 from bot.services import Services
 from bot.store.models import Escalation
-from bot.transactions.parse import ticket_asks
 
 log = logging.getLogger(__name__)
 

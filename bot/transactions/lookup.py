@@ -22,10 +22,10 @@ from bot.errors import (
     UserFacingError,
     UserFacingNotFound,
 )
+from bot.escalations.enrichment import timeout_seconds
 from bot.services import Services
 from bot.store.models import AuditEntry, Escalation
 from bot.transactions import gate
-from bot.transactions.enrich import timeout_seconds
 
 log = logging.getLogger(__name__)
 

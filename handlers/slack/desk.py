@@ -79,7 +79,7 @@ async def queue(ctx: Ctx, args: list[str]) -> str:
         raise Usage()
     whose = resolve_user(ctx, args[0]) if args else _me(ctx)
     async with ctx.services.db.session() as s:
-        rows = await lifecycle.queue(s, analyst_key=whose.key, viewer=ctx.actor)
+        rows = await lifecycle.queue(s, analyst_key=whose.key, viewer=ctx.actor, now=ctx.now)
     return render.queue_text(
         ctx._, rows, whose=whose.name, locale=ctx.locale, tz=ctx.tz, now=ctx.now
     )

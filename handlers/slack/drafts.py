@@ -40,6 +40,7 @@ def _reply(ctx: Ctx, preview: flow.Preview) -> Reply:
             ctx._,
             preview.draft,
             templates=[str(t) for t in preview.templates],
+            labels=preview.labels,
             compliance=preview.compliance,
             held=preview.held,
         )

@@ -27,7 +27,9 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
     async with services.db.session() as s:
         marks = await availability.current(s, now=now)
         rows = (
-            await lifecycle.queue(s, analyst_key=analyst.key, viewer=ctx.actor) if analyst else []
+            await lifecycle.queue(s, analyst_key=analyst.key, viewer=ctx.actor, now=now)
+            if analyst
+            else []
         )
         unexplained = await pending.needing(s, now=now, analyst_key=analyst.key) if analyst else []
     desk = who_is_on(services.roster, now=now, marks=marks)

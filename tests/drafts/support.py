@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.domain import Transaction, TxStatus, TxType
+from bot.payments.findings import Findings, FindingState
 from bot.services import Services
 from bot.slack_messages.ids import DraftAction, DraftView
 from bot.store.models import DraftRow, Escalation
-from bot.transactions.findings import Findings, FindingState
 from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import Call, FakeSlack
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk

@@ -18,9 +18,10 @@ from bot.domain import (
     TxStatus,
     TxType,
 )
-from bot.drafts.context import Document, DraftContext, Reason, context_for, reason_for
+from bot.drafts.customer_texts import DOCUMENTS_NEEDED
 from bot.drafts.filling import Filler, format_amount
 from bot.drafts.language import CATALOG, choose
+from bot.drafts.placeholders import Document, DraftContext, Reason, context_for, reason_for
 from bot.drafts.templates import (
     NEUTRAL,
     Template,
@@ -30,11 +31,10 @@ from bot.drafts.templates import (
     render,
     render_for,
 )
-from bot.drafts.texts import DOCUMENTS_NEEDED
 from bot.drafts.tipping_off import WORDS, check, find
 from bot.errors import UserFacingError
+from bot.payments.findings import Findings, FindingState
 from bot.store.models import Escalation
-from bot.transactions.findings import Findings, FindingState
 
 LANGS = ("en", "pt", "es", "zh", "ru")
 PAID_AT = datetime(2026, 3, 3, 17, 15, tzinfo=UTC)

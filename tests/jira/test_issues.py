@@ -102,7 +102,7 @@ def test_findings_go_into_the_description_masked_outside_compliance() -> None:
     from decimal import Decimal
 
     from bot.domain import Transaction, TxStatus, TxType
-    from bot.transactions.findings import Findings, FindingState
+    from bot.payments.findings import Findings, FindingState
 
     tx = Transaction(
         id="TX-8F3K29Q1",
@@ -131,24 +131,24 @@ def test_findings_go_into_the_description_masked_outside_compliance() -> None:
 
 
 def test_the_alert_shows_the_key_except_where_a_compliance_case_is_minimal() -> None:
-    from bot.slack_messages.alerts import Kind, render
+    from bot.slack_messages.alerts import AlertKind, render
 
     shown = [
         {"key": "COMP-7", "url": "https://acme.atlassian.net/browse/COMP-7", "status": "To Do"}
     ]
     case = esc(status="routed", jira_issues=shown)
     link = "<https://acme.atlassian.net/browse/COMP-7|COMP-7> (To Do)"
-    _, compliance = render(case, kind=Kind.COMPLIANCE, analyst=None)
+    _, compliance = render(case, kind=AlertKind.COMPLIANCE, analyst=None)
     assert link in str(compliance)
-    _, owners_dm = render(case, kind=Kind.DM, analyst=None)  # the owner's: the case's details
+    _, owners_dm = render(case, kind=AlertKind.DM, analyst=None)  # the owner's: the case's details
     assert link in str(owners_dm)
-    for kind in (Kind.CHANNEL, Kind.LEADS):
+    for kind in (AlertKind.CHANNEL, AlertKind.LEADS):
         assert "COMP-7" not in str(render(case, kind=kind, analyst=None))
-    assert "COMP-7" not in str(render(case, kind=Kind.DM, analyst=None, to_owner=False))
+    assert "COMP-7" not in str(render(case, kind=AlertKind.DM, analyst=None, to_owner=False))
     pay = [{"key": "PAY-3", "url": "https://acme.atlassian.net/browse/PAY-3", "status": None}]
     _, blocks = render(
         esc(category="withdrawal", status="routed", jira_issues=pay),
-        kind=Kind.CHANNEL,
+        kind=AlertKind.CHANNEL,
         analyst=None,
     )
     assert "Jira: <https://acme.atlassian.net/browse/PAY-3|PAY-3>" in str(blocks)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from bot.desk.permissions import Actor
 from bot.domain import Transaction, TxStatus, TxType
 from bot.escalations import alerts, lifecycle
+from bot.payments.findings import Findings, FindingState
 from bot.services import Services
 from bot.store import outbox
 from bot.store.models import AlertMessage, AvailabilityRow, OutboxMessage
-from bot.transactions.findings import Findings, FindingState
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.support import (
     COMPLIANCE,

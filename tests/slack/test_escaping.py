@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.domain import EscalationStatus
 from bot.services import Services
-from bot.slack_messages.alerts import Kind, render
+from bot.slack_messages.alerts import AlertKind, render
 from bot.slack_messages.text import customer, escape
 from bot.store.models import Escalation
 from tests.fakes.slack_server import FakeSlack
@@ -29,9 +29,9 @@ def test_escape_renders_every_control_sequence_as_text() -> None:
     assert customer("card 4111 1111 1111 1111 <!here>") == "card •••• •••• •••• 1111 &lt;!here&gt;"
 
 
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", list(AlertKind))
 @pytest.mark.parametrize("category", ["withdrawal", "aml"])
-def test_every_alert_builder_escapes_the_subject(kind: Kind, category: str) -> None:
+def test_every_alert_builder_escapes_the_subject(kind: AlertKind, category: str) -> None:
     esc = Escalation(
         id=1,
         ticket_id=48213,

@@ -22,11 +22,12 @@ from bot import i18n
 from bot.app import create_app
 from bot.desk.roster import OnShift, load_roster
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
+from bot.escalations import deadlines
+from bot.payments.findings import Findings, FindingState, MatchedBy
 from bot.services import Services
 from bot.slack_messages import desk, drafts, jira, limits, resolve, timers, transactions
-from bot.slack_messages.alerts import Kind, render
+from bot.slack_messages.alerts import AlertKind, Deadlines, Queued, render
 from bot.store.models import DraftRow, Escalation, OutboxMessage, ResolutionRow
-from bot.transactions.findings import Findings, FindingState, MatchedBy
 from bot.worker import Worker
 from handlers.signing import sign_zendesk
 from integrations.zendesk import ZendeskClient
@@ -152,13 +153,14 @@ def _messages(text: str, count: int, locale: str) -> list[tuple[str, list[dict[s
     _ = i18n.translator(locale)
     tz = "America/Sao_Paulo"
     esc = _escalation(text, 1)
+    late = deadlines.overdue(esc, now=NOW)
     many = [_escalation(text[:300], i) for i in range(1, count + 1)]
     out = [
-        render(esc, kind=kind, analyst=ANALYST, locale=locale, tz=tz, now=NOW, ticket_url=url)
-        for kind in Kind
+        render(esc, kind=kind, analyst=ANALYST, locale=locale, tz=tz, overdue=late, ticket_url=url)
+        for kind in AlertKind
         for url in (None, "https://acme.zendesk.com/agent/tickets/48214")
     ]
-    out.append(render(_escalation(text, 2, category="aml"), kind=Kind.DM, analyst=ANALYST))
+    out.append(render(_escalation(text, 2, category="aml"), kind=AlertKind.DM, analyst=ANALYST))
     draft = DraftRow(
         id=7,
         escalation_id=1,
@@ -175,7 +177,7 @@ def _messages(text: str, count: int, locale: str) -> list[tuple[str, list[dict[s
         created_by="carla",
         sent_at=NOW,
     )
-    out.append(drafts.preview(_, draft, templates=[text[:60]] * 120, compliance=True))
+    out.append(drafts.preview(_, draft, templates=[text[:60]] * 120, labels={}, compliance=True))
     out.append(drafts.sent(_, draft, by=text, already=True, locale=locale, tz=tz))
     out.append(jira.resolved_ping(_, key="PAY-1", url=text, resolution=text, ticket_id=1))
     out.append(
@@ -245,7 +247,7 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
         desk.home_view(
             _,
             analyst=ANALYST,
-            escalations=many,
+            escalations=[Queued(e, deadlines.shown(e, now=NOW)) for e in many],
             who=who,
             away_until=NOW,
             locale=locale,
@@ -281,7 +283,7 @@ def test_every_builder_stays_within_slacks_limits(text: str, count: int, locale:
 
 def test_a_long_queue_on_the_app_home_lists_the_rest_without_buttons() -> None:
     _ = i18n.translator("en")
-    many = [_escalation("Saque", i) for i in range(1, 80)]
+    many = [Queued(_escalation("Saque", i), Deadlines()) for i in range(1, 80)]
     view = desk.home_view(
         _, analyst=ANALYST, escalations=many, who="who", away_until=None, locale="en", tz="UTC"
     )

@@ -22,9 +22,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.domain import Transaction, TxStatus, TxType
+from bot.payments.findings import Findings, FindingState
 from bot.services import Services
 from bot.store.models import AuditEntry, Escalation
-from bot.transactions.findings import Findings, FindingState
 from integrations.zendesk import ZendeskClient
 from tests.fakes.backoffice_server import FakeBackoffice
 from tests.fakes.slack_server import Call, FakeSlack

@@ -12,11 +12,10 @@ from bot.config import Timers
 from bot.demo.bundle import Clock
 from bot.desk.on_shift import next_handover, shift_ends
 from bot.desk.permissions import Actor
-from bot.escalations import lifecycle
+from bot.escalations import deadlines, lifecycle
 from bot.services import Services
 from bot.slack_messages.timers import HandoverLine, handover
 from bot.store.models import Escalation, RoutingDecisionRow
-from bot.timers import deadlines
 from bot.timers.handover import leaving
 from bot.worker import Worker
 from tests.fakes.slack_server import FakeSlack

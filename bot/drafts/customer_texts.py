@@ -179,7 +179,7 @@ TEMPLATES: dict[str, Text] = {
     ),
 }
 
-# Customer-safe reason (bot.drafts.context.Reason value) → (reason, next step).
+# Customer-safe reason (bot.drafts.placeholders.Reason value) → (reason, next step).
 REASONS: dict[str, tuple[str, str]] = {
     "insufficient_funds": (
         C_("draft", "The bank account or card used did not have enough available balance."),
@@ -243,7 +243,7 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Why documents were not accepted (bot.drafts.context.DocumentIssue value) → sentence.
+# Why documents were not accepted (bot.drafts.placeholders.DocumentIssue value) → sentence.
 DOCUMENT_ISSUES: dict[str, str] = {
     "expired": C_("draft", "The document has expired."),
     "unreadable": C_("draft", "The images were not clear enough to read all the details."),
@@ -255,7 +255,7 @@ DOCUMENT_ISSUES: dict[str, str] = {
     "other": C_("draft", "They did not meet the requirements for verification."),
 }
 
-# A document the customer is asked for (bot.drafts.context.Document value) → its description.
+# A document the customer is asked for (bot.drafts.placeholders.Document value) → its description.
 DOCUMENTS: dict[str, str] = {
     "id_document": C_("draft", "an identity document (front and back)"),
     "selfie": C_("draft", "a selfie of you holding the same identity document"),

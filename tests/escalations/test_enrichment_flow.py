@@ -22,12 +22,12 @@ from bot.config.transactions import TransactionsConfig
 from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.domain import Transaction, TxStatus, TxType
+from bot.payments.findings import Findings, FindingState
 from bot.ports import TransactionsPort
 from bot.services import Services
-from bot.slack_messages.alerts import Kind, render
+from bot.slack_messages.alerts import AlertKind, render
 from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage
-from bot.transactions.findings import Findings, FindingState
 from bot.worker import Worker
 from integrations.slack import SlackClient
 from integrations.transactions import SqlTransactions
@@ -365,8 +365,8 @@ def test_a_compliance_case_shows_its_findings_in_the_compliance_channel_only() -
         subject="Saques fracionados",
         enrichment=enrichment.to_json(),
     )
-    _text, public = render(esc, kind=Kind.CHANNEL, analyst=None)
-    _text, private = render(esc, kind=Kind.COMPLIANCE, analyst=None)
+    _text, public = render(esc, kind=AlertKind.CHANNEL, analyst=None)
+    _text, private = render(esc, kind=AlertKind.COMPLIANCE, analyst=None)
     assert "TX-R5N8W2KC" not in json.dumps(public)
     assert "TX-R5N8W2KC" in json.dumps(private)
 

@@ -1,5 +1,7 @@
 """Enrich a payment escalation: find the transaction its ticket is about, without holding routing.
 
+A step of intake (bot/escalations/intake.py), on the classification intake made.
+
 By id or provider reference (each key tried), else by amount and date among the requester's
 recent transactions of the escalation's kind (by e-mail, else the customer id the ticket names),
 else the recent ones. A deposit the customer reports that the source does not have is
@@ -20,13 +22,13 @@ from sqlalchemy import select
 
 from bot.domain import Category, LookupBy, Ticket, Transaction, TxStatus, TxType
 from bot.errors import IntegrationError, NotConfigured
-from bot.escalations.classify import classify
+from bot.escalations.classify import Classification
+from bot.payments.asked import Asked, ticket_asks
+from bot.payments.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
 from bot.ports import TransactionsPort
 from bot.services import Services
 from bot.store.models import Escalation, ServiceHealth
 from bot.store.outbox import OutboxItem
-from bot.transactions.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
-from bot.transactions.parse import Asked, ticket_asks
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +163,9 @@ def retry_item(esc: Escalation, findings: Findings | None) -> list[OutboxItem]:
     ]
 
 
-async def for_ticket(services: Services, ticket: Ticket) -> Findings | None:
-    """Findings for a complete payment escalation (None for any other ticket)."""
-    c = classify(ticket, services.settings.config.tags)
+async def for_ticket(services: Services, ticket: Ticket, c: Classification) -> Findings | None:
+    """Findings for a complete payment escalation (None for any other ticket), given the
+    ticket's classification."""
     if not c.complete or c.category is None or c.category not in PAYMENT_CATEGORIES:
         return None
     if await source_down(services):

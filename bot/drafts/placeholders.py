@@ -9,8 +9,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.domain import Analyst, Category, Ticket, Transaction, TxStatus
-from bot.transactions import failures
-from bot.transactions.findings import Findings, FindingState
+from bot.payments import failures
+from bot.payments.findings import Findings, FindingState
 
 if TYPE_CHECKING:
     from bot.store.models import Escalation
@@ -47,7 +47,7 @@ class DocumentIssue(StrEnum):
     OTHER = "other"
 
 
-# Canonical failure code (bot/transactions/failures) → the reason the customer is told.
+# Canonical failure code (bot/payments/failures) → the reason the customer is told.
 # Codes that would tip a customer off (fraud_suspected, aml_review) or that are the desk's own
 # business (chargeback) say nothing specific: Reason.OTHER.
 _REASONS: dict[str, Reason] = {

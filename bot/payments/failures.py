@@ -227,11 +227,6 @@ def normalize(code: str) -> str:
     return re.sub(r"[\s\-]+", "_", code.strip().lower())
 
 
-def codes() -> tuple[str, ...]:
-    """Every canonical code the catalogue explains."""
-    return tuple(_CATALOGUE)
-
-
 def explain(code: str | None) -> Explanation | None:
     """Explain a failure code; None when there is no code, a generic text when it is unknown."""
     if code is None or not code.strip():

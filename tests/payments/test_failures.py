@@ -9,13 +9,13 @@ import pytest
 
 from bot import i18n
 from bot.domain import Transaction, TxStatus, TxType
-from bot.transactions.failures import codes, explain
-from bot.transactions.findings import Findings, FindingState
+from bot.payments.failures import _CATALOGUE, explain
+from bot.payments.findings import Findings, FindingState
 
 ENGLISH = i18n.translator("en")
 
 
-@pytest.mark.parametrize("code", codes())
+@pytest.mark.parametrize("code", list(_CATALOGUE))
 @pytest.mark.parametrize("locale", [loc for loc in i18n.LOCALES if loc != "en"])
 def test_every_code_has_both_texts_translated(code: str, locale: str) -> None:
     found = explain(code)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_currency, is_currency
 
 from bot.domain import Transaction, TxStatus
-from bot.transactions.failures import explain
-from bot.transactions.findings import Findings, FindingState, MatchedBy
+from bot.payments.failures import explain
+from bot.payments.findings import Findings, FindingState, MatchedBy
 
 _HEADLINES = {
     MatchedBy.ID: "found by the transaction id in the ticket",

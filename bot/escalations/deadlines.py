@@ -26,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import BatonConfig
 from bot.domain import Category, EscalationStatus
+from bot.slack_messages.alerts import Deadlines
 from bot.store.models import Escalation, Timer
 
 PENDING, FIRING, DONE, CANCELLED = "pending", "firing", "done", "cancelled"
 DEFAULT_SLA_MINUTES = 240
 
 
-class Kind(StrEnum):
+class TimerKind(StrEnum):
     """What a timer does when it fires."""
 
     CLAIM_REMIND = "claim_remind"  # DM the owner: claim it or it moves
@@ -45,18 +46,22 @@ class Kind(StrEnum):
 
     @property
     def is_reminder(self) -> bool:
-        return self in (Kind.CLAIM_REMIND, Kind.RESPONSE_REMIND, Kind.RESOLUTION_REMIND)
+        return self in (
+            TimerKind.CLAIM_REMIND,
+            TimerKind.RESPONSE_REMIND,
+            TimerKind.RESOLUTION_REMIND,
+        )
 
     @property
     def is_breach(self) -> bool:
-        return self in (Kind.RESPONSE_BREACH, Kind.RESOLUTION_BREACH)
+        return self in (TimerKind.RESPONSE_BREACH, TimerKind.RESOLUTION_BREACH)
 
 
 @dataclass(frozen=True)
 class Wanted:
     """A timer an escalation needs: what, when it fires, and the deadline it is about."""
 
-    kind: Kind
+    kind: TimerKind
     fires_at: datetime
     deadline: datetime
 
@@ -117,19 +122,24 @@ def wanted(cfg: BatonConfig, esc: Escalation) -> list[Wanted]:
     owned = esc.analyst_key is not None
     out: list[Wanted] = []
 
-    def add(remind: Kind, due_kind: Kind, deadline: datetime, span: timedelta) -> None:
+    def add(remind: TimerKind, due_kind: TimerKind, deadline: datetime, span: timedelta) -> None:
         if owned:
             out.append(Wanted(remind, deadline - span * (1 - t.remind_at), deadline))
         out.append(Wanted(due_kind, deadline, deadline))
 
     if esc.status == EscalationStatus.ROUTED and owned and esc.claim_due_at is not None:
-        add(Kind.CLAIM_REMIND, Kind.CLAIM_TIMEOUT, esc.claim_due_at, t.claim_span(vip=esc.vip))
+        add(
+            TimerKind.CLAIM_REMIND,
+            TimerKind.CLAIM_TIMEOUT,
+            esc.claim_due_at,
+            t.claim_span(vip=esc.vip),
+        )
     if esc.first_response_at is None and esc.first_response_due_at is not None:
         span = t.first_response_span(vip=esc.vip)
-        add(Kind.RESPONSE_REMIND, Kind.RESPONSE_BREACH, esc.first_response_due_at, span)
+        add(TimerKind.RESPONSE_REMIND, TimerKind.RESPONSE_BREACH, esc.first_response_due_at, span)
     if esc.sla_due_at is not None:
         span = resolution_span(cfg, category=esc.category, vip=esc.vip)
-        add(Kind.RESOLUTION_REMIND, Kind.RESOLUTION_BREACH, esc.sla_due_at, span)
+        add(TimerKind.RESOLUTION_REMIND, TimerKind.RESOLUTION_BREACH, esc.sla_due_at, span)
     return out
 
 
@@ -159,6 +169,11 @@ def overdue(esc: Escalation, *, now: datetime) -> list[str]:
     if esc.sla_due_at is not None and esc.sla_due_at <= now:
         out.append("resolution")
     return out
+
+
+def shown(esc: Escalation, *, now: datetime) -> Deadlines:
+    """The escalation's deadlines as a message shows them at now: the nearest, the missed."""
+    return Deadlines(next=next_deadline(esc), overdue=tuple(overdue(esc, now=now)))
 
 
 async def store(session: AsyncSession, rows: Sequence[dict[str, object]], *, now: datetime) -> None:

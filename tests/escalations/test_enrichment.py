@@ -19,12 +19,13 @@ from bot.config import BatonConfig, Settings
 from bot.demo.bundle import load_bundled
 from bot.desk.roster import load_roster
 from bot.domain import Category, Requester, Ticket, Transaction, TxStatus, TxType
+from bot.escalations.classify import classify
+from bot.escalations.enrichment import for_ticket, inline
+from bot.payments.asked import amounts_in, day_in, references_in, ticket_asks
+from bot.payments.findings import Findings, FindingState
 from bot.services import Services, Unconfigured
 from bot.store.db import Database
 from bot.store.models import ServiceHealth
-from bot.transactions.enrich import for_ticket, inline
-from bot.transactions.findings import FindingState
-from bot.transactions.parse import amounts_in, day_in, references_in, ticket_asks
 from tests.fakes.backoffice_server import FakeBackoffice, backoffice_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -342,13 +343,17 @@ async def test_a_refusing_source_is_unavailable(db: Database, source: FakeBackof
     assert found.state is FindingState.UNAVAILABLE
 
 
+async def _for_ticket(services: Services, t: Ticket) -> Findings | None:
+    return await for_ticket(services, t, classify(t, services.settings.config.tags))
+
+
 async def test_no_source_is_unavailable_and_other_categories_are_not_looked_up(
     db: Database,
 ) -> None:
     s = services_for(db, Unconfigured("transactions"))
-    found = await for_ticket(s, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
+    found = await _for_ticket(s, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
     assert found is not None and found.state is FindingState.UNAVAILABLE
-    assert await for_ticket(s, ticket("KYC TX-8F3K29Q1 de ontem", "kyc")) is None
+    assert await _for_ticket(s, ticket("KYC TX-8F3K29Q1 de ontem", "kyc")) is None
 
 
 @pytest.mark.parametrize(
@@ -385,7 +390,7 @@ async def test_a_source_known_to_be_down_is_not_waited_for(
     async with db.session() as s:
         s.add(ServiceHealth(service="transactions", failures=3, announced=True))
     s_ = services_for(db, source.adapter())
-    found = await for_ticket(s_, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
+    found = await _for_ticket(s_, ticket("saque TX-8F3K29Q1 de ontem", "withdrawal"))
     assert found is not None and found.state is FindingState.PENDING
     assert found.asked["reference"] == "TX-8F3K29Q1"
     assert source.requests == []  # the outbox retries it; routing does not spend the timeout
