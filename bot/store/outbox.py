@@ -1,9 +1,10 @@
 """Durable outbound actions: enqueue in the caller's transaction, deliver with retries.
 
-Rows go through the shared queue (bot.queue): one in flight per ordering key, so the updates
-of one Zendesk ticket, and the posts and edits of one escalation's Slack messages, land in the
-order they were enqueued. A retryable failure backs off (capped, honouring Retry-After) until
-the retry budget, a span of time, is spent; then the row is dead and an operator can retry it.
+Rows go through the shared queue (bot/store/queue.py): one in flight per ordering key, so the
+updates of one Zendesk ticket, and the posts and edits of one escalation's Slack messages, land
+in the order they were enqueued. The queue's one policy (``queue.fail``) decides a failure: a
+retryable one backs off (capped, honouring Retry-After) until the retry budget, a span of time,
+is spent; then the row is dead and an operator can retry it.
 """
 
 from __future__ import annotations
