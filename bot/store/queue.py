@@ -1,4 +1,4 @@
-"""One durable work queue under the inbox and the outbox: claim with a lease, in order, back off.
+"""One durable work queue under the inbox, the outbox and timers: claim with a lease, in order.
 
 Rows are claimed by a worker for a lease (a crashed worker's rows are taken over when it runs
 out), only when due, and only at the head of their ordering key: while an earlier row with the
