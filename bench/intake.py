@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.store.db import sync_url  # noqa: E402
+from bot.config.database import sync_url  # noqa: E402
 from handlers.signing import sign_zendesk  # noqa: E402
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk  # noqa: E402
 

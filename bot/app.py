@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.config import Settings
-from bot.delivery import health
 from bot.desk.roster import load_roster
 from bot.metrics import Metrics
 from bot.services import Services, Unconfigured
-from bot.store import outbox
+from bot.store import health, outbox
 from bot.store.db import Database, head_revision
+from bot.store.gauges import gauges
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,6 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    from bot.stats import gauges
-
     services = request.app[SERVICES]
     body = services.metrics.render(await gauges(services.db))
     return web.Response(

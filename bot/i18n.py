@@ -154,9 +154,3 @@ def format_time(value: datetime, *, locale: str | None, tz: str | ZoneInfo = "UT
     zone = _zone(tz) if isinstance(tz, str) else tz
     shown = _babel_time(value.astimezone(zone), "short", locale=babel_locale(locale))
     return f"{shown} {zone_label(value, zone)}"
-
-
-def reset_cache() -> None:
-    """Forget loaded catalogs (tests, or after editing a .po in a running dev server)."""
-    with _lock:
-        _cache.clear()

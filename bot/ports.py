@@ -56,8 +56,8 @@ class WebhookSetup:
 
 
 class ZendeskPort(Protocol):
-    async def get_ticket(self, ticket_id: int) -> Any:
-        """Read a ticket with its requester (a bot.domain.Ticket)."""
+    async def get_ticket(self, ticket_id: int) -> Ticket:
+        """Read a ticket with its requester and organization."""
         ...
 
     async def with_comments(self, ticket: Ticket) -> Ticket:

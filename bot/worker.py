@@ -14,7 +14,7 @@ import socket
 import time
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,13 +22,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Delivery
-from bot.delivery import deliver, health
+from bot.delivery import deliver
 from bot.errors import IntegrationError, NotFound
-from bot.escalations import alerts, intake
+from bot.escalations import intake, notices
 from bot.jira import events as jira_events
 from bot.resolutions import pending
 from bot.services import Services
-from bot.store import inbox, outbox, queue
+from bot.store import health, inbox, outbox, queue
 from bot.store.models import InboxEvent, OutboxMessage
 from bot.timers import runner
 
@@ -55,13 +55,6 @@ class Counts:
         return self.events + self.deliveries + self.rerouted + self.timers
 
 
-def _reason(err: Exception) -> str:
-    """What went wrong, without the error's text (it may quote a customer)."""
-    if isinstance(err, IntegrationError):
-        return f"{err.service} answered HTTP {err.status}" if err.status else err.service
-    return f"unexpected {type(err).__name__}"
-
-
 class Worker:
     """Claims due work from the database and does it; many can run against one database."""
 
@@ -83,7 +76,7 @@ class Worker:
         self._concurrency = concurrency
         self._last_timer = 0.0
         # Reminders, breaches, claim time-outs and handovers (off: the routing-only demo).
-        self._timers = runner.Timers(services, self.name) if sla_timers else None
+        self._timers = runner.TimerPass(services, self.name) if sla_timers else None
         self._last_digest = -DIGEST_SECONDS  # the first timer pass looks at once
         # Services with a failure on record: their next success clears it (and may announce).
         self._troubled: set[str] = set()
@@ -209,13 +202,15 @@ class Worker:
                     await self._failed(s, err, now=self.services.clock())
             return 1
         async with self.services.db.session() as s:
-            await health.recovered(self.services, s, service="zendesk", now=self.services.clock())
+            await notices.service_recovered(
+                self.services, s, service="zendesk", now=self.services.clock()
+            )
         self._troubled.discard("zendesk")
         return 1
 
     async def _failed(self, s: AsyncSession, err: IntegrationError, *, now: datetime) -> None:
         """Count a retryable failure against its service (announcing an outage once)."""
-        if await health.failed(self.services, s, err=err, now=now):
+        if await notices.service_failed(self.services, s, err=err, now=now):
             self.services.metrics.inc("baton_service_outages_total", {"service": err.service})
 
     # --- inbox ---------------------------------------------------------------------------
@@ -267,36 +262,31 @@ class Worker:
             if isinstance(err, IntegrationError) and err.retryable:
                 await self._failed(s, err, now=now)
                 self._troubled.add(err.service)
-            spent = queue.budget_spent(inbox.QUEUE, event, now=now, budget=policy.retry_budget)
-            if retryable and not spent:
+            next_ = queue.fail(
+                inbox.QUEUE,
+                event,
+                error=str(err),
+                retryable=retryable,
+                retry_after=err.retry_after if isinstance(err, IntegrationError) else None,
+                now=now,
+                budget=queue.retry_budget(policy),
+            )
+            if not next_.parked:
                 service = err.service if isinstance(err, IntegrationError) else "database"
                 self.services.metrics.inc("baton_outbox_retries_total", {"service": service})
-                retry_after = err.retry_after if isinstance(err, IntegrationError) else None
-                delay = queue.backoff(event.attempts, retry_after, cap=policy.max_backoff_seconds)
-                await queue.reschedule(
-                    s, inbox.QUEUE, event.id, self.name, now=now, error=str(err), delay=delay
-                )
+                await queue.settle(s, inbox.QUEUE, event.id, self.name, next_, now=now)
                 return
-            error = f"{err} (error id {error_id})"
-            if await queue.park(s, inbox.QUEUE, event.id, self.name, error=error) is None:
+            parked = replace(next_, error=f"{err} (error id {error_id})")
+            if await queue.settle(s, inbox.QUEUE, event.id, self.name, parked, now=now) is None:
                 return
-            if retryable:
-                key = f"leads:gave-up:inbox:{now:%Y%m%dT%H}"
-                text = (
-                    f"Baton gave up on escalation events after {policy.retry_hours:g} h of "
-                    f"retries ({_reason(err)}), starting with ticket #{event.ticket_id}. "
-                    "`baton inbox --status failed` lists them; `baton inbox retry --all` "
-                    "processes them again."
-                )
-            else:
-                key = f"leads:event-failed:{event.id}"
-                text = (
-                    f"Baton could not process the escalation of ticket #{event.ticket_id} "
-                    f"({_reason(err)}; error id {error_id}). It is parked: once the cause is "
-                    f"fixed, `baton inbox retry {event.id}` processes it again."
-                )
-            await outbox.enqueue(
-                s, [alerts.leads_alert(self.services, key=key, text=text)], now=now
+            await notices.event_parked(
+                self.services,
+                s,
+                event=event,
+                err=err,
+                error_id=error_id,
+                gave_up=next_.gave_up,
+                now=now,
             )
 
     # --- outbox --------------------------------------------------------------------------
@@ -341,33 +331,12 @@ class Worker:
                     self._troubled.add(row.service)
                 elif result.status == outbox.DONE and row.service in self._troubled:
                     self._troubled.discard(row.service)
-                    await health.recovered(self.services, s, service=row.service, now=now)
+                    await notices.service_recovered(self.services, s, service=row.service, now=now)
                 if stored is not None and result.status == outbox.DEAD:
                     await self._dead(s, row, result, now=now)
 
     async def _dead(
-        self, s: AsyncSession, row: OutboxMessage, result: outbox.Outcome, *, now: datetime
+        self, s: AsyncSession, row: OutboxMessage, result: outbox.DeliveryResult, *, now: datetime
     ) -> None:
-        """Tell the leads what was not sent: per row when refused, per hour when given up."""
         self.services.metrics.inc("baton_outbox_dead_total", {"service": row.service})
-        if row.action == alerts.POST_LEADS:
-            return  # a leads alert about a leads alert would only loop
-        name = health.NAMES.get(row.service, row.service)
-        if result.gave_up:
-            key = f"leads:gave-up:{row.service}:{now:%Y%m%dT%H}"
-            text = (
-                f"Baton gave up on {name} after {self.policy.retry_hours:g} h of retries: "
-                f"ticket updates or alerts were not sent, starting with outbox #{row.id} "
-                f"({row.action}). `baton outbox --status dead` lists them; "
-                f"`baton outbox retry --all --service {row.service}` sends them again."
-            )
-        else:
-            # The refusal's text may quote the ticket: it stays in the row and the log.
-            reason = _reason(result.failure) if result.failure else "an unexpected error"
-            key = f"leads:dead:{row.id}"
-            text = (
-                f"{name} refused {row.action} (outbox #{row.id}, {reason}). "
-                f"`baton outbox --status dead` shows the error; once the cause is fixed, "
-                f"`baton outbox retry {row.id}` sends it again."
-            )
-        await outbox.enqueue(s, [alerts.leads_alert(self.services, key=key, text=text)], now=now)
+        await notices.delivery_dead(self.services, s, row=row, result=result, now=now)

@@ -28,22 +28,17 @@ from requests.adapters import HTTPAdapter
 from bot.config import Settings
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import JIRA_SERVICE, IssueDraft, JiraIssue, JiraServerInfo, JiraWebhookSetup
-from integrations.zendesk import retry_after_seconds
+from integrations import _http
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = (5.0, 20.0)  # connect, read (seconds); the library's default is none
-RETRYABLE_STATUSES = frozenset({408, 429})
+RETRYABLE_STATUSES = frozenset({408})  # besides the common rule (integrations/_http.py)
 WEBHOOK_NAME = "Baton escalations"
 WEBHOOK_API = "rest/webhooks/1.0/webhook"
 # The only fields a search asks for: system fields, whose ids are their JQL names.
 SEARCH_FIELDS = ("status", "labels")
 T = TypeVar("T")
-
-
-def should_retry(status: int | None) -> bool:
-    """Whether a failed call may succeed later: rate limits, server errors, no answer."""
-    return status is None or status in RETRYABLE_STATUSES or status >= 500
 
 
 def adf(draft: IssueDraft) -> dict[str, Any]:
@@ -178,10 +173,7 @@ class JiraClient:
         except JIRAError as err:
             raise self._http_error(what, err.status_code, err.response) from err
         except (requests.Timeout, requests.ConnectionError) as err:
-            log.warning("jira.unreachable", extra={"call": what, "error": type(err).__name__})
-            raise IntegrationError(
-                JIRA_SERVICE, f"{what}: {type(err).__name__}", retryable=True
-            ) from err
+            raise _http.unreachable(JIRA_SERVICE, what, err) from err
         except (requests.RequestException, ValueError, KeyError, TypeError) as err:
             log.warning("jira.bad_response", extra={"call": what, "error": type(err).__name__})
             raise IntegrationError(JIRA_SERVICE, f"{what}: unexpected response ({err})") from err
@@ -189,22 +181,13 @@ class JiraClient:
     def _http_error(
         self, what: str, status: int | None, response: requests.Response | None
     ) -> IntegrationError | NotFound:
-        if status == 404:
-            log.info("jira.not_found", extra={"call": what})
-            return NotFound(f"jira: {what}: not found")
-        headers = response.headers if response is not None else {}
-        retry_after = retry_after_seconds(headers.get("Retry-After"))
-        log.warning(
-            "jira.http_error", extra={"call": what, "status": status, "retry_after": retry_after}
-        )
-        text = response.text if response is not None else ""
-        detail = " ".join(text.split())[:200]
-        return IntegrationError(
+        return _http.http_error(
             JIRA_SERVICE,
-            f"{what}: HTTP {status}: {detail}",
-            retryable=should_retry(status),
-            retry_after=retry_after,
+            what,
             status=status,
+            headers=response.headers if response is not None else None,
+            body=response.text if response is not None else "",
+            also=RETRYABLE_STATUSES,
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:

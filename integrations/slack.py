@@ -20,6 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.config import Settings
 from bot.errors import IntegrationError
 from bot.ports import SlackFile, SlackPost, SlackView
+from integrations import _http
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,7 @@ RETRYABLE_ERRORS = frozenset(
 
 def should_retry(status: int | None, error: str | None) -> bool:
     """Rate limits, Slack-side failures and unknown transport problems are worth another try."""
-    return status == 429 or (status is not None and status >= 500) or error in RETRYABLE_ERRORS
-
-
-def _retry_after(headers: Any) -> float | None:
-    try:
-        value = headers.get("retry-after") or headers.get("Retry-After")
-        return float(value) if value is not None else None
-    except (AttributeError, TypeError, ValueError):
-        return None
+    return (status is not None and _http.should_retry(status)) or error in RETRYABLE_ERRORS
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -93,12 +86,12 @@ class SlackClient:
                 "slack.api_error",
                 extra={"method": name, "status": status, "error": error, "retry": retryable},
             )
-            raise IntegrationError(
+            raise _http.refused(
                 SERVICE,
                 f"{name}: {error or status}",
-                retryable=retryable,
-                retry_after=_retry_after(err.response.headers),
                 status=status,
+                headers=err.response.headers,
+                retryable=retryable,
             ) from err
         except (TimeoutError, aiohttp.ClientError, SlackRequestError) as err:
             log.warning("slack.transport_error", extra={"method": name, "error": repr(err)})

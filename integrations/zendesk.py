@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from bot.config import Settings, Tags
 from bot.domain import Requester, Ticket
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketComment, TicketUpdate, WebhookSetup
+from integrations import _http
 from integrations.zendesk_triggers import (
     COMPLIANCE_TRIGGER_TITLE,
     SOLVED_TRIGGER_TITLE,
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = "zendesk"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds); zenpy's default is a flat 60
-RETRYABLE_STATUSES = frozenset({408, 409, 429})  # 409: Zendesk's concurrent-update conflict
+RETRYABLE_STATUSES = frozenset({408, 409})  # 409: Zendesk's concurrent-update conflict
 T = TypeVar("T")
 
 
@@ -55,26 +55,6 @@ def _raise_http_errors(response: requests.Response, *_args: Any, **_kwargs: Any)
     # before zenpy's _call_api sees the 429 and sleeps out Retry-After on its own.
     if response.status_code >= 400:
         raise ZendeskHTTPError(response)
-
-
-def should_retry(status: int | None) -> bool:
-    """Whether a failed call may succeed later: rate limits, conflicts, server errors, no answer."""
-    return status is None or status in RETRYABLE_STATUSES or status >= 500
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Read a Retry-After header: delay seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 MARKER_PREFIX = "[baton:"
@@ -239,29 +219,19 @@ class ZendeskClient:
         except ZendeskHTTPError as err:
             raise self._http_error(what, err.response) from err
         except (requests.Timeout, requests.ConnectionError) as err:
-            log.warning("zendesk.unreachable", extra={"call": what, "error": type(err).__name__})
-            raise IntegrationError(
-                SERVICE, f"{what}: {type(err).__name__}", retryable=should_retry(None)
-            ) from err
+            raise _http.unreachable(SERVICE, what, err) from err
         except (ZenpyException, requests.RequestException, ValueError, KeyError) as err:
             log.warning("zendesk.bad_response", extra={"call": what, "error": type(err).__name__})
             raise IntegrationError(SERVICE, f"{what}: unexpected response ({err})") from err
 
     def _http_error(self, what: str, response: requests.Response) -> IntegrationError | NotFound:
-        status = response.status_code
-        extra = {"call": what, "status": status}
-        if status == 404:
-            log.info("zendesk.not_found", extra=extra)
-            return NotFound(f"zendesk: {what}: not found")
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        log.warning("zendesk.http_error", extra={**extra, "retry_after": retry_after})
-        detail = " ".join(response.text.split())[:200]
-        return IntegrationError(
+        return _http.http_error(
             SERVICE,
-            f"{what}: HTTP {status}: {detail}",
-            retryable=should_retry(status),
-            retry_after=retry_after,
-            status=status,
+            what,
+            status=response.status_code,
+            headers=response.headers,
+            body=response.text,
+            also=RETRYABLE_STATUSES,
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:

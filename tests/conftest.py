@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.config.database import sync_url
 from bot.store import db as dbmod
 from bot.store.db import Database
 from tests.fakes.backoffice_server import fake_backoffice  # noqa: F401 - shared
@@ -35,7 +36,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_migrated() -> str | None:
     if not PG_URL:
         return None
-    engine = create_engine(dbmod.sync_url(PG_URL))
+    engine = create_engine(sync_url(PG_URL))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -47,7 +48,7 @@ def pg_migrated() -> str | None:
 def _truncate_pg(url: str) -> None:
     from bot.store.models import Base
 
-    engine = create_engine(dbmod.sync_url(url))
+    engine = create_engine(sync_url(url))
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -204,7 +204,7 @@ def test_every_model_key_is_a_dataclass_field() -> None:
 
 @pytest.mark.parametrize("name", ["DATABASE_URL", "TRANSACTIONS_DATABASE_URL"])
 def test_postgres_scheme_is_read_as_postgresql(name: str) -> None:
-    from bot.store.db import async_url, sync_url
+    from bot.config.database import async_url, sync_url
 
     s = load_settings({"BATON_ROSTER": ROSTER, name: "postgres://baton:pw@db:5432/baton"})
     url = s.database_url if name == "DATABASE_URL" else s.transactions_database_url

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -135,10 +134,9 @@ def test_an_installed_package_missing_a_catalog_refuses_to_start(
 
 
 @pytest.fixture
-def fresh_catalogs() -> Iterator[None]:
-    i18n.reset_cache()
-    yield
-    i18n.reset_cache()
+def fresh_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A process that has loaded no catalog yet, as each one starts; the suite's stays as it was.
+    monkeypatch.setattr(i18n, "_cache", {})
 
 
 @pytest.mark.parametrize("command", ["demo", "serve", "worker"])
@@ -179,7 +177,7 @@ def test_a_compiled_catalog_older_than_its_po_is_not_read(
     monkeypatch.setattr(resources, "locales_dir", lambda: tmp_path)
     assert i18n.translator("pt_BR")(PT_MSGID) == "*Agora no turno*"
 
-    i18n.reset_cache()  # compiled again after the edit: the .mo is read
+    monkeypatch.setattr(i18n, "_cache", {})  # a new process, compiled after the edit: .mo read
     catalog[PT_MSGID].string = "*Compilado*"
     with (folder / "messages.mo").open("wb") as fh:
         write_mo(fh, catalog)

@@ -1,4 +1,4 @@
-"""Delivering outbox rows through the integration each names, and each service's health."""
+"""Delivering outbox rows through the integration each names, one executor per service."""
 
 from __future__ import annotations
 

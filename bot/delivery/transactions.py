@@ -35,7 +35,7 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
     findings = await enrichment.attempt(services, asked, category, tz=tz)
     if findings.state is FindingState.PENDING:
         policy = services.settings.config.delivery
-        if queue.budget_spent(outbox.QUEUE, row, now=services.clock(), budget=policy.retry_budget):
+        if queue.retry_budget(policy).spent(outbox.QUEUE, row, now=services.clock()):
             # Given up: the alert stops saying "pending"; the outbox tells the leads.
             gave_up = Findings(FindingState.UNAVAILABLE, asked=findings.asked)
             await _store(services, row.escalation_id, gave_up)

@@ -34,7 +34,7 @@ Echo = Callable[[str], object]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Ending:
     """How the lead logs one kind of case: root cause, what the customer got, the summary."""
 
     root_cause: RootCause
@@ -45,104 +45,104 @@ class Outcome:
 
 # Per category, the endings a lead would log for it, taken in turn; compliance cases are never
 # avoidable (the agent must escalate them) and never a provider's fault.
-OUTCOMES: Mapping[Category, tuple[Outcome, ...]] = {
+OUTCOMES: Mapping[Category, tuple[Ending, ...]] = {
     Category.WITHDRAWAL: (
-        Outcome(
+        Ending(
             RootCause.PROVIDER_DELAY,
             CustomerOutcome.WITHDRAWAL_PAID,
             "The payout sat in the provider's queue; it was paid and the customer told.",
             (Lacked.ACCESS,),
         ),
-        Outcome(
+        Ending(
             RootCause.CUSTOMER_ERROR,
             CustomerOutcome.INFORMATION_GIVEN,
             "The payout went to an account in another name and came back; the customer was "
             "asked for an account in their own name.",
             (Lacked.KNOWLEDGE,),
         ),
-        Outcome(
+        Ending(
             RootCause.PROVIDER_FAILURE,
             CustomerOutcome.REFUNDED,
             "The provider rejected the payout; the amount is back on the customer's balance.",
         ),
     ),
     Category.DEPOSIT_MISSING: (
-        Outcome(
+        Ending(
             RootCause.PROVIDER_DELAY,
             CustomerOutcome.FUNDS_CREDITED,
             "The provider settled the deposit late; it is credited.",
             (Lacked.ACCESS,),
         ),
-        Outcome(
+        Ending(
             RootCause.CUSTOMER_ERROR,
             CustomerOutcome.INFORMATION_GIVEN,
             "Paid from an account in another name; the customer was told to pay from their own.",
             (Lacked.KNOWLEDGE, Lacked.INFORMATION),
         ),
-        Outcome(
+        Ending(
             RootCause.PROVIDER_FAILURE,
             CustomerOutcome.FUNDS_CREDITED,
             "The provider never sent the payment notice; traced by its reference and credited.",
         ),
     ),
     Category.TX_FAILED: (
-        Outcome(
+        Ending(
             RootCause.CUSTOMER_ERROR,
             CustomerOutcome.INFORMATION_GIVEN,
             "The card issuer declined it; the customer will ask the bank to allow the payment.",
             (Lacked.KNOWLEDGE,),
         ),
-        Outcome(
+        Ending(
             RootCause.PROVIDER_FAILURE,
             CustomerOutcome.REFUNDED,
             "The provider timed out after charging the card; the charge was refunded.",
         ),
     ),
     Category.KYC: (
-        Outcome(
+        Ending(
             RootCause.KYC_INCOMPLETE,
             CustomerOutcome.DOCUMENTS_APPROVED,
             "The missing documents arrived and were approved.",
             (Lacked.INFORMATION,),
         ),
-        Outcome(
+        Ending(
             RootCause.DOCUMENT_SUSPICIOUS,
             CustomerOutcome.DOCUMENTS_REJECTED,
             "The document failed the checks; rejected and passed to compliance.",
         ),
     ),
     Category.ACCOUNT: (
-        Outcome(
+        Ending(
             RootCause.PROCESS_GAP,
             CustomerOutcome.INFORMATION_GIVEN,
             "No procedure covered the request; the customer was given the steps.",
             (Lacked.AUTHORITY,),
         ),
-        Outcome(
+        Ending(
             RootCause.INTERNAL_BUG,
             CustomerOutcome.INFORMATION_GIVEN,
             "A known bug blocked the change; fixed by the product team and the customer told.",
         ),
     ),
     Category.FRAUD: (
-        Outcome(
+        Ending(
             RootCause.FRAUD_CONFIRMED,
             CustomerOutcome.ACCOUNT_RESTRICTED,
             "Compliance confirmed the fraud; the account is restricted.",
         ),
-        Outcome(
+        Ending(
             RootCause.OTHER,
             CustomerOutcome.NO_ACTION_NEEDED,
             "Compliance reviewed the case and found no fraud.",
         ),
     ),
     Category.AML: (
-        Outcome(
+        Ending(
             RootCause.OTHER,
             CustomerOutcome.ACCOUNT_RESTRICTED,
             "Compliance reviewed the third-party payments; restricted until source of funds.",
         ),
-        Outcome(
+        Ending(
             RootCause.OTHER,
             CustomerOutcome.NO_ACTION_NEEDED,
             "Compliance reviewed the payments and cleared the account.",
@@ -150,24 +150,24 @@ OUTCOMES: Mapping[Category, tuple[Outcome, ...]] = {
     ),
 }
 # When the back office shows why the payment failed, that decides, whatever the category.
-AML_HOLD = Outcome(
+AML_HOLD = Ending(
     RootCause.OTHER,
     CustomerOutcome.INFORMATION_GIVEN,
     "Held for compliance's review; the customer was told only that it is a routine review.",
 )
-PROVIDER_SIDE = Outcome(
+PROVIDER_SIDE = Ending(
     RootCause.PROVIDER_FAILURE,
     CustomerOutcome.REFUNDED,
     "The provider failed after taking the money; checked with them and refunded.",
 )
-CUSTOMER_SIDE = Outcome(
+CUSTOMER_SIDE = Ending(
     RootCause.CUSTOMER_ERROR,
     CustomerOutcome.INFORMATION_GIVEN,
     "Refused on the customer's side (their bank, card or account); they were given the next "
     "step the failure code lists.",
     (Lacked.KNOWLEDGE,),  # the code and its next step were in the back office
 )
-BY_FAILURE: Mapping[str, Outcome] = {
+BY_FAILURE: Mapping[str, Ending] = {
     "aml_review": AML_HOLD,
     "provider_timeout": PROVIDER_SIDE,
     "processing_error": PROVIDER_SIDE,
@@ -191,9 +191,7 @@ BY_FAILURE: Mapping[str, Outcome] = {
 }
 
 
-def outcome_for(
-    *, category: str | None, enrichment: Mapping[str, Any] | None, turn: int
-) -> Outcome:
+def outcome_for(*, category: str | None, enrichment: Mapping[str, Any] | None, turn: int) -> Ending:
     """The ending a lead logs for a case: by the failure the back office shows, else by its
     category (its ``turn``-th case of that category)."""
     found = Findings.from_json(enrichment).transactions if enrichment else ()

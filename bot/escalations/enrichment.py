@@ -27,6 +27,7 @@ from bot.payments.asked import Asked, ticket_asks
 from bot.payments.findings import MAX_MATCHES, Findings, FindingState, MatchedBy
 from bot.ports import TransactionsPort
 from bot.services import Services
+from bot.store.health import DOWN_AFTER
 from bot.store.models import Escalation, ServiceHealth
 from bot.store.outbox import OutboxItem
 
@@ -177,9 +178,7 @@ async def for_ticket(services: Services, ticket: Ticket, c: Classification) -> F
 
 
 async def source_down(services: Services) -> bool:
-    """Whether the transactions source is down (bot/delivery/health), by the stored state."""
-    from bot.delivery.health import DOWN_AFTER  # bot.delivery delivers enrichments: import late
-
+    """Whether the transactions source is down (bot/store/health), by the stored state."""
     async with services.db.read_session() as s:
         failures = await s.scalar(
             select(ServiceHealth.failures).where(ServiceHealth.service == SERVICE)

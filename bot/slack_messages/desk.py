@@ -17,7 +17,6 @@ from bot.slack_messages import limits
 from bot.slack_messages.alerts import Queued, buttons
 from bot.slack_messages.ids import BlockId, CallbackId, HomeAction
 from bot.slack_messages.modals import modal
-from bot.store.models import Escalation
 
 Block = dict[str, Any]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,21 +18,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot import resources
+from bot.config.database import async_url, sync_url
 
 MIGRATIONS = resources.migrations_dir()
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_SECONDS = 10
-
-
-def async_url(url: str) -> URL:
-    """Map a plain DATABASE_URL to the async driver Baton uses for it."""
-    u = make_url(url.replace("postgres://", "postgresql://", 1))
-    backend = u.get_backend_name()
-    if backend == "sqlite":
-        return u.set(drivername="sqlite+aiosqlite")
-    if backend == "postgresql":
-        return u.set(drivername="postgresql+psycopg")
-    raise ValueError(f"unsupported database backend {backend!r}")
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -54,14 +44,6 @@ def is_in_memory(url: str) -> bool:
         or name.startswith("file::memory:")
         or (u.query.get("mode") == "memory")
     )
-
-
-def sync_url(url: str) -> URL:
-    """Map a plain DATABASE_URL to the sync driver alembic uses."""
-    u = make_url(url.replace("postgres://", "postgresql://", 1))
-    if u.get_backend_name() == "sqlite":
-        return u.set(drivername="sqlite")
-    return u.set(drivername="postgresql+psycopg")
 
 
 # Execution option saying how a SQLite transaction begins: WRITE or READ, else a plain BEGIN.

@@ -1,7 +1,8 @@
 """The durable event inbox: webhooks are stored before they are acknowledged.
 
-Events are claimed through the shared queue (bot.queue), one at a time per ticket, so two
-deliveries about the same ticket are never processed side by side.
+Events are claimed through the shared queue (bot/store/queue.py), one at a time per ticket, so
+two deliveries about the same ticket are never processed side by side; a failed one is retried
+or parked by the queue's one policy (``queue.fail``, called by the worker).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Durable outbound actions: enqueue in the caller's transaction, deliver with retries.
 
-Rows go through the shared queue (bot.queue): one in flight per ordering key, so the updates
-of one Zendesk ticket, and the posts and edits of one escalation's Slack messages, land in the
-order they were enqueued. A retryable failure backs off (capped, honouring Retry-After) until
-the retry budget, a span of time, is spent; then the row is dead and an operator can retry it.
+Rows go through the shared queue (bot/store/queue.py): one in flight per ordering key, so the
+updates of one Zendesk ticket, and the posts and edits of one escalation's Slack messages, land
+in the order they were enqueued. The queue's one policy (``queue.fail``) decides a failure: a
+retryable one backs off (capped, honouring Retry-After) until the retry budget, a span of time,
+is spent; then the row is dead and an operator can retry it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,11 +96,6 @@ async def enqueue(session: AsyncSession, items: Sequence[OutboxItem], *, now: da
     return len(result.all())
 
 
-def backoff(attempts: int, retry_after: float | None, *, cap: float | None = None) -> float:
-    """Seconds to wait before the next try: doubling, capped, never below Retry-After."""
-    return queue.backoff(attempts, retry_after, cap=cap or Delivery().max_backoff_seconds)
-
-
 async def claim(
     session: AsyncSession,
     *,
@@ -132,7 +128,9 @@ async def claim(
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryResult:
+    """What one delivery attempt came to, and so what becomes of its row."""
+
     status: str
     error: str | None = None
     retry_in: float | None = None
@@ -142,59 +140,74 @@ class Outcome:
     gave_up: bool = False  # dead because the retry budget ran out, not because it was refused
 
 
+def _failed(next_: queue.Next, err: IntegrationError | None = None) -> DeliveryResult:
+    status = DEAD if next_.parked else PENDING
+    retry_after = err.retry_after if err is not None and not next_.parked else None
+    return DeliveryResult(
+        status,
+        error=next_.error,
+        retry_in=next_.retry_in,
+        retry_after=retry_after,
+        failure=err,
+        gave_up=next_.gave_up,
+    )
+
+
 async def attempt(
     row: OutboxMessage,
     deliver: Deliverer,
     *,
     now: datetime | None = None,
     policy: Delivery | None = None,
-) -> Outcome:
+) -> DeliveryResult:
     """Try one delivery and say what should become of the row (no database work here)."""
     policy = policy or Delivery()
     now = now or utcnow()
     try:
         result = await deliver(row)
     except NotConfigured as err:
-        return Outcome(SKIPPED, error=str(err))
+        return DeliveryResult(SKIPPED, error=str(err))
     except IntegrationError as err:
-        extra = {"row": row.id, "action": row.action, "error": str(err)}
-        if not err.retryable:
-            log.error("outbox.dead", extra=extra)
-            return Outcome(DEAD, error=str(err), failure=err)
-        if queue.budget_spent(QUEUE, row, now=now, budget=policy.retry_budget):
-            log.error("outbox.gave_up", extra=extra)
-            return Outcome(DEAD, error=str(err), failure=err, gave_up=True)
-        wait = backoff(row.attempts, err.retry_after, cap=policy.max_backoff_seconds)
-        log.warning("outbox.retry", extra={**extra, "wait": wait})
-        return Outcome(
-            PENDING, error=str(err), retry_in=wait, retry_after=err.retry_after, failure=err
+        next_ = queue.fail(
+            QUEUE,
+            row,
+            error=str(err),
+            retryable=err.retryable,
+            retry_after=err.retry_after,
+            now=now,
+            budget=queue.retry_budget(policy),
         )
+        extra = {"row": row.id, "action": row.action, "error": str(err)}
+        if next_.gave_up:
+            log.error("outbox.gave_up", extra=extra)
+        elif next_.parked:
+            log.error("outbox.dead", extra=extra)
+        else:
+            log.warning("outbox.retry", extra={**extra, "wait": next_.retry_in})
+        return _failed(next_, err)
     except Exception as err:  # an unexpected failure must not wedge the whole queue
         log.exception("outbox.crash", extra={"row": row.id, "action": row.action})
-        if row.attempts < MAX_CRASHES:
-            wait = backoff(row.attempts, None, cap=policy.max_backoff_seconds)
-            return Outcome(PENDING, error=repr(err), retry_in=wait)
-        return Outcome(DEAD, error=repr(err))
-    return Outcome(DONE, result=dict(result or {}))
+        crashes = queue.Budget(cap=policy.max_backoff_seconds, attempts=MAX_CRASHES)
+        next_ = queue.fail(
+            QUEUE, row, error=repr(err), retryable=True, retry_after=None, now=now, budget=crashes
+        )
+        return _failed(next_)
+    return DeliveryResult(DONE, result=dict(result or {}))
 
 
 async def record(
     session: AsyncSession,
     row_id: int,
     worker: str,
-    outcome: Outcome,
+    outcome: DeliveryResult,
     *,
     now: datetime | None = None,
 ) -> OutboxMessage | None:
     """Store a delivery outcome, if this worker still holds the row."""
     now = now or utcnow()
-    error = outcome.error or ""
-    if outcome.status == PENDING:
-        row = await queue.reschedule(
-            session, QUEUE, row_id, worker, now=now, error=error, delay=outcome.retry_in or 0
-        )
-    elif outcome.status == DEAD:
-        row = await queue.park(session, QUEUE, row_id, worker, error=error)
+    if outcome.status in (PENDING, DEAD):
+        next_ = queue.Next(outcome.error or "", outcome.retry_in, gave_up=outcome.gave_up)
+        row = await queue.settle(session, QUEUE, row_id, worker, next_, now=now)
     else:
         row = await queue.held(session, QUEUE, row_id, worker)
         if row is not None:
@@ -221,6 +234,17 @@ async def retry_dead(
 async def make_due(session: AsyncSession, *, service: str, now: datetime) -> int:
     """Every row of service backing off is due now (the service is back)."""
     return await queue.make_due(session, QUEUE, now=now, where=[OutboxMessage.service == service])
+
+
+async def supersede(session: AsyncSession, *, key: str, why: str) -> bool:
+    """Skip the waiting row with this key: what it would say is no longer news."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.idempotency_key == key, OutboxMessage.status == PENDING)
+        .values(status=SKIPPED, last_error=why)
+        .returning(OutboxMessage.id)
+    )
+    return result.first() is not None
 
 
 async def backlog(session: AsyncSession) -> dict[str, int]:

@@ -1,10 +1,11 @@
-"""One durable work queue under the inbox and the outbox: claim with a lease, in order, back off.
+"""One durable work queue under the inbox, the outbox and timers: claim with a lease, in order.
 
 Rows are claimed by a worker for a lease (a crashed worker's rows are taken over when it runs
 out), only when due, and only at the head of their ordering key: while an earlier row with the
 same key is waiting or in flight, later ones wait, so writes to one ticket land in the order
-they were enqueued. A failed row backs off exponentially up to a cap, never sooner than the
-service's Retry-After, and is parked for an operator once its retry budget (a span of time) is
+they were enqueued. One policy decides what becomes of a failed row (``fail``): it backs off
+exponentially up to a cap, never sooner than the service's Retry-After, and is parked for an
+operator once it was refused or its retry budget (a span of time, or a number of attempts) is
 spent.
 """
 
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+
+from bot.config import Delivery
 
 PENDING = "pending"
 LEASE = timedelta(minutes=2)
@@ -47,10 +50,56 @@ def backoff(attempts: int, retry_after: float | None, *, cap: float) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def budget_spent(q: Queue, row: Any, *, now: datetime, budget: timedelta) -> bool:
-    """Whether the row has been failing for longer than the retry budget."""
-    start: datetime = row.retry_from or getattr(row, q.created)
-    return now >= start + budget
+@dataclass(frozen=True)
+class Budget:
+    """How far a queue's backoff grows and how long a failing row is retried before parking."""
+
+    cap: float  # seconds: the backoff stops growing here
+    span: timedelta | None = None  # failing this long (from retry_from, or creation): given up
+    attempts: int | None = None  # tried this many times: parked
+
+    def spent(self, q: Queue, row: Any, *, now: datetime) -> bool:
+        """Whether the row has been failing for longer than the span."""
+        if self.span is None:
+            return False
+        start: datetime = row.retry_from or getattr(row, q.created)
+        return now >= start + self.span
+
+
+def retry_budget(policy: Delivery) -> Budget:
+    """The budget [delivery] gives work a service refused for now (inbox and outbox)."""
+    return Budget(cap=policy.max_backoff_seconds, span=policy.retry_budget)
+
+
+@dataclass(frozen=True)
+class Next:
+    """What becomes of a failed row: tried again in retry_in seconds, or parked (None)."""
+
+    error: str
+    retry_in: float | None
+    gave_up: bool = False  # parked because its span of retries ran out, not because refused
+
+    @property
+    def parked(self) -> bool:
+        return self.retry_in is None
+
+
+def fail(
+    q: Queue,
+    row: Any,
+    *,
+    error: str,
+    retryable: bool,
+    retry_after: float | None,
+    now: datetime,
+    budget: Budget,
+) -> Next:
+    """Decide a failed row's next attempt (backoff, Retry-After honoured), or park it."""
+    if not retryable or (budget.attempts is not None and row.attempts >= budget.attempts):
+        return Next(error, None)
+    if budget.spent(q, row, now=now):
+        return Next(error, None, gave_up=True)
+    return Next(error, backoff(row.attempts, retry_after, cap=budget.cap))
 
 
 def _due(q: Queue, now: datetime, *, ignore_due: bool = False) -> ColumnElement[bool]:
@@ -130,35 +179,21 @@ async def held(session: AsyncSession, q: Queue, row_id: int, worker: str) -> Any
     return row
 
 
-async def reschedule(
-    session: AsyncSession,
-    q: Queue,
-    row_id: int,
-    worker: str,
-    *,
-    now: datetime,
-    error: str,
-    delay: float,
+async def settle(
+    session: AsyncSession, q: Queue, row_id: int, worker: str, next_: Next, *, now: datetime
 ) -> Any | None:
-    """Give a row back to try again after delay seconds; None if the lease was lost."""
+    """Store what fail decided: the row waits for its next attempt, or is parked for an
+    operator; None if this worker's lease was lost."""
     row = await held(session, q, row_id, worker)
-    if row is not None:
-        row.status = PENDING
-        row.last_error = error[:2000]
-        row.lease_until = None
-        row.available_at = now + timedelta(seconds=delay)
-    return row
-
-
-async def park(
-    session: AsyncSession, q: Queue, row_id: int, worker: str, *, error: str
-) -> Any | None:
-    """Give up on a row until an operator retries it; None if the lease was lost."""
-    row = await held(session, q, row_id, worker)
-    if row is not None:
+    if row is None:
+        return None
+    row.last_error = next_.error[:2000]
+    row.lease_until = None
+    if next_.retry_in is None:
         row.status = q.parked
-        row.last_error = error[:2000]
-        row.lease_until = None
+    else:
+        row.status = PENDING
+        row.available_at = now + timedelta(seconds=next_.retry_in)
     return row
 
 

@@ -36,7 +36,7 @@ QUEUE = queue.Queue(
     model=Timer, in_flight=FIRING, parked="failed", order_by="key", created="created_at"
 )
 HANDOVER_HORIZON = timedelta(hours=26)  # handovers are stored this far ahead
-MAX_DELAY = 300.0  # seconds: a timer that failed to fire is tried again within this
+RETRY = queue.Budget(cap=300.0)  # a timer that failed to fire is tried again within 5 min
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Fired:
 
 
 @dataclass
-class Timers:
+class TimerPass:
     """One worker's timer pass; remembers how far ahead handovers are stored."""
 
     services: Services
@@ -103,17 +103,13 @@ class Timers:
                 timer.lease_until = None
         except Exception as err:
             log.exception("timer.failed", extra={"timer": row.id, "kind": row.kind})
-            delay = queue.backoff(row.attempts, None, cap=MAX_DELAY)
+            # A timer is never parked: it is tried again until it fires or no longer applies.
+            now = services.clock()
+            next_ = queue.fail(
+                QUEUE, row, error=repr(err), retryable=True, retry_after=None, now=now, budget=RETRY
+            )
             async with services.db.session() as s:
-                await queue.reschedule(
-                    s,
-                    QUEUE,
-                    row.id,
-                    self.worker,
-                    now=services.clock(),
-                    error=repr(err),
-                    delay=delay,
-                )
+                await queue.settle(s, QUEUE, row.id, self.worker, next_, now=now)
             return None
         services.metrics.inc("baton_timer_firings_total", {"timer": row.kind if acted else "void"})
         log.info(

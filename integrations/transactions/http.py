@@ -17,17 +17,13 @@ import aiohttp
 from bot.config.transactions import TransactionsConfig
 from bot.domain import LookupBy, TransactionPage
 from bot.errors import IntegrationError
+from integrations import _http
 from integrations.transactions.mapping import MappingError, RowMapper
 
 log = logging.getLogger(__name__)
 
 SERVICE = "transactions"
 MAX_LIMIT = 100
-
-
-def should_retry(status: int) -> bool:
-    """Rate limits and server trouble pass; anything else the back office refused stays refused."""
-    return status == 429 or status >= 500
 
 
 class HttpTransactions:
@@ -63,7 +59,7 @@ class HttpTransactions:
             async with self._client().get(url, params=params, allow_redirects=False) as resp:
                 status = resp.status
                 body = await resp.read()
-                retry_after = _retry_after(resp.headers)
+                retry_after = _http.retry_after(resp.headers)
         except TimeoutError as err:
             log.warning("transactions.http_failed", extra={"error": "timeout"})
             raise IntegrationError(
@@ -128,7 +124,7 @@ def _refused(status: int, body: bytes, retry_after: float | None) -> Transaction
     raise IntegrationError(
         SERVICE,
         f"the back office answered {status}",
-        retryable=should_retry(status),
+        retryable=_http.should_retry(status),
         retry_after=retry_after,
         status=status,
     )
@@ -151,11 +147,3 @@ def _json(body: bytes, status: int) -> Any:
 def _malformed(what: str) -> IntegrationError:
     log.warning("transactions.http_malformed", extra={"problem": what})
     return IntegrationError(SERVICE, f"malformed answer from the back office: {what}")
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None

@@ -22,10 +22,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.config.database import async_url
 from bot.config.transactions import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
 from bot.domain import LookupBy, TransactionPage
 from bot.errors import IntegrationError
-from bot.store.db import async_url
 from integrations.transactions.mapping import MappingError, RowMapper
 
 log = logging.getLogger(__name__)

@@ -261,7 +261,7 @@ async def route(services: Services, esc: Escalation, analyst_key: str | None) ->
         )
 
 
-async def drain(services: Services, *, now: datetime | None = None) -> list[outbox.Outcome]:
+async def drain(services: Services, *, now: datetime | None = None) -> list[outbox.DeliveryResult]:
     """Deliver due outbox rows until none is due, like the worker's passes (without probes).
 
     Rows of one escalation go one at a time, in order: each pass takes the next of each.

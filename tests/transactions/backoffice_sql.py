@@ -16,9 +16,9 @@ from datetime import UTC
 
 import sqlalchemy as sa
 
+from bot.config.database import sync_url
 from bot.config.transactions import TransactionsConfig
 from bot.domain import Transaction
-from bot.store.db import sync_url
 from tests.fakes.backoffice_server import FIELDS, backoffice_config, to_row
 
 

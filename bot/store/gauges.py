@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.delivery.health import DOWN_AFTER
 from bot.store.db import Database
+from bot.store.health import DOWN_AFTER
 from bot.store.models import (
     Escalation,
     InboxEvent,

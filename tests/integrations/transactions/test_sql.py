@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.config.database import sync_url
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.errors import IntegrationError
-from bot.store.db import sync_url
 from integrations.transactions import SqlTransactions
 from tests.fakes.backoffice_server import FIELDS, backoffice_config
 from tests.transactions.backoffice_sql import make_backoffice_table

@@ -7,6 +7,9 @@ once more, and everything that was backing off for it is due at once, so a recov
 catches up within seconds instead of at each row's next backoff. A rate limit (429) is not an
 outage but an answer: it ends one like a success would (the leads hear it is back, everything
 waiting is due) and only rests the service for its Retry-After, never for another probe.
+
+This module keeps the state and says what changed (an ``Outage`` began, a ``Recovery``
+ended one); bot/escalations/notices.py tells the leads.
 """
 
 from __future__ import annotations
@@ -20,22 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Delivery
 from bot.errors import IntegrationError
-from bot.escalations import alerts
-from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.models import OutboxMessage, ServiceHealth
 
 log = logging.getLogger(__name__)
 
 DOWN_AFTER = 3  # retryable failures in a row that make a service "down"
-NAMES = {
-    "zendesk": "Zendesk",
-    "slack": "Slack",
-    "jira": "Jira",
-    "transactions": "the transactions source",
-}
 
 
 @dataclass(frozen=True)
@@ -114,64 +108,65 @@ async def _row(session: AsyncSession, service: str) -> ServiceHealth:
     return row
 
 
+@dataclass(frozen=True)
+class Outage:
+    """A service just became down: failing since ``since``, for ``reason``."""
+
+    service: str
+    since: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A service that was announced down answers again; ``waiting`` items are due now."""
+
+    service: str
+    since: datetime
+    waiting: int
+
+
 def _reason(err: IntegrationError) -> str:
     # Only the kind of failure: an error body could quote a ticket, and this goes to Slack.
     return f"HTTP {err.status}" if err.status else "no answer"
 
 
-def _outage_key(service: str, since: datetime) -> str:
-    return f"leads:outage:{service}:{since:%Y%m%dT%H%M%S}"
-
-
 async def failed(
-    services: Services, session: AsyncSession, *, err: IntegrationError, now: datetime
-) -> bool:
-    """Count a retryable failure; returns True when it made the service down (leads told)."""
-    policy: Delivery = services.settings.config.delivery
+    session: AsyncSession, *, err: IntegrationError, now: datetime, probe_seconds: float
+) -> Outage | Recovery | None:
+    """Count a retryable failure: an Outage when it made the service down (announce it), a
+    Recovery when a rate limit ended a known outage."""
     row = await _row(session, err.service)
     rest = err.retry_after or 0.0
     if err.status == 429:
         # A rate limit is an answer: the service is up. Whatever failures came before are
         # over (a down service's probe pause goes with them), and it rests for Retry-After.
+        recovery = None
         if row.failures or row.failing_since:
-            await _recover(services, session, row, now=now)
+            recovery = await _recover(session, row, now=now)
         if rest:
             until = now + timedelta(seconds=rest)
             row.paused_until = max(row.paused_until or until, until)
-        return False
+        return recovery
     row.failures += 1
     row.failing_since = row.failing_since or now
     row.last_error = _reason(err)
     if row.failures == DOWN_AFTER:
         # From now on only probes go out; take_probe schedules the next one.
-        rest = max(rest, policy.probe_seconds)
+        rest = max(rest, probe_seconds)
     if rest:
         until = now + timedelta(seconds=rest)
         row.paused_until = max(row.paused_until or until, until)
     if row.failures < DOWN_AFTER or row.announced:
-        return False
+        return None
     row.announced = True
     since = row.failing_since or now
-    name = NAMES.get(err.service, err.service)
-    tz = services.roster.timezone
     log.error("service.down", extra={"service": err.service, "since": since.isoformat()})
-    text = (
-        f":warning: {name} is not answering ({row.last_error}) since "
-        f"{since.astimezone(tz):%H:%M} ({tz.key}). Baton keeps every ticket update and alert "
-        f"and keeps trying for up to {policy.retry_hours:g} h; you will hear when it is back."
-    )
-    await outbox.enqueue(
-        session,
-        [alerts.leads_alert(services, key=_outage_key(err.service, since), text=text)],
-        now=now,
-    )
-    return True
+    return Outage(err.service, since, row.last_error)
 
 
-async def recovered(
-    services: Services, session: AsyncSession, *, service: str, now: datetime
-) -> int:
-    """A call to service succeeded: clear its state; returns the waiting items announced."""
+async def recovered(session: AsyncSession, *, service: str, now: datetime) -> Recovery | None:
+    """A call to service succeeded: clear its state; a Recovery when it was announced down."""
     row = await session.scalar(
         select(ServiceHealth)
         .where(ServiceHealth.service == service)
@@ -179,14 +174,12 @@ async def recovered(
         .execution_options(populate_existing=True)
     )
     if row is None or not _state(row).troubled:
-        return 0
-    return await _recover(services, session, row, now=now)
+        return None
+    return await _recover(session, row, now=now)
 
 
-async def _recover(
-    services: Services, session: AsyncSession, row: ServiceHealth, *, now: datetime
-) -> int:
-    """Clear a service's (locked) state, make its waiting work due, announce a known outage."""
+async def _recover(session: AsyncSession, row: ServiceHealth, *, now: datetime) -> Recovery | None:
+    """Clear a service's (locked) state and make its waiting work due."""
     service = row.service
     was_down, since = row.announced, row.failing_since
     row.failures, row.failing_since, row.paused_until, row.announced = 0, None, None, False
@@ -194,7 +187,7 @@ async def _recover(
     if service == "zendesk":  # every waiting event starts with a Zendesk read
         await inbox.make_due(session, now=now)
     if not was_down or since is None:
-        return 0
+        return None
     due = int(
         await session.scalar(
             select(func.count()).where(
@@ -206,23 +199,12 @@ async def _recover(
     if service == "zendesk":
         due += await inbox.backlog(session)
     log.warning("service.recovered", extra={"service": service, "waiting": due})
-    # Slack's own outage notice could not be posted: the recovery notice says it all.
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.idempotency_key == _outage_key(service, since),
-            OutboxMessage.status == outbox.PENDING,
-        )
-        .values(status=outbox.SKIPPED, last_error="superseded by the recovery notice")
+    return Recovery(service, since, due)
+
+
+async def is_down(session: AsyncSession, service: str) -> bool:
+    """Whether service has failed too often in a row (only probes are sent to it)."""
+    failures = await session.scalar(
+        select(ServiceHealth.failures).where(ServiceHealth.service == service)
     )
-    name = NAMES.get(service, service)
-    tz = services.roster.timezone
-    minutes = max(1, round((now - since).total_seconds() / 60))
-    text = (
-        f":white_check_mark: {name} is answering again after about {minutes} min "
-        f"(failing since {since.astimezone(tz):%H:%M} {tz.key}). "
-        f"{due} waiting action(s) are being delivered now; nothing was lost."
-    )
-    key = f"leads:recovered:{service}:{since:%Y%m%dT%H%M%S}"
-    await outbox.enqueue(session, [alerts.leads_alert(services, key=key, text=text)], now=now)
-    return due
+    return (failures or 0) >= DOWN_AFTER

@@ -10,7 +10,7 @@ import pytest
 from bot.config import Settings, Tags, load_settings
 from bot.errors import ConfigError, IntegrationError, NotFound
 from bot.ports import TicketUpdate
-from integrations.zendesk import ZendeskClient, retry_after_seconds, should_retry, update_body
+from integrations.zendesk import ZendeskClient, update_body
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
 
@@ -348,21 +348,6 @@ def test_url_with_path_prefix_and_rejections() -> None:
             ZendeskClient(base_url=bad, email=EMAIL, token=TOKEN)
     with pytest.raises(ConfigError):
         ZendeskClient.from_settings(Settings(zendesk_url="https://acme.zendesk.com"))
-
-
-def test_retry_rule_and_retry_after() -> None:
-    assert [s for s in (400, 401, 403, 404, 408, 409, 422, 429, 500, 503) if should_retry(s)] == [
-        408,
-        409,
-        429,
-        500,
-        503,
-    ]
-    assert should_retry(None)
-    assert retry_after_seconds("7") == 7.0
-    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
-    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=now) == 30.0
 
 
 def test_public_reply_never_shows_the_marker_to_the_customer() -> None:
