@@ -200,11 +200,3 @@ async def _recover(session: AsyncSession, row: ServiceHealth, *, now: datetime) 
         due += await inbox.backlog(session)
     log.warning("service.recovered", extra={"service": service, "waiting": due})
     return Recovery(service, since, due)
-
-
-async def is_down(session: AsyncSession, service: str) -> bool:
-    """Whether service has failed too often in a row (only probes are sent to it)."""
-    failures = await session.scalar(
-        select(ServiceHealth.failures).where(ServiceHealth.service == service)
-    )
-    return (failures or 0) >= DOWN_AFTER
