@@ -14,7 +14,7 @@ import requests
 
 from handlers.signing import sign_zendesk
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.test_cli import baton, env_for, free_port
+from tests.cli.test_main import baton, env_for, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "metrics-webhook-secret"

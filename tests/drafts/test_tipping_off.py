@@ -20,7 +20,7 @@ from bot.services import Services
 from bot.store.models import DraftRow, OutboxMessage
 from tests.drafts.support import TICKET, drafts, escalation, withdrawal
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import CARLA, EDUARDA
+from tests.handlers.slack.support import CARLA, EDUARDA
 
 # (language, a reply an analyst might really write, the word it is refused for)
 TIPPING = [

@@ -34,9 +34,9 @@ from tests.fakes.jira_server import FakeJira
 from tests.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import COMPLIANCE, LEADS, ROUTING
-from tests.slack.support import SECRET as SLACK_SECRET
-from tests.test_intake import MONDAY_10, SECRET, post_trigger
+from tests.handlers.slack.support import COMPLIANCE, LEADS, ROUTING
+from tests.handlers.slack.support import SECRET as SLACK_SECRET
+from tests.escalations.test_intake import MONDAY_10, SECRET, post_trigger
 from tests.web import app_client, post_zendesk, zendesk_services
 
 TICKET = 2501

@@ -2,4 +2,4 @@
 
 from tests.drafts.support import zendesk  # noqa: F401
 from tests.resolutions.support import jira  # noqa: F401
-from tests.slack.support import client, services  # noqa: F401
+from tests.handlers.slack.support import client, services  # noqa: F401

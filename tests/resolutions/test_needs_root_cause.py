@@ -20,7 +20,7 @@ from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.resolutions.support import submit
-from tests.slack.support import CARLA, NOW, drain
+from tests.handlers.slack.support import CARLA, NOW, drain
 
 
 async def _close_in_zendesk(services: Services, esc_id: int) -> None:
