@@ -14,14 +14,23 @@ from handlers.signing import sign_zendesk
 from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.handlers.slack.support import CARLA, PII, ROUTING, command_body, find_pii, post_form
-from tests.handlers.slack.support import services  # noqa: F401 (the Slack tests' fixture)
+from tests.handlers.slack.support import (
+    CARLA,
+    PII,
+    ROUTING,
+    command_body,
+    find_pii,
+    post_form,
+    services,  # noqa: F401 (the Slack tests' fixture)
+)
 
 WEBHOOK_SECRET = "pipeline-webhook-secret"
 
 
 async def test_escalation_reaches_zendesk_and_slack_once_then_claim_updates_in_place(
-    services: Services, fake_slack: FakeSlack, fake_zendesk: FakeZendesk
+    services: Services,  # noqa: F811
+    fake_slack: FakeSlack,
+    fake_zendesk: FakeZendesk,
 ) -> None:
     fake_zendesk.add_escalation(
         48213,

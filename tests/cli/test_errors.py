@@ -22,9 +22,9 @@ from click.testing import CliRunner, Result
 from bot.cli.main import main
 from bot.cli.support import check_database
 from bot.store.db import is_in_memory, sqlite_file, upgrade
+from tests.cli.test_main import ROOT, baton, env_for, free_port
 from tests.conftest import PG_URL
 from tests.fakes.zendesk_server import EMAIL, TOKEN
-from tests.cli.test_main import ROOT, baton, env_for, free_port
 
 # Every command that reads DATABASE_URL, with arguments that would otherwise be fine.
 READERS = [

@@ -3,7 +3,8 @@
 At the bot/drafts level: the word lists of bot/drafts/tipping_off.py find what a native speaker
 would write in each of the five languages, let harmless replies through, and flow.edit /
 flow.send refuse an edited draft that names an investigation, a block or a report on a ticket
-that takes neutral replies only. The Slack side is in test_tipping_off_slack.py.
+that takes neutral replies only. The Slack side is in
+tests/handlers/slack/test_drafts_tipping_off.py.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from bot.services import Services
 from bot.store.db import Database
 from bot.store.models import AuditEntry, Escalation, OutboxMessage
 from bot.worker import Worker
-from tests.fakes.zendesk_server import FakeZendesk
 from tests.escalations.test_intake import MONDAY_10, SECRET, puts
+from tests.fakes.zendesk_server import FakeZendesk
 from tests.web import app_client, post_zendesk, zendesk_services
 
 _ids = itertools.count()

@@ -26,8 +26,8 @@ from bot.store.db import Database
 from bot.store.models import Escalation, InboxEvent
 from bot.worker import Worker
 from integrations.zendesk import ZendeskClient
-from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.escalations.test_intake import MONDAY_10, ROOT, SECRET, SP, baton_notes, count, puts
+from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 from tests.web import app_client, post_zendesk, zendesk_services
 
 WITHDRAWAL = ("esc_senior", "esc_withdrawal")

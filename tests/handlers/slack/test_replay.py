@@ -21,8 +21,8 @@ from bot.store.models import Escalation, ResolutionRow, SeenSlackRequest, utcnow
 from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.resolutions.support import state_values
 from tests.handlers.slack.support import CARLA, command_body, drain, sign, view_body
+from tests.resolutions.support import state_values
 
 JULIANA = "U05JUL0009"  # lead only
 EDUARDA_ID = "U05EDU0005"

@@ -17,9 +17,9 @@ from bot.ports import SlackFile
 from bot.reports import charts
 from bot.services import Services
 from tests.fakes.slack_server import FakeSlack
+from tests.handlers.slack.support import ANA, CARLA, ROUTING, command_body, make_services, post_form
 from tests.reports.seed import NOW, seed
 from tests.reports.test_queries import report_for
-from tests.handlers.slack.support import ANA, CARLA, ROUTING, command_body, make_services, post_form
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

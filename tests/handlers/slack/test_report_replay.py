@@ -7,8 +7,8 @@ import asyncio
 from aiohttp.test_utils import TestClient
 
 from tests.fakes.slack_server import FakeSlack
-from tests.handlers.slack.test_report import client, services  # noqa: F401
 from tests.handlers.slack.support import ANA, command_body, sign
+from tests.handlers.slack.test_report import client, services  # noqa: F401
 
 
 async def test_a_replayed_report_is_posted_once(client: TestClient, fake_slack: FakeSlack) -> None:  # noqa: F811

@@ -17,8 +17,8 @@ from tests.drafts.support import TICKET, command, escalation
 from tests.fakes.jira_server import FakeJira
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.resolutions.support import submit
 from tests.handlers.slack.support import ANA, CARLA, NOW, action_body, drain, post_form, route
+from tests.resolutions.support import submit
 
 
 async def _resolutions(services: Services) -> list[ResolutionRow]:
