@@ -19,7 +19,6 @@ from tests.fakes.slack_server import fake_slack, fake_slack_server  # noqa: F401
 from tests.fakes.zendesk_server import fake_zendesk  # noqa: F401 - a shared fixture
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -75,8 +74,3 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     yield database
     await database.dispose()
-
-
-@pytest.fixture
-def fixture_path() -> Path:
-    return FIXTURES

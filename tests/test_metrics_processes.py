@@ -13,8 +13,8 @@ from pathlib import Path
 import requests
 
 from handlers.signing import sign_zendesk
+from tests.cli.test_main import baton, env_for, free_port
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.test_cli import baton, env_for, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "metrics-webhook-secret"

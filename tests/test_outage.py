@@ -29,7 +29,7 @@ from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import TOKEN, FakeSlack
 from tests.fakes.zendesk_server import EMAIL, FakeZendesk
 from tests.fakes.zendesk_server import TOKEN as ZENDESK_TOKEN
-from tests.slack.support import LEADS, ROUTING
+from tests.handlers.slack.support import LEADS, ROUTING
 from tests.web import app_client, post_zendesk
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,4 +2,4 @@
 
 from tests.drafts.support import zendesk  # noqa: F401
 from tests.fakes.slack_server import fake_slack, fake_slack_server  # noqa: F401
-from tests.slack.support import client, services  # noqa: F401
+from tests.handlers.slack.support import client, services  # noqa: F401

@@ -22,7 +22,7 @@ from bot.store.models import DraftRow, Escalation
 from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import Call, FakeSlack
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.slack.support import (
+from tests.handlers.slack.support import (
     FIXTURES,
     NOW,
     action_body,

@@ -27,7 +27,7 @@ from tests.drafts.support import (
 )
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import CARLA, NOW, action_body, drain, post_form
+from tests.handlers.slack.support import CARLA, NOW, action_body, drain, post_form
 
 
 async def _previewed(

@@ -3,7 +3,8 @@
 At the bot/drafts level: the word lists of bot/drafts/tipping_off.py find what a native speaker
 would write in each of the five languages, let harmless replies through, and flow.edit /
 flow.send refuse an edited draft that names an investigation, a block or a report on a ticket
-that takes neutral replies only. The Slack side is in test_tipping_off_slack.py.
+that takes neutral replies only. The Slack side is in
+tests/handlers/slack/test_drafts_tipping_off.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.services import Services
 from bot.store.models import DraftRow, OutboxMessage
 from tests.drafts.support import TICKET, drafts, escalation, withdrawal
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import CARLA, EDUARDA
+from tests.handlers.slack.support import CARLA, EDUARDA
 
 # (language, a reply an analyst might really write, the word it is refused for)
 TIPPING = [

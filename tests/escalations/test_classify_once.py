@@ -16,8 +16,8 @@ from bot.escalations.classify import Classification
 from bot.services import Services
 from bot.store.models import Escalation
 from bot.worker import Worker
+from tests.escalations.test_intake import client, clock, post_trigger, services  # noqa: F401 (fixtures)
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.test_intake import client, clock, post_trigger, services  # noqa: F401 (fixtures)
 
 
 async def test_a_payment_escalation_is_classified_once(

@@ -36,8 +36,8 @@ from tests.fakes.backoffice_server import FakeBackoffice, backoffice_config
 from tests.fakes.slack_server import TOKEN, FakeSlack
 from tests.fakes.zendesk_server import EMAIL, FakeZendesk
 from tests.fakes.zendesk_server import TOKEN as ZENDESK_TOKEN
-from tests.slack.support import LEADS, ROUTING
-from tests.transactions.backoffice_sql import make_backoffice_table
+from tests.handlers.slack.support import LEADS, ROUTING
+from tests.integrations.transactions.backoffice_sql import make_backoffice_table
 from tests.web import app_client, post_zendesk
 
 ROOT = Path(__file__).resolve().parents[2]

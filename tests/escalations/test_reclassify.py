@@ -28,15 +28,15 @@ from integrations.jira import JiraClient
 from integrations.slack import SlackClient
 from tests.drafts.support import command, element
 from tests.drafts.support import shown as answer_shows
+from tests.escalations.test_intake import MONDAY_10, SECRET, post_trigger
 from tests.fakes.jira_server import EMAIL as JIRA_EMAIL
 from tests.fakes.jira_server import TOKEN as JIRA_TOKEN
 from tests.fakes.jira_server import FakeJira
 from tests.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import COMPLIANCE, LEADS, ROUTING
-from tests.slack.support import SECRET as SLACK_SECRET
-from tests.test_intake import MONDAY_10, SECRET, post_trigger
+from tests.handlers.slack.support import COMPLIANCE, LEADS, ROUTING
+from tests.handlers.slack.support import SECRET as SLACK_SECRET
 from tests.web import app_client, post_zendesk, zendesk_services
 
 TICKET = 2501

@@ -16,8 +16,8 @@ Usage (the `fake_backoffice` fixture, registered in tests/conftest.py):
     fake_backoffice.fail(500) / .fail(429, retry_after=3) / .hang() / .malformed(b"<html>")
 
 BACKOFFICE_CONFIG is the [transactions] section describing these names and words;
-`to_row(tx)` writes a Transaction the way this back office stores it (tests/transactions/
-backoffice_sql.py uses it for the SQL table).
+`to_row(tx)` writes a Transaction the way this back office stores it (tests/integrations/
+transactions/backoffice_sql.py uses it for the SQL table).
 """
 
 from __future__ import annotations

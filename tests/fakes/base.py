@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 # The services' recorded bodies the fakes answer with, one folder per service.
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 Answer = tuple[int, dict[str, str], Any]
 HANG_UP = 0  # the status of an answer that is never sent: the connection is closed instead
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

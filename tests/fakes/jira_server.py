@@ -2,7 +2,7 @@
 
 Usage: the `fake_jira` fixture (Cloud) or `FakeJira(cloud=False).start()`; point the client at
 `fake.url`. Every request is recorded in `.requests`. Answers follow the recorded shapes in
-tests/fixtures/jira (Atlassian's published examples).
+tests/fakes/fixtures/jira (Atlassian's published examples).
 
 It refuses what Jira refuses: Cloud answers 410 on the retired `/rest/api/{2,3}/search` and
 wants an Atlassian Document as a v3 description; Data Center has no REST v3 and no

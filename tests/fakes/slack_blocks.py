@@ -1,10 +1,10 @@
 """What the fake Slack checks in blocks and views before it accepts them, as Slack does.
 
 Slack's own table, not Baton's: every number comes from Slack's Block Kit reference as
-``tests/fixtures/slack/block_kit_limits.json`` quotes it (``tests/slack/test_limits.py`` holds
-the two together), plus the text object's documented 1 to 3,000 characters. It must not import
-``bot.slack_messages.limits``: the fake stands for Slack, and a wrong production limit would
-otherwise pass its own test.
+``tests/slack_messages/fixtures/block_kit_limits.json`` quotes it (``test_limits.py`` beside
+it holds the two together), plus the text object's documented 1 to 3,000 characters. It must
+not import ``bot.slack_messages.limits``: the fake stands for Slack, and a wrong production limit
+would otherwise pass its own test.
 
 Errors read like Slack's: chat methods answer ``invalid_blocks`` with ``errors`` such as
 ``must be less than 3001 characters [json-pointer:/blocks/0/text/text]`` (each also in

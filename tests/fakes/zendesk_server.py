@@ -207,7 +207,7 @@ class FakeZendesk(FakeServer):
     def _comment(
         self, body: str, *, public: bool, author: Any, attachments: Sequence[str] = ()
     ) -> dict[str, Any]:
-        # Shaped like the recorded comments list (tests/fixtures/zendesk/ticket_comments_...).
+        # Shaped like the recorded comments list (tests/integrations/fixtures/zendesk/...).
         return {
             "id": next(self._ids),
             "type": "Comment",

@@ -17,7 +17,7 @@ from bot.ports import TicketUpdate
 from integrations.zendesk import ZendeskClient
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
 
-ZD = Path(__file__).parents[1] / "fixtures" / "zendesk"
+ZD = Path(__file__).parent / "fixtures" / "zendesk"
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ async def test_the_agent_table_shows_everything_they_lacked(db: Database) -> Non
 
 
 async def test_baton_report_command(db: Database, database_url: str, tmp_path: Path) -> None:
-    from tests.test_cli import baton, env_for
+    from tests.cli.test_main import baton, env_for
 
     await report_for(db)
     out = tmp_path / "week.xlsx"

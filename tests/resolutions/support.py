@@ -12,7 +12,7 @@ from bot.services import Services
 from bot.slack_messages.ids import ResolveField, ResolveView
 from integrations.jira import JiraClient
 from tests.fakes.jira_server import EMAIL, TOKEN, FakeJira
-from tests.slack.support import post_form, view_body
+from tests.handlers.slack.support import post_form, view_body
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from bot.store.models import AuditEntry, JiraLink, RoutingDecisionRow
 from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
+from tests.handlers.slack.support import CARLA, NOW, PII
 from tests.resolutions.support import submit
-from tests.slack.support import CARLA, NOW, PII
 
 
 async def test_history_prints_a_readable_timeline(

@@ -19,8 +19,8 @@ from handlers.slack.request import Ctx
 from tests.drafts.support import TICKET, escalation
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
+from tests.handlers.slack.support import CARLA, NOW, drain
 from tests.resolutions.support import submit
-from tests.slack.support import CARLA, NOW, drain
 
 
 async def _close_in_zendesk(services: Services, esc_id: int) -> None:

@@ -24,7 +24,7 @@ from integrations.zendesk import ZendeskClient
 from tests.fakes.slack_server import TOKEN, FakeSlack
 from tests.fakes.zendesk_server import EMAIL, FakeZendesk
 from tests.fakes.zendesk_server import TOKEN as ZENDESK_TOKEN
-from tests.slack.support import LEADS, ROUTING
+from tests.handlers.slack.support import LEADS, ROUTING
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = load_roster(ROOT / "examples" / "roster.toml")

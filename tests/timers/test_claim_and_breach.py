@@ -18,7 +18,7 @@ from bot.timers import offer
 from bot.worker import Worker
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import LEADS, ROUTING
+from tests.handlers.slack.support import LEADS, ROUTING
 from tests.timers.conftest import ROSTER, at, dm_channel, esc_of, escalate, run_until, shown
 
 VIP = ("esc_senior", "esc_withdrawal", "vip")

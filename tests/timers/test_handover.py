@@ -20,7 +20,7 @@ from bot.timers.handover import leaving
 from bot.worker import Worker
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import ROUTING
+from tests.handlers.slack.support import ROUTING
 from tests.timers.conftest import ROSTER, at, dm_channel, esc_of, escalate, run_until, shown
 
 # Long claim and response clocks: only the handover moves anything in these tests.

@@ -19,7 +19,7 @@ from bot.timers.runner import QUEUE
 from bot.worker import Worker
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zendesk_server import FakeZendesk
-from tests.slack.support import LEADS
+from tests.handlers.slack.support import LEADS
 from tests.timers.conftest import STEP, at, esc_of, escalate, shown
 
 VIP = ("esc_senior", "esc_withdrawal", "vip")

@@ -26,7 +26,7 @@ from bot.transactions.lookup import lookup, lookup_for_escalation, parse_query
 from integrations.zendesk import ZendeskClient
 from tests.fakes.backoffice_server import FakeBackoffice, backoffice_config
 from tests.fakes.zendesk_server import EMAIL, TOKEN, FakeZendesk
-from tests.slack.support import CARLA, EDUARDA, OUTSIDER
+from tests.handlers.slack.support import CARLA, EDUARDA, OUTSIDER
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = load_roster(ROOT / "examples" / "roster.toml")

@@ -15,7 +15,7 @@ import pytest
 
 from handlers.slack.payloads import ButtonPress, HomeOpened, Origin, SlashCommand, ViewSubmission
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _recorded(name: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.errors import IntegrationError
 from integrations.transactions import SqlTransactions
 from tests.fakes.backoffice_server import FIELDS, backoffice_config
-from tests.transactions.backoffice_sql import make_backoffice_table
+from tests.integrations.transactions.backoffice_sql import make_backoffice_table
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
