@@ -64,14 +64,21 @@ def zendesk_event(row: InboxEvent) -> ZendeskEvent:
     """The Zendesk event a row holds; a row stored as a raw body is read with the same parser."""
     if row.event is not None:
         return ZendeskEvent.from_json(row.event)
-    return zendesk.read_event(row.payload or {})
+    try:
+        return zendesk.read_event(row.payload)
+    except zendesk.BadZendeskEvent:
+        # Not a body the webhook stored: the row's own columns, without the body's hints.
+        return ZendeskEvent(kind=row.kind, ticket_id=row.ticket_id)
 
 
 def jira_event(row: InboxEvent) -> JiraEvent:
     """The Jira event a row holds; a row stored as a raw body is read with the same parser."""
     if row.event is not None:
         return JiraEvent.from_json(row.event)
-    return replace(jira.read_event(row.payload or {}), ticket_id=row.ticket_id)
+    try:
+        return replace(jira.read_event(row.payload), ticket_id=row.ticket_id)
+    except jira.BadJiraEvent:
+        return JiraEvent(kind=row.kind, ticket_id=row.ticket_id)
 
 
 async def claim(

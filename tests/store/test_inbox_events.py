@@ -136,3 +136,10 @@ def test_rows_stored_as_raw_bodies_before_the_upgrade_are_parsed_when_read(
     assert inbox.jira_event(j) == JiraEvent(
         **{**jira_events.read_event(COMMENTED).to_json(), "ticket_id": 512}
     )
+
+
+def test_a_row_whose_body_does_not_parse_reads_as_its_columns() -> None:
+    row = InboxEvent(source="zendesk", dedupe_key="odd", kind="trigger", ticket_id=9, payload={})
+    assert inbox.zendesk_event(row) == ZendeskEvent(kind="trigger", ticket_id=9)
+    jira_row = InboxEvent(source="jira", dedupe_key="j", kind="comment_created", payload=[])
+    assert inbox.jira_event(jira_row) == JiraEvent(kind="comment_created")
