@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.events import MAX_KEY, MAX_KIND
+
 SOURCE = "jira"
 IDENTIFIER = "X-Atlassian-Webhook-Identifier"
 # Events that can change what Baton shows; others (created, deleted, worklogs) are acknowledged.
 STORED = frozenset({"jira:issue_updated", "comment_created"})
-MAX_KEY = 200  # inbox_events.dedupe_key column size
-MAX_KIND = 100  # inbox_events.kind column size
 
 
 class BadJiraEvent(ValueError):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.events import MAX_KEY, MAX_KIND
 from bot.ports import TICKET_SOLVED_EVENT
 
 SOURCE = "zendesk"
@@ -24,8 +25,6 @@ TRIGGER_KINDS = frozenset({TRIGGER, TICKET_SOLVED_EVENT})
 # Our trigger sends "ticket_id"; "ticketID" is what hand-written trigger templates often use.
 TICKET_ID_KEYS = ("ticket_id", "ticketID")
 
-MAX_KEY = 200  # inbox_events.dedupe_key column size
-MAX_KIND = 100  # inbox_events.kind column size
 MAX_ID = 2**63 - 1  # inbox_events.ticket_id is a BIGINT
 
 
