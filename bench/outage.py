@@ -33,6 +33,7 @@ from sqlalchemy import func, select  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.demo.run import Clock  # noqa: E402
 from bot.desk.roster import load_roster  # noqa: E402
+from bot.events.zendesk import ZendeskEvent  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.store import db as dbmod  # noqa: E402
 from bot.store import inbox  # noqa: E402
@@ -84,11 +85,8 @@ async def run(n: int, minutes: float, step: float, rate_limit: int, database_url
         for tid in tickets:
             await inbox.store_event(
                 s,
-                source="zendesk",
+                event=ZendeskEvent(kind="trigger", ticket_id=tid),
                 dedupe_key=f"bench:{tid}",
-                kind="trigger",
-                ticket_id=tid,
-                payload={"ticket_id": str(tid)},
                 now=clock(),
             )
     worker = Worker(services, timer_seconds=1e9)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
 from bot.escalations import intake
+from bot.events.zendesk import ZendeskEvent
 from bot.services import Services, Unconfigured
 from bot.store import inbox
 from bot.store.db import Database
@@ -63,11 +64,8 @@ async def _event(services: Services) -> int:
     async with services.db.session() as s:
         await inbox.store_event(
             s,
-            source="zendesk",
+            event=ZendeskEvent(kind="trigger", ticket_id=4242),
             dedupe_key="e1",
-            kind="trigger",
-            ticket_id=4242,
-            payload={"ticket_id": "4242"},
             now=T0,
         )
         return int(await s.scalar(select(InboxEvent.id)) or 0)

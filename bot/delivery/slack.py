@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,13 +23,6 @@ from bot.slack_messages.alerts import AlertKind, is_compliance, render
 from bot.store.models import AlertMessage, Escalation, OutboxMessage
 
 log = logging.getLogger(__name__)
-
-
-@runtime_checkable
-class SlackHistory(Protocol):
-    async def find_message(self, channel: str, key: str) -> str | None:
-        """Return the ts of a recent message carrying key in its metadata, if any."""
-        ...
 
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
@@ -58,10 +51,7 @@ async def _already_posted(
             )
         if ts:
             return ts
-    slack = services.slack
-    if isinstance(slack, SlackHistory):
-        return await slack.find_message(channel, row.idempotency_key)
-    return None
+    return await services.slack.find_message(channel, row.idempotency_key)
 
 
 async def _deliver_post(services: Services, row: OutboxMessage) -> Mapping[str, Any]:

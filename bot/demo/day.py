@@ -24,6 +24,7 @@ from bot.desk.permissions import Actor
 from bot.desk.roster import Roster, load_roster
 from bot.domain import Requester, Ticket
 from bot.escalations import deadlines, lifecycle
+from bot.events.zendesk import ZendeskEvent
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
 from bot.store import inbox
@@ -96,11 +97,8 @@ def escalate(tid: int, tags: str, subject: str, text: str) -> Step:
         async with day.services.db.session() as s:
             await inbox.store_event(
                 s,
-                source="zendesk",
+                event=ZendeskEvent(kind="trigger", ticket_id=tid),
                 dedupe_key=f"demo-day:{tid}",
-                kind="trigger",
-                ticket_id=tid,
-                payload={"ticket_id": str(tid)},
                 now=now,
             )
         await day.worker.drain()

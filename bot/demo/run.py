@@ -20,6 +20,7 @@ from bot.demo.day import run_day
 from bot.demo.report import print_report
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus
+from bot.events.zendesk import ZendeskEvent
 from bot.jira.preview import print_issues as print_jira_issues
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
@@ -80,11 +81,8 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
             async with services.db.session() as s:
                 await inbox.store_event(
                     s,
-                    source="zendesk",
+                    event=ZendeskEvent(kind="trigger", ticket_id=ticket.id),
                     dedupe_key=f"demo:{ticket.id}",
-                    kind="trigger",
-                    ticket_id=ticket.id,
-                    payload={"ticket_id": str(ticket.id)},
                     now=clock.now,
                 )
             await worker.drain()

@@ -22,7 +22,7 @@ from bot.store.models import AuditEntry, Escalation, InboxEvent
 
 log = logging.getLogger(__name__)
 
-# Inbox kinds of the two shapes (handlers/webhooks/zendesk.py stores them under these).
+# Inbox kinds of the two shapes (bot/events/zendesk.py reads them under these).
 STATUS_CHANGED = "ticket.status_changed"
 KINDS = frozenset({TICKET_SOLVED_EVENT, STATUS_CHANGED})
 CLOSED_STATUSES = frozenset({"solved", "closed"})

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +33,8 @@ from bot.escalations import (
 )
 from bot.escalations.classify import Classification, classify, compliance_category, facts
 from bot.escalations.workload import team_state
+from bot.events import zendesk as zendesk_events
+from bot.events.zendesk import ZendeskEvent
 from bot.payments.findings import Findings
 from bot.services import Services
 from bot.store import inbox, outbox
@@ -64,11 +65,11 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
     if event.kind in closing.KINDS:
         status, esc_id, detail = await closing.process_event(services, event, worker=worker)
         return Outcome(status, esc_id, detail=detail)
-    if held := await _held(services, event.ticket_id, event.payload):
+    hint = inbox.zendesk_event(event)  # the webhook body is a hint; the API is the truth
+    if held := await _held(services, event.ticket_id, hint):
         detail = f"ticket {event.ticket_id} is already escalated ({held})"
         return await _finish(services, event, worker, Outcome("duplicate", detail=detail))
     try:
-        # The webhook body is a hint; the API is the truth.
         ticket = await services.zendesk.get_ticket(event.ticket_id)
     except NotFound:
         detail = f"ticket {event.ticket_id} not found"
@@ -78,7 +79,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         # The tag may be gone since, or the ticket solved: a late event must not route it.
         detail = f"ticket {ticket.id} is not (or no longer) escalated ({ticket.status})"
         return await _finish(services, event, worker, Outcome("ignored", detail=detail))
-    if attachments_hint(event.payload):
+    if hint.attachments:
         ticket = replace(ticket, has_attachments=True)
     c = classify(ticket, tags)
     if c.comments_may_help:
@@ -96,7 +97,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 s,
                 ticket=ticket,
                 classification=c,
-                agent_id=agent_hint(event.payload),
+                agent_id=hint.agent_id,
                 findings=found,
             )
             await inbox.finish_or_yield(s, event.id, worker)
@@ -124,7 +125,7 @@ async def _finish(services: Services, event: InboxEvent, worker: str, outcome: O
     return outcome
 
 
-async def _held(services: Services, ticket_id: int, payload: Mapping[str, Any]) -> str | None:
+async def _held(services: Services, ticket_id: int, hint: ZendeskEvent) -> str | None:
     """Why another event about the ticket needs no API call, if it needs none.
 
     Checked before the read: Baton already holds the ticket (routed, claimed or waiting), or
@@ -144,7 +145,7 @@ async def _held(services: Services, ticket_id: int, payload: Mapping[str, Any]) 
         if esc is None:
             return None
         if esc.status != EscalationStatus.INCOMPLETE:
-            if reclassify.may_reclassify(payload, category=esc.category, tags=tags):
+            if reclassify.may_reclassify(hint.tags, category=esc.category, tags=tags):
                 return None
             return str(esc.status)
         bounce = await s.scalar(
@@ -168,47 +169,31 @@ async def _is_escalated(services: Services, ticket_id: int) -> bool:
 ESCALATION_KINDS = frozenset({"ticket.created", "ticket.tags_changed"})
 
 
-def event_matters(
-    kind: str, *, ticket_tags: frozenset[str] | None, new_status: str | None, tags: Tags
-) -> bool:
-    """Whether a Zendesk ticket event is worth storing, judged by what its body says.
+def event_matters(event: ZendeskEvent, *, tags: Tags) -> bool:
+    """Whether a Zendesk event is worth storing, judged by what its body says.
 
-    Without a tag list in the body we cannot tell: the event is kept and the worker decides.
+    Our triggers' bodies always are (their conditions are the trigger's). Without a tag list in
+    an event subscription's body we cannot tell: the event is kept and the worker decides.
     """
+    if event.ticket_id is None:
+        return False
+    if event.kind in zendesk_events.TRIGGER_KINDS:
+        return True
+    ticket_tags, new_status = event.tags, event.new_status
     names = ticket_tags or frozenset()
-    if kind == closing.STATUS_CHANGED:
+    if event.kind == closing.STATUS_CHANGED:
         if new_status is None or new_status.lower() not in closing.CLOSED_STATUSES:
             return False
         # Every ticket with an open escalation carries one of these.
         baton = {tags.escalate, tags.routed, tags.unassigned, tags.incomplete}
         return ticket_tags is None or bool(names & baton)
-    if kind not in ESCALATION_KINDS:
+    if event.kind not in ESCALATION_KINDS:
         return False
     # The trigger's own conditions: tagged for escalation, not yet routed or waiting; or held
     # and carrying a compliance tag, which may re-classify it (bot/escalations/reclassify).
     held = names & {tags.routed, tags.unassigned}
     late_compliance = compliance_category(names, tags) is not None
     return ticket_tags is None or (tags.escalate in names and (not held or late_compliance))
-
-
-def agent_hint(payload: Mapping[str, Any]) -> int | None:
-    """Who escalated, from the webhook: our trigger's agent_id, or an event's actor_id."""
-    detail = payload.get("detail")
-    candidates = (
-        payload.get("agent_id"),
-        detail.get("actor_id") if isinstance(detail, dict) else None,
-    )
-    for value in candidates:
-        text = str(value or "")
-        if text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
-            return int(text)
-    return None
-
-
-def attachments_hint(payload: Mapping[str, Any]) -> bool:
-    """Whether our trigger saw attachments on the ticket (reading comments would cost a call)."""
-    names = payload.get("attachments")
-    return isinstance(names, str) and bool(names.strip(" ;"))
 
 
 async def receive(

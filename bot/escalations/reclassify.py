@@ -11,9 +11,6 @@ moving the case to compliance is the claim and assign rule's job (bot/desk/permi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Tags
@@ -27,25 +24,13 @@ from bot.store.models import AuditEntry, Escalation
 ACTION = "escalation.reclassified"
 
 
-def payload_tags(payload: Mapping[str, Any]) -> frozenset[str] | None:
-    """The ticket's tags the body carries, if it has them: an event subscription's
-    ``detail.tags`` list, or our triggers' ``tags`` (``{{ticket.tags}}``, space-separated)."""
-    detail = payload.get("detail")
-    current = detail.get("tags") if isinstance(detail, dict) else payload.get("tags")
-    if isinstance(current, str):
-        return frozenset(current.split())
-    if not isinstance(current, list):
-        return None
-    return frozenset(t for t in current if isinstance(t, str))
-
-
-def may_reclassify(payload: Mapping[str, Any], *, category: str | None, tags: Tags) -> bool:
+def may_reclassify(ticket_tags: frozenset[str] | None, *, category: str | None, tags: Tags) -> bool:
     """Whether an event about a held ticket could re-classify it: worth reading the ticket.
 
-    Judged by the body's tags, so an event about a case already as serious costs no API call.
+    Judged by the tags the event's body carried, so an event about a case already as serious
+    costs no API call.
     """
-    names = payload_tags(payload)
-    return names is not None and reclassified(category, names, tags) is not None
+    return ticket_tags is not None and reclassified(category, ticket_tags, tags) is not None
 
 
 async def apply(

@@ -10,8 +10,6 @@ transaction that marks the event done, so a redelivered or reprocessed event add
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -21,6 +19,7 @@ from bot import i18n
 from bot.desk.permissions import Actor, can_assign
 from bot.errors import N_, UserFacingError, UserFacingNotFound
 from bot.escalations import alerts, notes
+from bot.events.jira import JiraEvent
 from bot.services import Services
 from bot.slack_messages import jira as jira_messages
 from bot.store import inbox, outbox
@@ -32,69 +31,19 @@ log = logging.getLogger(__name__)
 OFFER = "jira.customer_comment"  # the audit action holding a comment offered as a note
 
 
-@dataclass(frozen=True)
-class Change:
-    status_from: str | None = None
-    status_to: str | None = None
-    resolution: str | None = None
-    comment: str | None = None  # the text after the customer prefix
-    comment_id: str | None = None
+def for_customer(comment: str | None, *, prefix: str) -> str | None:
+    """The text after the customer prefix, when a comment starts with it."""
+    if not (comment and prefix and comment.lower().startswith(prefix.lower())):
+        return None
+    return comment[len(prefix) :].strip() or None
 
 
-def _items(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    changelog = payload.get("changelog")
-    items = changelog.get("items") if isinstance(changelog, Mapping) else None
-    return [i for i in items or () if isinstance(i, Mapping)]
-
-
-def _text(body: Any) -> str:
-    """A comment body: plain text (REST v2, webhooks) or an Atlassian Document's text nodes."""
-    if isinstance(body, str):
-        return body
-    if isinstance(body, Mapping):
-        if body.get("type") == "text":
-            return str(body.get("text") or "")
-        parts = [_text(c) for c in body.get("content") or ()]
-        return ("\n" if body.get("type") == "doc" else "").join(parts)
-    return ""
-
-
-def read_change(payload: Mapping[str, Any], *, prefix: str) -> Change:
-    """What an event says about status, resolution and a comment for the customer."""
-    status_from = status_to = resolution = None
-    for item in _items(payload):
-        if item.get("field") == "status":
-            status_from, status_to = item.get("fromString"), item.get("toString")
-        elif item.get("field") == "resolution":
-            # A cleared resolution (the issue reopened) is "", so resolving it again pings.
-            resolution = (item.get("toString") or "resolved") if item.get("to") else ""
-    comment = comment_id = None
-    raw = payload.get("comment")
-    if isinstance(raw, Mapping):
-        text = _text(raw.get("body")).strip()
-        if prefix and text.lower().startswith(prefix.lower()):
-            comment, comment_id = text[len(prefix) :].strip(), str(raw.get("id") or "")
-    return Change(
-        status_from=str(status_from) if status_from else None,
-        status_to=str(status_to) if status_to else None,
-        resolution=str(resolution) if resolution is not None else None,
-        comment=comment or None,
-        comment_id=comment_id,
-    )
-
-
-async def _link(s: AsyncSession, payload: Mapping[str, Any]) -> JiraLink | None:
-    issue = payload.get("issue")
-    if not isinstance(issue, Mapping):
+async def _link(s: AsyncSession, event: JiraEvent) -> JiraLink | None:
+    if event.issue_id is None and event.issue_key is None:
         return None
     found: JiraLink | None = await s.scalar(
         select(JiraLink)
-        .where(
-            or_(
-                JiraLink.issue_id == str(issue.get("id")),
-                JiraLink.issue_key == str(issue.get("key")),
-            )
-        )
+        .where(or_(JiraLink.issue_id == event.issue_id, JiraLink.issue_key == event.issue_key))
         .with_for_update()
     )
     return found
@@ -114,11 +63,11 @@ def _dm(key: str, slack_id: str, text: str, blocks: list[dict[str, Any]]) -> Out
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> str:
     """Apply one stored Jira event; returns what it did (for logs and tests)."""
-    prefix = services.settings.config.jira.customer_prefix
-    change = read_change(event.payload, prefix=prefix)
-    stamp = str(event.payload.get("timestamp") or event.id)
+    change = inbox.jira_event(event)
+    comment = for_customer(change.comment, prefix=services.settings.config.jira.customer_prefix)
+    stamp = change.timestamp or str(event.id)
     async with services.db.session() as s:
-        link = await _link(s, event.payload)
+        link = await _link(s, change)
         esc = await s.get(Escalation, link.escalation_id) if link else None
         if link is None or esc is None:
             await inbox.finish_or_yield(s, event.id, worker)
@@ -163,7 +112,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 key = f"slack:jira-resolved:{link.issue_id}:{stamp}"
                 items.append(_dm(key, analyst.slack_id, text, blocks))
         dm_key = f"slack:jira-comment:{link.issue_id}:{change.comment_id or stamp}"
-        if change.comment and analyst is not None and not await _enqueued(s, dm_key):
+        if comment and analyst is not None and not await _enqueued(s, dm_key):
             offer = AuditEntry(
                 at=now,
                 actor="jira",
@@ -173,7 +122,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 detail={
                     "issue": link.issue_key,
                     "comment": change.comment_id,
-                    "text": change.comment,
+                    "text": comment,
                 },
             )
             s.add(offer)
@@ -183,7 +132,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 key=link.issue_key,
                 url=link.url,
                 ticket_id=esc.ticket_id,
-                comment=change.comment,
+                comment=comment,
                 offer_id=offer.id,
             )
             items.append(_dm(dm_key, analyst.slack_id, text, blocks))

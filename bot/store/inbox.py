@@ -7,15 +7,18 @@ or parked by the queue's one policy (``queue.fail``, called by the worker).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events import jira, zendesk
+from bot.events.jira import JiraEvent
+from bot.events.zendesk import ZendeskEvent
 from bot.store import queue
 from bot.store.db import Database
 from bot.store.models import InboxEvent, utcnow
@@ -34,22 +37,19 @@ QUEUE = queue.Queue(
 async def store_event(
     session: AsyncSession,
     *,
-    source: str,
+    event: ZendeskEvent | JiraEvent,
     dedupe_key: str,
-    kind: str,
-    ticket_id: int | None,
-    payload: Mapping[str, Any],
     now: datetime,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
     stmt = ins.values(
-        source=source,
+        source=zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
         dedupe_key=dedupe_key,
-        kind=kind,
-        ticket_id=ticket_id,
-        payload=dict(payload),
+        kind=event.kind,
+        ticket_id=event.ticket_id,
+        event=event.to_json(),
         status=PENDING,
         attempts=0,
         available_at=now,
@@ -58,6 +58,27 @@ async def store_event(
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
     result = await session.execute(stmt.returning(InboxEvent.id))
     return result.first() is not None
+
+
+def zendesk_event(row: InboxEvent) -> ZendeskEvent:
+    """The Zendesk event a row holds; a row stored as a raw body is read with the same parser."""
+    if row.event is not None:
+        return ZendeskEvent.from_json(row.event)
+    try:
+        return zendesk.read_event(row.payload)
+    except zendesk.BadZendeskEvent:
+        # Not a body the webhook stored: the row's own columns, without the body's hints.
+        return ZendeskEvent(kind=row.kind, ticket_id=row.ticket_id)
+
+
+def jira_event(row: InboxEvent) -> JiraEvent:
+    """The Jira event a row holds; a row stored as a raw body is read with the same parser."""
+    if row.event is not None:
+        return JiraEvent.from_json(row.event)
+    try:
+        return replace(jira.read_event(row.payload), ticket_id=row.ticket_id)
+    except jira.BadJiraEvent:
+        return JiraEvent(kind=row.kind, ticket_id=row.ticket_id)
 
 
 async def claim(

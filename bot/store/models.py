@@ -156,7 +156,10 @@ class InboxEvent(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(100))
     ticket_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The event as the webhook read it (bot/events), its dataclass's fields.
+    event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The raw body, only in rows stored before the webhooks parsed it (read with the same parser).
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
+from bot.events.zendesk import ZendeskEvent
 from bot.services import Services
 from bot.store import inbox, outbox
 from bot.store.db import Database
@@ -409,11 +410,8 @@ async def test_two_workers_racing_on_200_events_route_each_once(
             fake_zendesk.add_escalation(tid, requester_id=tid)
             await inbox.store_event(
                 s,
-                source="zendesk",
+                event=ZendeskEvent(kind="trigger", ticket_id=tid),
                 dedupe_key=f"t:{tid}",
-                kind="trigger",
-                ticket_id=tid,
-                payload={"ticket_id": str(tid)},
                 now=clock(),
             )
     # Two workers, each with its own connection pool, as two processes would have.

@@ -237,6 +237,7 @@ async def test_writes_to_one_ticket_land_in_order_one_at_a_time(
 def test_inbox_command_lists_and_retries_failed_events(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.events.zendesk import ZendeskEvent
     from bot.store import inbox
     from bot.store.models import InboxEvent
 
@@ -246,11 +247,8 @@ def test_inbox_command_lists_and_retries_failed_events(
             async with db.session() as s:
                 await inbox.store_event(
                     s,
-                    source="zendesk",
+                    event=ZendeskEvent(kind="trigger", ticket_id=42),
                     dedupe_key="e1",
-                    kind="trigger",
-                    ticket_id=42,
-                    payload={"ticket_id": "42"},
                     now=datetime.now(UTC),
                 )
                 await s.execute(
@@ -283,6 +281,7 @@ def test_inbox_command_lists_and_retries_failed_events(
 def test_outbox_and_inbox_listings_show_control_characters_as_escapes(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.events.zendesk import ZendeskEvent
     from bot.store import inbox
     from bot.store.models import InboxEvent, ServiceHealth
 
@@ -305,11 +304,8 @@ def test_outbox_and_inbox_listings_show_control_characters_as_escapes(
                 )
                 await inbox.store_event(
                     s,
-                    source="zendesk",
+                    event=ZendeskEvent(kind="trigger\x1b[31m", ticket_id=42),
                     dedupe_key="e1",
-                    kind="trigger\x1b[31m",
-                    ticket_id=42,
-                    payload={"ticket_id": "42"},
                     now=T0,
                 )
                 await s.execute(update(InboxEvent).values(status="failed", last_error=forged))

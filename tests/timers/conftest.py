@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.config import BatonConfig, Settings, Timers
 from bot.demo.bundle import Clock
 from bot.desk.roster import load_roster
+from bot.events.zendesk import ZendeskEvent
 from bot.services import Services
 from bot.store import inbox
 from bot.store.db import Database
@@ -97,11 +98,8 @@ async def escalate(
     async with services.db.session() as s:
         await inbox.store_event(
             s,
-            source="zendesk",
+            event=ZendeskEvent(kind="trigger", ticket_id=ticket_id),
             dedupe_key=f"test:{ticket_id}:{next(_events)}",
-            kind="trigger",
-            ticket_id=ticket_id,
-            payload={"ticket_id": str(ticket_id)},
             now=services.clock(),
         )
 
