@@ -19,7 +19,7 @@ from bot.store import inbox
 from bot.store.db import Database
 from bot.store.models import InboxEvent, UTCDateTime
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "handlers" / "webhooks" / "fixtures"
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 TRIGGER = {
     "ticket_id": "512",
