@@ -56,8 +56,7 @@ def notes(fake: FakeZendesk, tid: int) -> int:
 
 async def run(n: int, minutes: float, step: float, rate_limit: int, database_url: str) -> None:
     zendesk = FakeZendesk().start()
-    slack = slack_server.FakeSlack()
-    server = slack_server.start(slack)
+    slack = slack_server.FakeSlack().start()
     clock = Clock(MONDAY_10)
     settings = Settings(
         database_url=database_url,
@@ -158,7 +157,7 @@ async def run(n: int, minutes: float, step: float, rate_limit: int, database_url
 
     await services.db.dispose()
     zendesk.stop()
-    server.shutdown()
+    slack.stop()
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ import hmac
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -34,7 +33,7 @@ from bot.services import Services, Unconfigured  # noqa: E402
 from bot.store import db as dbmod  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from integrations.slack import SlackClient  # noqa: E402
-from tests.fakes.slack_server import TOKEN, FakeSlack, QuietServer, _handler  # noqa: E402
+from tests.fakes.slack_server import TOKEN, FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
 USERS = ["U05ANA0001", "U05CAR0003", "U05EDU0005", "U0BPO00042"]
@@ -73,10 +72,7 @@ def _body(fake: FakeSlack, i: int) -> str:
 
 
 async def run(requests: int, concurrency: int) -> None:
-    fake = FakeSlack()
-    server = QuietServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake = FakeSlack().start()
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -135,7 +131,7 @@ async def run(requests: int, concurrency: int) -> None:
             answered = time.perf_counter() - began
 
         await runner.cleanup()
-    server.shutdown()
+    fake.stop()
 
     latencies.sort()
     ms = [x * 1000 for x in latencies]

@@ -25,7 +25,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,7 +48,7 @@ from bot.store.db import Database  # noqa: E402
 from integrations.slack import SlackClient  # noqa: E402
 from integrations.transactions import SqlTransactions  # noqa: E402
 from tests.fakes.backoffice_server import backoffice_config  # noqa: E402
-from tests.fakes.slack_server import TOKEN, FakeSlack, QuietServer, _handler  # noqa: E402
+from tests.fakes.slack_server import TOKEN, FakeSlack  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baton_bench_transactions"
 PAGE = 5  # bot/transactions/lookup.PAGE_SIZE: what /baton txn asks for
@@ -276,10 +275,7 @@ def _command(fake: FakeSlack, i: int, query: str) -> str:
 
 async def end_to_end(url: str, rows: int, n: int, seed: int) -> tuple[list[float], str]:
     """n signed `/baton txn` commands, one at a time: ms from request to the posted answer."""
-    fake = FakeSlack()
-    server = QuietServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake = FakeSlack().start()
     rnd = random.Random(seed)
     customers = customers_for(rows)
     timings: list[float] = []
@@ -329,7 +325,7 @@ async def end_to_end(url: str, rows: int, n: int, seed: int) -> tuple[list[float
                     timings.append((time.perf_counter() - started) * 1000)
                     sample = sample or str(fake.called("response_url")[-1].params)[:300]
         await runner.cleanup()
-    server.shutdown()
+    fake.stop()
     return timings, sample
 
 
