@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import i18n
-from bot.desk.roster import OnShift
+from bot.desk.on_shift import WhoIsOn
 from bot.domain import Analyst, Availability
 from bot.masking import mask, mask_deep
 from bot.slack_messages import limits
@@ -44,20 +44,12 @@ def _when(value: datetime | None, *, locale: str, tz: str) -> str:
     return i18n.format_datetime(value, locale=locale, tz=tz) if value else "-"
 
 
-def who_text(
-    _: i18n.Gettext,
-    *,
-    now_on: Sequence[OnShift],
-    next_on: tuple[datetime, Sequence[Analyst]] | None,
-    locale: str,
-    tz: str,
-    next_handover: datetime | None = None,
-) -> str:
+def who_text(_: i18n.Gettext, desk: WhoIsOn, *, locale: str, tz: str) -> str:
     """Who is on shift now and next, with their languages, and the next handover."""
     lines = [_("*On shift now*")]
-    if not now_on:
+    if not desk.now_on:
         lines.append(_("Nobody is on shift right now."))
-    for o in now_on:
+    for o in desk.now_on:
         until = i18n.format_time(o.ends_at, locale=locale, tz=tz)
         line = _("{name} ({languages}) until {time}").format(
             name=o.analyst.name, languages=", ".join(o.analyst.languages), time=until
@@ -65,12 +57,12 @@ def who_text(
         if o.covering_for:
             line += " · " + _("covering for {name}").format(name=o.covering_for)
         lines.append(f"• {line} <@{o.analyst.slack_id}>")
-    if next_on is not None:
-        at, people = next_on
+    if desk.next_on is not None:
+        at, people = desk.next_on
         lines.append(_("*Next on shift* ({time})").format(time=_when(at, locale=locale, tz=tz)))
         lines += [f"• {a.name} ({', '.join(a.languages)})" for a in people]
-    if next_handover is not None:
-        handover = _when(next_handover, locale=locale, tz=tz)
+    if desk.next_handover is not None:
+        handover = _when(desk.next_handover, locale=locale, tz=tz)
         lines.append(_("*Next handover* {time}").format(time=handover))
     return "\n".join(lines)
 

@@ -63,14 +63,7 @@ async def who(ctx: Ctx, _args: list[str]) -> str:
     async with ctx.services.db.session() as s:
         marks = await availability.current(s, now=ctx.now)
     desk = who_is_on(ctx.services.roster, now=ctx.now, marks=marks)
-    return render.who_text(
-        ctx._,
-        now_on=desk.now_on,
-        next_on=desk.next_on,
-        locale=ctx.locale,
-        tz=ctx.tz,
-        next_handover=desk.next_handover,
-    )
+    return render.who_text(ctx._, desk, locale=ctx.locale, tz=ctx.tz)
 
 
 async def queue(ctx: Ctx, args: list[str]) -> str:

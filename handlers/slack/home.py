@@ -33,14 +33,7 @@ async def render_home(ctx: Ctx) -> dict[str, Any]:
         )
         unexplained = await pending.needing(s, now=now, analyst_key=analyst.key) if analyst else []
     desk = who_is_on(services.roster, now=now, marks=marks)
-    who = render.who_text(
-        ctx._,
-        now_on=desk.now_on,
-        next_on=desk.next_on,
-        locale=ctx.locale,
-        tz=ctx.tz,
-        next_handover=desk.next_handover,
-    )
+    who = render.who_text(ctx._, desk, locale=ctx.locale, tz=ctx.tz)
     away = render.away_until(marks, key=analyst.key, now=now) if analyst else None
     return render.home_view(
         ctx._,

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot import i18n
 from bot.app import create_app
+from bot.desk.on_shift import WhoIsOn
 from bot.desk.roster import OnShift, load_roster
 from bot.domain import LookupBy, Transaction, TxStatus, TxType
 from bot.escalations import deadlines
@@ -233,7 +234,9 @@ def _views(text: str, count: int, locale: str) -> list[dict[str, Any]]:
     tz = "America/Sao_Paulo"
     many = [_escalation(text[:300], i) for i in range(1, count + 1)]
     on = [OnShift(analyst=ANALYST, starts_at=NOW, ends_at=NOW, covering_for=text[:100])] * 30
-    who = desk.who_text(_, now_on=on, next_on=None, locale=locale, tz=tz)
+    who = desk.who_text(
+        _, WhoIsOn(now_on=on, next_on=None, next_handover=None), locale=locale, tz=tz
+    )
     stored = ResolutionRow(
         summary=text,
         root_cause="other",
