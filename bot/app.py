@@ -146,8 +146,8 @@ def create_app(services: Services, *, body_timeout: float = 10.0) -> web.Applica
 
     body_timeout: seconds a client has to send a request's whole body (408 after).
     """
-    import handlers
     from handlers.body import BODY_TIMEOUT
+    from handlers.routes import register
     from integrations.slack import SlackClient
 
     app = web.Application(middlewares=[_count_requests], client_max_size=1024 * 1024)
@@ -159,7 +159,7 @@ def create_app(services: Services, *, body_timeout: float = 10.0) -> web.Applica
     app.router.add_get("/metrics", metrics)
     # Bolt talks to Slack through the client the Slack adapter wraps: one client, one token.
     slack_web = services.slack.web if isinstance(services.slack, SlackClient) else None
-    handlers.register(app, services, slack_web=slack_web)
+    register(app, services, slack_web=slack_web)
 
     async def _check_migrations(_app: web.Application) -> None:
         try:

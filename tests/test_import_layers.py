@@ -89,7 +89,8 @@ def imports(found: dict[str, Path]) -> Iterator[Import]:
                 if node.level:
                     parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                     base = ".".join([*parts, base] if base else parts)
-                names = [f"{base}.{alias.name}" for alias in node.names] or [base]
+                # `from pkg import mod` runs pkg/__init__.py too: an arrow to both.
+                names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
             for name in names:
                 target = _known(name, found)
                 if target and target != module:
@@ -198,6 +199,16 @@ def test_the_reader_sees_an_upward_import() -> None:
     sideways = Import("bot.jira.links", "bot.drafts.flow", ROOT / "bot/jira/links.py", 1)
     assert len(broken_rules([fake, sideways])) == 2
     assert circles({"a": {"b"}, "b": {"a"}}) == [["a", "b"]]
+
+
+def test_from_a_package_import_counts_as_importing_the_package(tmp_path: Path) -> None:
+    """`from pkg import body` runs pkg/__init__.py: a face that imports its modules is a circle."""
+    (tmp_path / "__init__.py").write_text("from pkg.endpoint import register\n")
+    (tmp_path / "endpoint.py").write_text("from pkg import body\n")
+    (tmp_path / "body.py").write_text("")
+    found = {"pkg": tmp_path / "__init__.py", "pkg.endpoint": tmp_path / "endpoint.py"}
+    found["pkg.body"] = tmp_path / "body.py"
+    assert circles(_graph(list(imports(found)))) == [["pkg", "pkg.endpoint"]]
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+import handlers.body as request_body
 from bot.errors import SignatureError
 from bot.services import Services
 from bot.store import seen_requests
 from bot.store.models import utcnow
-from handlers import body as request_body
 from handlers.signing import verify_slack_signature
 from handlers.slack import buttons, commands, desk, drafts, home, request_shape, resolve
 from handlers.slack.payloads import SlashCommand

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from handlers import body as request_body
+import handlers.body as request_body
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

@@ -6,8 +6,8 @@ import logging
 
 from aiohttp import web
 
+import handlers.body as body
 from bot.services import Services
-from handlers import body
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+import handlers.body as request_body
 from bot.errors import SignatureError
 from bot.events import jira as jira_events
 from bot.events.jira import BadJiraEvent
 from bot.services import Services
 from bot.store import inbox
 from bot.store.models import JiraLink
-from handlers import body as request_body
 from handlers.signing import verify_hub_signature
 from handlers.webhooks.gate import read, reject
 

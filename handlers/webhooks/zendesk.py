@@ -8,13 +8,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+import handlers.body as request_body
 from bot.errors import SignatureError
 from bot.escalations.intake import event_matters
 from bot.events import zendesk as zendesk_events
 from bot.events.zendesk import TIMESTAMP, BadZendeskEvent
 from bot.services import Services
 from bot.store import inbox
-from handlers import body as request_body
 from handlers.signing import verify_zendesk_signature
 from handlers.webhooks.gate import read, reject
 

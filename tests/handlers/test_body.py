@@ -18,11 +18,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+import handlers.body as request_body
 from bot import logs
 from bot.app import create_app
 from bot.services import Services
 from bot.store.models import InboxEvent
-from handlers import body as request_body
 from handlers.signing import sign_hub, sign_slack, sign_zendesk
 from tests.fakes.slack_server import FakeSlack, fake_slack, fake_slack_server  # noqa: F401
 from tests.handlers.slack.support import ROOT, make_services

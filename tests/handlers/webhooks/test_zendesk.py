@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+import handlers.body as request_body
 from bot.app import create_app
 from bot.config import Settings, Tags
 from bot.desk.roster import load_roster
@@ -23,7 +24,6 @@ from bot.services import Services, Unconfigured
 from bot.store import inbox
 from bot.store.db import Database
 from bot.store.models import InboxEvent
-from handlers import body as request_body
 from handlers.signing import sign_zendesk
 from tests.web import app_client
 
