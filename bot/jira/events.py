@@ -10,6 +10,8 @@ transaction that marks the event done, so a redelivered or reprocessed event add
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -59,6 +61,18 @@ def _dm(key: str, slack_id: str, text: str, blocks: list[dict[str, Any]]) -> Out
     # No escalation id: a one-off DM, not an alert that later edits would rewrite.
     payload = {"kind": "jira", "user": slack_id, "text": text, "blocks": blocks}
     return OutboxItem(key=key, service=alerts.SERVICE, action=alerts.POST, payload=payload)
+
+
+async def store_event(s: AsyncSession, *, event: JiraEvent, dedupe_key: str, now: datetime) -> bool:
+    """Store a Jira event once, under its linked ticket (False: delivered before)."""
+    # The ticket id orders the event with the ticket's other work; an issue not (yet) linked
+    # is stored anyway: its create's answer may still be on its way.
+    ticket_id = await s.scalar(
+        select(JiraLink.ticket_id).where(JiraLink.issue_id == event.issue_id)
+    )
+    return await inbox.store_event(
+        s, event=replace(event, ticket_id=ticket_id), dedupe_key=dedupe_key, now=now
+    )
 
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> str:

@@ -1,10 +1,12 @@
-"""What every signed webhook endpoint shares: a bounded body, and refusals counted and logged."""
+"""What every signed webhook endpoint shares: the door's checks (a secret configured, JSON, a
+bounded body), refusals counted and logged, and the answer once the event is stored or not."""
 
 from __future__ import annotations
 
 import logging
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 import handlers.body as body
 from bot.services import Services
@@ -34,3 +36,29 @@ async def read(request: web.Request, services: Services, source: str) -> bytes |
     except body.BodyTooSlow:
         refusal = reject(services, source, 408, body.TOO_SLOW, f"{source}_webhook.too_slow")
         return await body.too_slow(request, refusal)
+
+
+async def admitted(
+    request: web.Request, services: Services, source: str, *, secret: str | None
+) -> bytes | web.Response:
+    """The body of a delivery the endpoint may verify, or the refusal (503, 415, 413, 408)."""
+    if not secret:
+        # Unsigned, anyone could write notes on tickets and reach analysts' DMs.
+        return reject(
+            services, source, 503, "webhook secret not configured", f"{source}_webhook.unconfigured"
+        )
+    if request.content_type != "application/json":
+        return reject(
+            services,
+            source,
+            415,
+            "content type must be application/json",
+            f"{source}_webhook.rejected",
+        )
+    return await read(request, services, source)
+
+
+def storage_unavailable(source: str, err: SQLAlchemyError) -> web.Response:
+    """Not stored, so not acknowledged: a 503 makes the sender deliver it again later."""
+    log.error(f"{source}_webhook.store_failed", extra={"error": type(err).__name__})
+    return web.json_response({"error": "storage unavailable, retry later"}, status=503)

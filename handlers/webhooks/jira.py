@@ -7,22 +7,19 @@ once. The work (notes, alert updates, pings) happens in the worker (bot/jira/eve
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 import handlers.body as request_body
 from bot.errors import SignatureError
 from bot.events import jira as jira_events
 from bot.events.jira import BadJiraEvent
+from bot.jira import events as jira_work
 from bot.services import Services
-from bot.store import inbox
-from bot.store.models import JiraLink
 from handlers.signing import verify_hub_signature
-from handlers.webhooks.gate import read, reject
+from handlers.webhooks.gate import admitted, reject, storage_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +32,10 @@ def make_handler(services: Services) -> Any:
 
     async def jira_webhook(request: web.Request) -> web.Response:
         secret = services.settings.jira_webhook_secret
-        if not secret:
-            # Unsigned, anyone could write notes on tickets and reach analysts' DMs.
-            return reject(
-                services, "jira", 503, "webhook secret not configured", "jira_webhook.unconfigured"
-            )
-        if request.content_type != "application/json":
-            return reject(
-                services,
-                "jira",
-                415,
-                "content type must be application/json",
-                "jira_webhook.rejected",
-            )
-        body = await read(request, services, "jira")
+        body = await admitted(request, services, "jira", secret=secret)
         if isinstance(body, web.Response):
             return body
+        assert secret is not None  # admitted refuses a delivery without one
         try:
             verify_hub_signature(secret, body, request.headers.get(SIGNATURE))
         except SignatureError as err:
@@ -67,20 +52,11 @@ def make_handler(services: Services) -> Any:
             return web.json_response({"status": "ignored"})
         try:
             async with services.db.session() as session:
-                # The ticket id orders the event with the ticket's other work; an issue not
-                # (yet) linked is stored anyway: its create's answer may still be on its way.
-                ticket_id = await session.scalar(
-                    select(JiraLink.ticket_id).where(JiraLink.issue_id == event.issue_id)
-                )
-                stored = await inbox.store_event(
-                    session,
-                    event=replace(event, ticket_id=ticket_id),
-                    dedupe_key=key,
-                    now=services.clock(),
+                stored = await jira_work.store_event(
+                    session, event=event, dedupe_key=key, now=services.clock()
                 )
         except SQLAlchemyError as err:
-            log.error("jira_webhook.store_failed", extra={"error": type(err).__name__})
-            return web.json_response({"error": "storage unavailable, retry later"}, status=503)
+            return storage_unavailable("jira", err)
         status = "stored" if stored else "duplicate"
         log.info("jira_webhook.received", extra={"kind": event.kind, "status": status})
         return web.json_response({"status": status})

@@ -16,7 +16,7 @@ from bot.events.zendesk import TIMESTAMP, BadZendeskEvent
 from bot.services import Services
 from bot.store import inbox
 from handlers.signing import verify_zendesk_signature
-from handlers.webhooks.gate import read, reject
+from handlers.webhooks.gate import admitted, reject, storage_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -29,25 +29,10 @@ def make_handler(services: Services) -> Any:
 
     async def zendesk_webhook(request: web.Request) -> web.Response:
         secret = services.settings.zendesk_webhook_secret
-        if not secret:
-            return reject(
-                services,
-                "zendesk",
-                503,
-                "webhook secret not configured",
-                "zendesk_webhook.unconfigured",
-            )
-        if request.content_type != "application/json":
-            return reject(
-                services,
-                "zendesk",
-                415,
-                "content type must be application/json",
-                "zendesk_webhook.rejected",
-            )
-        body = await read(request, services, "zendesk")
+        body = await admitted(request, services, "zendesk", secret=secret)
         if isinstance(body, web.Response):
             return body
+        assert secret is not None  # admitted refuses a delivery without one
         try:
             verify_zendesk_signature(
                 secret=secret,
@@ -77,9 +62,7 @@ def make_handler(services: Services) -> Any:
                     session, event=event, dedupe_key=key, now=services.clock()
                 )
         except SQLAlchemyError as err:
-            # Not stored, so not acknowledged: a 503 makes Zendesk deliver it again later.
-            log.error("zendesk_webhook.store_failed", extra={"error": type(err).__name__})
-            return web.json_response({"error": "storage unavailable, retry later"}, status=503)
+            return storage_unavailable("zendesk", err)
         # The session block has committed here: only now is the event durable.
         status = "stored" if stored else "duplicate"
         log.info(
