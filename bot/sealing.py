@@ -1,7 +1,7 @@
 """Sealed button values: what a Slack button carries, encrypted and authenticated (Fernet).
 
 A button's value is stored in Slack with its message and comes back from whoever clicks, so
-anything Baton reads from one is sealed with a key derived from ``SLACK_SIGNING_SECRET`` and
+anything Baton reads from one is sealed with a key derived from ``BATON_SECRET_KEY`` and
 a purpose (one key per kind of button): a value nobody here sealed, one sealed for another
 button, or one older than its time to live is refused.
 """

@@ -87,6 +87,11 @@ def serve(port: int | None, host: str) -> None:
     from bot.app import build_services, create_app
 
     settings = current_settings()
+    if settings.slack_configured and not settings.secret_key:
+        raise click.ClickException(
+            "BATON_SECRET_KEY is not set: with Slack configured the web process needs it to seal "
+            "button values and sign dashboard sessions (generate one: openssl rand -hex 32)"
+        )
     check_database(settings.database_url)
     check_port(host, port or settings.port)
     services = build_services(settings)

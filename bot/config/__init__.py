@@ -149,6 +149,16 @@ class Settings:
     transactions_database_url: str | None = None
     transactions_api_token: str | None = None
     dashboard_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # Where money movements wait for approval; None: the leads channel (SPEC §14).
+    slack_approvals_channel: str | None = None
+    # Seals button values, keys document fingerprints and signs dashboard sessions. Never logged.
+    secret_key: str | None = None
+
+    @property
+    def approvals_channel(self) -> str | None:
+        return self.slack_approvals_channel or self.slack_leads_channel
 
     @property
     def zendesk_configured(self) -> bool:
@@ -221,7 +231,9 @@ def _floats(model: FileModel) -> dict[str, float]:
 
 
 def _show_env(name: str, value: Any) -> str:
-    # A URL may carry a password; every other checked setting is not a secret.
+    # A URL may carry a password; a secret is never echoed back at all.
+    if name.endswith(("_SECRET", "_TOKEN", "_KEY")):
+        return "(hidden)"
     return repr(redact_url(value) if isinstance(value, str) and "URL" in name else value)
 
 

@@ -117,6 +117,12 @@ def _deployment(value: str) -> str:
     return value.lower()
 
 
+def _secret_key(value: str) -> str:
+    if len(value) < 16:
+        raise ValueError("too short: use at least 16 characters (e.g. `openssl rand -hex 32`)")
+    return value
+
+
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 # A service's base URL, kept without its trailing slash (Baton appends the paths).
@@ -156,6 +162,12 @@ class EnvSettings(BaseSettings):
     )
     transactions_api_token: str | None = Field(default=None, alias="TRANSACTIONS_API_TOKEN")
     dashboard_token: str | None = Field(default=None, alias="BATON_DASHBOARD_TOKEN")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_approvals_channel: str | None = Field(default=None, alias="SLACK_APPROVALS_CHANNEL")
+    secret_key: Annotated[str, AfterValidator(_secret_key)] | None = Field(
+        default=None, alias="BATON_SECRET_KEY"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -9,6 +9,7 @@ happens. Nothing leaves the machine: Zendesk and Slack are not configured.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -251,7 +252,9 @@ async def run_day(*, echo: Echo) -> None:
         clock = Clock(datetime.combine(DAY.date(), time(6), tzinfo=roster.timezone))
         services = Services(
             settings=Settings(
-                database_url=url, config=load_batonconfig(resources.example("config.toml"))
+                database_url=url,
+                config=load_batonconfig(resources.example("config.toml")),
+                secret_key=secrets.token_hex(32),
             ),
             db=Database(url),
             roster=roster,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -55,6 +56,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
             roster_path=roster_path,
             config_path=config_path,
             config=load_batonconfig(config_path),
+            secret_key=secrets.token_hex(32),  # the demo makes its own, never written anywhere
         )
     )
     services = Services(

@@ -38,7 +38,7 @@ class Offer:
 
 
 def _sealer(services: Services) -> Sealer:
-    return Sealer(services.settings.slack_signing_secret, "take-offer")
+    return Sealer(services.settings.secret_key, "take-offer")
 
 
 def seal(services: Services, offer: Offer, *, now: datetime) -> str:

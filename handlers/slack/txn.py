@@ -42,7 +42,7 @@ async def show(ctx: Ctx, page: LookupPage) -> Reply:
         following = replace(
             page, cursor=result.next_cursor, first=page.first + len(result.transactions)
         )
-        more = seal_lookup_page(ctx.services.settings.slack_signing_secret, following, now=ctx.now)
+        more = seal_lookup_page(ctx.services.settings.secret_key, following, now=ctx.now)
     # A bare value is tried as id, provider reference and customer id: none of them is "the" key.
     guessed = page.query is not None and parse_query(page.query)[0] is None
     return Reply(
@@ -74,5 +74,5 @@ async def for_escalation(ctx: Ctx, press: ButtonPress) -> Reply:
 
 async def more(ctx: Ctx, press: ButtonPress) -> Reply:
     """The page a More button asks for."""
-    secret = ctx.services.settings.slack_signing_secret
+    secret = ctx.services.settings.secret_key
     return await show(ctx, open_lookup_page(secret, press.value, now=ctx.now))

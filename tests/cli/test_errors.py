@@ -321,3 +321,13 @@ def test_a_postgres_scheme_url_is_checked_like_postgresql(tmp_path: Path) -> Non
     url = PG_URL.replace("postgresql://", "postgres://", 1)
     upgrade(url)
     check_database(url)  # reachable and migrated: no error
+
+
+def test_serve_with_slack_and_no_secret_key_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run(
+        ["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", BATON_SECRET_KEY=""
+    )
+    assert one_line_error(result) == (
+        "Error: BATON_SECRET_KEY is not set: with Slack configured the web process needs it to "
+        "seal button values and sign dashboard sessions (generate one: openssl rand -hex 32)"
+    )

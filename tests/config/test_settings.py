@@ -44,8 +44,14 @@ def test_reads_every_setting() -> None:
         "JIRA_WEBHOOK_SECRET": "jw",
         "TRANSACTIONS_DATABASE_URL": "sqlite:///tx.db",
         "BATON_DASHBOARD_TOKEN": "d",
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "cs",
+        "BATON_SECRET_KEY": "k" * 32,
     }
     s = load_settings(env)
+    assert s.secret_key == "k" * 32 and s.slack_client_id == "1.2"
+    assert s.approvals_channel == "C4"  # SLACK_APPROVALS_CHANNEL unset: the leads channel
+    assert "k" * 32 not in repr(s)
     assert s.port == 8080 and s.zendesk_url == "http://127.0.0.1:8081"
     assert s.zendesk_configured and s.slack_configured and s.jira_configured
     assert s.slack_leads_channel == "C4" and s.transactions_database_url == "sqlite:///tx.db"
@@ -62,6 +68,7 @@ def test_reads_every_setting() -> None:
         ({"BATON_ROSTER": "/nowhere/roster.toml"}, "BATON_ROSTER=/nowhere/roster.toml: file not"),
         ({"ZENDESK_URL": "acme.zendesk.com"}, "ZENDESK_URL"),
         ({"BATON_CONFIG": "/nowhere/config.toml"}, "BATON_CONFIG=/nowhere/config.toml"),
+        ({"BATON_SECRET_KEY": "short"}, "BATON_SECRET_KEY=.hidden.: too short"),
     ],
 )
 def test_bad_values_are_refused_clearly(env: dict[str, str], message: str) -> None:

@@ -191,6 +191,7 @@ def make_services(
         database_url=database_url,
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
+        secret_key="baton-test-secret-key-0123456789",
         slack_api_url=fake.api_url,
         slack_routing_channel=ROUTING,
         slack_vip_channel=VIP,

@@ -54,7 +54,7 @@ async def test_a_forged_take_is_refused_and_moves_nothing(
 ) -> None:
     esc = await add_escalation(services, analyst_key="carla", status="claimed")
     other_key = replace(
-        services, settings=replace(services.settings, slack_signing_secret="another secret")
+        services, settings=replace(services.settings, secret_key="another secret key")
     )
     forged = [
         f"{esc.id}:carla",  # the old plain value, typed by hand
