@@ -72,7 +72,7 @@ def _words(text: str) -> frozenset[str]:
 # left out: they tell nothing.
 _MARKERS: dict[str, frozenset[str]] = {
     "pt": _words(
-        "não nao meu minha meus minhas você voce vc vcs vocês voces cadê cade saque saques sacar "
+        "não nao meu minha meus minhas você voce vc vcs vocês voces cadê cade saque saques "
         "ainda já ja até ate obrigado obrigada caiu cair recebi fiz foi tá tô pra pq "
         "ajuda ajudem conta dinheiro deu segue ontem agora quero olá bom boa "
         "estorno boleto chave travado só sem em um uma do das com pelo pela ao "
@@ -141,13 +141,14 @@ def detect(text: str) -> Detection:
         return Detection("ru", 1.0)
     # lingua's n-grams see too little in four words to split pt from es; the words customers use
     # most (meu/mi, saque/retiro, não/no) see it at once. Each marker word counts half a model.
-    floor = min(markers[lang] for lang in _CODES.values())
-    scores = {
-        lang: values[lang] + MARKER_WEIGHT * (markers[lang] - floor) for lang in _CODES.values()
-    }
+    scores = {lang: values[lang] + MARKER_WEIGHT * markers[lang] for lang in _CODES.values()}
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    confidence = top / (top + second) if top + second else 0.0
+    (best, top), (runner_up, second) = ranked[0], ranked[1]
+    # Marker words on both sides of the choice weigh nothing: one each for pt and es must leave
+    # lingua's reading as it is, not dilute it towards a tie (0.8 : 0.2 read as 1.8 : 1.2).
+    shared = MARKER_WEIGHT * min(markers[best], markers[runner_up])
+    top, second = top - shared, second - shared
+    confidence = top / (top + second) if top + second > 0 else 0.0
     if confidence < THRESHOLD:
         return Detection(None, confidence)
     return Detection(best, confidence)
