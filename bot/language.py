@@ -155,15 +155,13 @@ def detect(text: str) -> Detection:
 
 
 def detect_ticket(*, subject: str | None, description: str | None) -> Detection:
-    """The language of a ticket: its description, read with the subject when it alone is too
-    little to tell (``R$ 500`` under "Saque não caiu"); the subject never outvotes a
-    description the detector is sure of."""
+    """The language of a ticket: its description, or its subject when it has none.
+
+    Never the two together: a subject is often a form's or an agent's English ("Help",
+    "Withdrawal") and would outvote the requester's locale on a description like "TX-8F3K29Q1".
+    """
     body = (description or "").strip()
-    alone = detect(body) if body else Detection(None, 0.0)
-    if alone.language is not None or not (subject or "").strip():
-        return alone
-    both = detect(f"{subject}\n{body}")
-    return both if both.language is not None else alone
+    return detect(body or (subject or "").strip())
 
 
 def from_locale(locale: str | None) -> str | None:

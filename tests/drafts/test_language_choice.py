@@ -83,6 +83,8 @@ def test_a_traditional_chinese_locale_is_noted_when_the_words_chose_chinese() ->
     assert choose(None, "提现三天了还没到账", "en-US", None).note is None
 
 
-def test_the_subject_is_read_when_the_description_alone_says_too_little() -> None:
-    choice = choose(None, "R$ 500", "en-US", None, subject="meu saque não caiu")
+def test_the_subject_is_read_when_there_is_no_description_as_intake_does() -> None:
+    choice = choose(None, "", "en-US", None, subject="meu saque não caiu")
     assert (choice.language, choice.source) == ("pt", "text")
+    # An English subject does not outvote the locale on a description too short to tell.
+    assert choose(None, "R$ 500", "pt-BR", None, subject="Help").source == "locale"
