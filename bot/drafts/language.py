@@ -1,10 +1,11 @@
 """Which language a reply draft is written in (SPEC §9).
 
-The ``lang_`` tag; else the customer's own words (the description, with the subject when it
-alone is too short) when the detector is confident; else the requester's Zendesk locale,
-normalised to one of Baton's catalogs; else English. Amounts and dates follow the requester's
-locale whenever it is of the reply's language (``i18n.format_locale``), whatever chose it. Notes are
-analyst-facing message ids (``N_``) for the preview; render them with ``LanguageChoice.note_text``.
+The ``lang_`` tag; else the customer's own words (the description, or the subject when there is
+none, read as intake reads them) when the detector is confident; else the requester's Zendesk
+locale, normalised to one of Baton's catalogs; else English. Amounts and dates follow the
+requester's locale whenever it is of the reply's language (``i18n.format_locale``), whatever
+chose it. Notes are analyst-facing message ids (``N_``) for the preview; render them with
+``LanguageChoice.note_text``.
 """
 
 from __future__ import annotations
