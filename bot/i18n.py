@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime as _babel_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -114,6 +115,38 @@ def babel_locale(locale: str | None) -> str:
     """Return the babel locale identifier for formatting ("pt_BR", "zh_Hans_CN", …)."""
     key = normalize(locale)
     return "zh_Hans_CN" if key == "zh_Hans" else key
+
+
+# A reply language → the babel locale its amounts and dates follow when the customer's own locale
+# names no territory of that language. Baton's Spanish-writing customers pay by SPEI, OXXO and
+# Latin American cards, so plain Spanish is Latin American Spanish (es_419: 2,000.00), not
+# Spain's (2.000,00); a customer whose locale says es-ES still gets Spain's formats.
+DEFAULT_FORMATS: dict[str, str] = {
+    "en": "en_US",
+    "pt": "pt_BR",
+    "es": "es_419",
+    "zh": "zh_Hans_CN",
+    "ru": "ru_RU",
+}
+
+
+@lru_cache(maxsize=256)
+def format_locale(language: str, requester_locale: str | None) -> str:
+    """The babel locale a reply in ``language`` formats with: the customer's own locale when it
+    is in that language and names a territory (es-MX, es-AR, pt-PT, en-GB, zh-TW), else the
+    language's default (``DEFAULT_FORMATS``)."""
+    default = DEFAULT_FORMATS.get(language, DEFAULT_FORMATS["en"])
+    tag = (requester_locale or "").strip().replace("-", "_")
+    if not tag:
+        return default
+    try:
+        parsed = Locale.parse(tag)
+    except (ValueError, TypeError, UnknownLocaleError):  # "es-LA", "xx", garbage
+        return default
+    if parsed.language != language or not (parsed.territory or parsed.script):
+        return default
+    # Without a variant (en_US_POSIX writes 1234.5): the territory's everyday formats.
+    return str(Locale(parsed.language, parsed.territory, parsed.script))
 
 
 @lru_cache(maxsize=64)

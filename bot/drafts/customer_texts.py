@@ -72,8 +72,8 @@ TEMPLATES: dict[str, Text] = {
         C_("draft", "Your withdrawal has been sent"),
         C_(
             "draft",
-            "Good news: your withdrawal has been processed and sent to your account. Depending on "
-            "your bank, it may take a little while to show in your balance.\n\nIf you do not see "
+            "Your withdrawal has been processed and sent to your account. Depending on your bank, "
+            "it may take a little while to show in your balance.\n\nIf you do not see "
             "it in the next few days, just reply to this message and I will follow it up for you.",
         ),
         details=True,
@@ -210,8 +210,8 @@ REASONS: dict[str, tuple[str, str]] = {
         ),
         C_(
             "draft",
-            "Please use a bank account in your own name: we cannot make or accept payments on "
-            "behalf of someone else.",
+            "Please use a bank account in your own name: we cannot send money to, or accept it "
+            "from, an account that belongs to someone else.",
         ),
     ),
     "account_unavailable": (

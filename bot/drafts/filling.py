@@ -1,7 +1,9 @@
-"""Fill draft texts for one catalog locale: translation in the "draft" context, babel formatting."""
+"""Fill draft texts for one catalog locale: translation in the "draft" context, and babel
+formatting for the customer's own locale (``i18n.format_locale``: es-MX, pt-PT, en-GB, …)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,39 +15,47 @@ from bot import i18n
 from bot.drafts import customer_texts
 from bot.drafts.placeholders import DEFAULT_KYC_DOCUMENTS, DraftContext
 
+# A currency code written as letters against the digits (es_419 "USD2,000.00"): CLDR's currency
+# spacing puts a no-break space between them, which babel leaves out.
+_LETTERS_THEN_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
 
 def format_amount(amount: Decimal, currency: str, *, locale: str) -> str:
-    """An amount as the locale writes it; a code babel lacks (USDT) as number and code."""
-    where = i18n.babel_locale(locale)
+    """An amount as the babel locale writes it; a code babel lacks (USDT) as number and code."""
     code = currency.strip().upper()
     if is_currency(code):
-        return str(format_currency(amount, code, locale=where))
-    number = format_decimal(amount, format="#,##0.00######", locale=where)
+        shown = str(format_currency(amount, code, locale=locale))
+        return _LETTERS_THEN_DIGIT.sub("\xa0", shown)
+    number = format_decimal(amount, format="#,##0.00######", locale=locale)
     return f"{number} {code}"
 
 
-def _zone(name: str | None) -> ZoneInfo:
+def _zone(name: str | None) -> ZoneInfo | None:
     try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
+        return ZoneInfo(name) if name else None
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return None
 
 
 def format_when(value: datetime, *, locale: str, time_zone: str | None) -> str:
-    """A date and time in the customer's zone, the locale's long date with a short time."""
-    where = i18n.babel_locale(locale)
-    local = value.astimezone(_zone(time_zone))
-    pattern = str(get_datetime_format("long", locale=where)).replace("'", "")
-    date = format_date(local, "long", locale=where)
-    time = format_time(local, "short", tzinfo=local.tzinfo, locale=where)
+    """A date and time as the babel locale writes them (long date, short time), in the
+    customer's zone; when their zone is unknown, in UTC and saying so (``… 17:30 UTC``)."""
+    zone = _zone(time_zone)
+    local = value.astimezone(zone or ZoneInfo("UTC"))
+    pattern = str(get_datetime_format("long", locale=locale)).replace("'", "")
+    date = format_date(local, "long", locale=locale)
+    time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    if zone is None:
+        time = f"{time} {i18n.zone_label(value, ZoneInfo('UTC'))}"
     return pattern.replace("{1}", date).replace("{0}", time)
 
 
 class Filler:
     """Translate and fill the texts of one draft."""
 
-    def __init__(self, locale: str, context: DraftContext) -> None:
-        self.locale = locale
+    def __init__(self, locale: str, context: DraftContext, *, formats: str | None = None) -> None:
+        self.locale = locale  # the catalog ("es")
+        self.formats = formats or i18n.babel_locale(locale)  # babel's locale ("es_MX")
         self.context = context
         self._tr = i18n.translations(locale)
 
@@ -103,10 +113,10 @@ class Filler:
         ctx = self.context
         lines = []
         if ctx.amount is not None and ctx.currency:
-            amount = format_amount(ctx.amount, ctx.currency, locale=self.locale)
+            amount = format_amount(ctx.amount, ctx.currency, locale=self.formats)
             lines.append(self.text(customer_texts.AMOUNT, amount=amount))
         if ctx.occurred_at is not None:
-            when = format_when(ctx.occurred_at, locale=self.locale, time_zone=ctx.time_zone)
+            when = format_when(ctx.occurred_at, locale=self.formats, time_zone=ctx.time_zone)
             lines.append(self.text(customer_texts.DATE, date=when))
         if ctx.reference:
             lines.append(self.text(customer_texts.REFERENCE, reference=ctx.reference))

@@ -167,7 +167,11 @@ def _lang_tag(services: Services, ticket: Ticket) -> str | None:
 def _choose(services: Services, esc: Escalation, ticket: Ticket, row: DraftRow) -> None:
     """Store the customer's language on the draft, and why it was chosen."""
     choice: LanguageChoice = choose(
-        esc.language, ticket.description, ticket.requester.locale, _lang_tag(services, ticket)
+        esc.language,
+        ticket.description,
+        ticket.requester.locale,
+        _lang_tag(services, ticket),
+        subject=ticket.subject,
     )
     row.language, row.language_source = choice.language, choice.source
     row.language_note, row.requester_locale = choice.note, choice.locale
@@ -178,7 +182,11 @@ def first_draft(
 ) -> tuple[LanguageChoice, Draft]:
     """The draft a preview starts from: the customer's language, the likeliest template."""
     choice = choose(
-        esc.language, ticket.description, ticket.requester.locale, _lang_tag(services, ticket)
+        esc.language,
+        ticket.description,
+        ticket.requester.locale,
+        _lang_tag(services, ticket),
+        subject=ticket.subject,
     )
     draft = render(
         default_for(esc),

@@ -1,8 +1,11 @@
 """Which language a reply draft is written in (SPEC §9).
 
-The ``lang_`` tag; else the customer's own words when the detector is confident; else the
-requester's Zendesk locale, normalised to one of Baton's catalogs; else English. Notes are
-analyst-facing message ids (``N_``) for the preview; render them with ``LanguageChoice.note_text``.
+The ``lang_`` tag; else the customer's own words (the description, or the subject when there is
+none, read as intake reads them) when the detector is confident; else the requester's Zendesk
+locale, normalised to one of Baton's catalogs; else English. Amounts and dates follow the
+requester's locale whenever it is of the reply's language (``i18n.format_locale``), whatever
+chose it. Notes are analyst-facing message ids (``N_``) for the preview; render them with
+``LanguageChoice.note_text``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Literal
 from bot.domain import LANGUAGES
 from bot.errors import N_
 from bot.i18n import Gettext
-from bot.language import detect
+from bot.language import detect_ticket
 
 Source = Literal["tag", "text", "locale", "default"]
 
@@ -88,18 +91,35 @@ def from_requester_locale(locale: str) -> LanguageChoice:
     return LanguageChoice(code, "locale")
 
 
+def _with_locale_note(choice: LanguageChoice, requester_locale: str | None) -> LanguageChoice:
+    """A choice made from the tag or the words, with the locale's note when it is of the same
+    language (a zh-TW customer writing Chinese still reads that the draft is Simplified)."""
+    if not requester_locale:
+        return choice
+    by_locale = from_requester_locale(requester_locale)
+    if by_locale.language != choice.language or by_locale.note is None:
+        return choice
+    return LanguageChoice(choice.language, choice.source, by_locale.note, by_locale.locale)
+
+
 def choose(
     esc_language: str | None,
     ticket_text: str,
     requester_locale: str | None,
     lang_tag: str | None,
+    *,
+    subject: str = "",
 ) -> LanguageChoice:
     """Pick the draft's language: tag, then the customer's words, then the locale, then English."""
     if code := language_code(lang_tag):
-        return LanguageChoice(code, "tag")
-    detected = detect(ticket_text) if ticket_text.strip() else None
+        return _with_locale_note(LanguageChoice(code, "tag"), requester_locale)
+    detected = (
+        detect_ticket(subject=subject, description=ticket_text)
+        if ticket_text.strip() or subject.strip()
+        else None
+    )
     if detected is not None and detected.language is not None:
-        return LanguageChoice(detected.language, "text")
+        return _with_locale_note(LanguageChoice(detected.language, "text"), requester_locale)
     # Intake chose esc.language from the tag, the words or the locale; when it is not the locale's
     # language it came from the tag or the words (the ticket text may have been edited since).
     locale_code = language_code(requester_locale)

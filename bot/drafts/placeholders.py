@@ -94,6 +94,7 @@ class DraftContext:
     analyst_name: str  # first name, the signature; "" signs off without a name
     customer_name: str | None = None
     time_zone: str | None = None  # the customer's IANA zone; UTC when unknown
+    locale: str | None = None  # the requester's Zendesk locale ("es-MX"): amounts and dates
     amount: Decimal | None = None
     currency: str | None = None  # ISO 4217 or a crypto code ("USDT")
     occurred_at: datetime | None = None  # aware
@@ -167,6 +168,7 @@ def context_for(esc: Escalation, ticket: Ticket, analyst: Analyst | None) -> Dra
         analyst_name=first_name(analyst.name) if analyst is not None else "",
         customer_name=ticket.requester.name.strip() or None,
         time_zone=ticket.requester.time_zone,
+        locale=ticket.requester.locale,
         amount=amount,
         currency=currency if amount is not None else None,
         occurred_at=occurred_at,

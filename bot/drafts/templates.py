@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot import i18n
 from bot.domain import Category, TxStatus
 from bot.drafts import customer_texts
 from bot.drafts.filling import Filler
@@ -193,7 +194,8 @@ def render(template: Template, *, language: str, context: DraftContext, complian
     """Fill a template in a language; refuse a non-neutral one on a compliance case."""
     template = Template(template)
     check_allowed(template, compliance=compliance)
-    fill = Filler(CATALOG[language], context)
+    formats = i18n.format_locale(language, context.locale)
+    fill = Filler(CATALOG[language], context, formats=formats)
     text = customer_texts.TEMPLATES[template.value]
     parts = [
         fill.greeting(),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.config import Tags
 from bot.domain import LANGUAGES, Category, Ticket, TicketFacts
-from bot.language import detect, from_locale
+from bot.language import detect_ticket, from_locale
 
 # When an agent adds several category tags, the most serious one decides.
 SEVERITY: tuple[Category, ...] = (
@@ -115,8 +115,8 @@ def language_of(ticket: Ticket, tags: Tags) -> tuple[str | None, str]:
             code = tag[len(tags.language_prefix) :].split("_")[0].lower()
             if code in LANGUAGES:
                 return code, "tag"
-    detected = detect(ticket.description or ticket.subject)
-    if detected.language and detected.confidence >= 0.6:
+    detected = detect_ticket(subject=ticket.subject, description=ticket.description)
+    if detected.language:
         return detected.language, "text"
     if locale := from_locale(ticket.requester.locale):
         return locale, "locale"

@@ -73,3 +73,18 @@ def test_without_ticket_text_the_escalations_language_stands() -> None:
     assert choose("es", "", "en-US", None).language == "es"
     # When intake's language was the locale's, the locale is the reason given.
     assert choose("en", "", "en-US", None).source == "locale"
+
+
+def test_a_traditional_chinese_locale_is_noted_when_the_words_chose_chinese() -> None:
+    choice = choose(None, "提现三天了还没到账", "zh-TW", None)
+    assert (choice.language, choice.source, choice.locale) == ("zh", "text", "zh-TW")
+    assert "Traditional Chinese" in (choice.note_text(i18n.translator("en")) or "")
+    # Another language's locale says nothing about the Chinese draft.
+    assert choose(None, "提现三天了还没到账", "en-US", None).note is None
+
+
+def test_the_subject_is_read_when_there_is_no_description_as_intake_does() -> None:
+    choice = choose(None, "", "en-US", None, subject="meu saque não caiu")
+    assert (choice.language, choice.source) == ("pt", "text")
+    # An English subject does not outvote the locale on a description too short to tell.
+    assert choose(None, "R$ 500", "pt-BR", None, subject="Help").source == "locale"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot import i18n
 from bot.domain import (
     Analyst,
     Category,
@@ -124,9 +125,9 @@ def test_chinese_vip_with_a_failed_deposit_gets_simplified_chinese_with_amount_a
         esc, template, language=choice.language, context=context_for(esc, ticket, ANALYST)
     )
     assert (choice.language, template) == ("zh", Template.TRANSACTION_FAILED)
-    assert draft.subject == "关于您最近的一笔付款"
+    assert draft.subject == "关于您最近的一笔交易"
     assert "¥5,000.00" in draft.body
-    assert "您的银行或发卡机构拒绝了这笔付款。" in draft.body
+    assert "您的银行或发卡机构拒绝了这笔扣款。" in draft.body
     assert "2026年3月4日 01:15" in draft.body  # 17:15 UTC is the next morning in Shanghai
     assert "ALP20260303-77812" in draft.body and draft.body.startswith("王伟，您好：")
     assert "，" in draft.body and "。" in draft.body and "," not in draft.body.replace("5,000", "")
@@ -146,7 +147,7 @@ def test_a_russian_customer_asked_for_two_documents_reads_2_dokumenta() -> None:
     body = render(
         Template.KYC_DOCUMENTS_REQUESTED, language="ru", context=ctx, compliance=False
     ).body
-    assert "нужны 2 документа:" in body and body.count("\n- ") == 2
+    assert "пришлите, пожалуйста, 2 документа:" in body and body.count("\n- ") == 2
 
 
 def test_brazilian_amounts_dates_and_the_pix_hint() -> None:
@@ -163,13 +164,14 @@ def test_brazilian_amounts_dates_and_the_pix_hint() -> None:
         (Decimal("5000"), "CNY", "zh", "¥5,000.00"),
         (Decimal("1500.25"), "USDT", "pt", "1.500,25 USDT"),
         (Decimal("0.00123456"), "BTC", "en", "0.00123456 BTC"),
-        (Decimal("2000"), "USD", "es", "2.000,00\xa0US$"),
+        # Plain Spanish is Latin American (es_419), not Spain's 2.000,00.
+        (Decimal("2000"), "USD", "es", "USD\xa02,000.00"),
     ],
 )
 def test_amounts_are_formatted_for_the_customers_locale(
     amount: Decimal, currency: str, language: str, expected: str
 ) -> None:
-    assert format_amount(amount, currency, locale=CATALOG[language]) == expected
+    assert format_amount(amount, currency, locale=i18n.format_locale(language, None)) == expected
 
 
 def test_every_reply_language_has_its_tipping_off_words() -> None:
