@@ -137,18 +137,21 @@ async def _escalation(s: AsyncSession, asked: Asked, tx: Transaction | None) -> 
     return esc
 
 
-def _findings(esc: Escalation) -> Findings:
-    return Findings.from_json(esc.enrichment or {})
+def _found(esc: Escalation) -> tuple[Transaction, ...]:
+    """The transactions the escalation's lookup matched (none before a lookup)."""
+    if not esc.enrichment:
+        return ()
+    return Findings.from_json(esc.enrichment).transactions
 
 
 def _tx_ids(esc: Escalation) -> set[str]:
-    return {t.id for t in _findings(esc).transactions}
+    return {t.id for t in _found(esc)}
 
 
 def _customer(esc: Escalation, tx: Transaction | None) -> str:
     if tx is not None and tx.customer_id:
         return tx.customer_id
-    for found in _findings(esc).transactions:
+    for found in _found(esc):
         if found.customer_id:
             return found.customer_id
     raise UserFacingError(
