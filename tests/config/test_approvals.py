@@ -49,9 +49,7 @@ def test_fractions_and_lowercase_codes(tmp_path: Path) -> None:
         ("[approvals]\ntwo_approvers_above = { USD = 'lots' }", "two_approvers_above"),
     ],
 )
-def test_a_bad_key_or_value_is_one_line_naming_it(
-    tmp_path: Path, toml: str, message: str
-) -> None:
+def test_a_bad_key_or_value_is_one_line_naming_it(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_batonconfig(_load(tmp_path, toml))
     assert message in str(err.value), str(err.value)

@@ -250,7 +250,6 @@ class FakeBackoffice(FakeServer):
         next_cursor = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
         return _json(200, {"transactions": page, "next_cursor": next_cursor if more else None})
 
-
     def _adjustment(self, request: Request) -> Answer:
         if request.method != "POST":
             return _json(405, {"error": "method_not_allowed", "message": "POST only"})

@@ -30,9 +30,7 @@ def who(services: Services, key: str) -> Actor:
 
 
 def credit(amount: str, currency: str = "BRL", reason: str = "goodwill") -> Asked:
-    return Asked(
-        kind=Kind.CREDIT, reason=reason, ticket_id=48213, amount=amount, currency=currency
-    )
+    return Asked(kind=Kind.CREDIT, reason=reason, ticket_id=48213, amount=amount, currency=currency)
 
 
 async def stored(services: Services, request_id: int) -> MoneyRequest:
