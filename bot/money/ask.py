@@ -230,3 +230,46 @@ def audit(
             **detail,
         },
     )
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the Money button's form starts with: the escalation's matched transaction."""
+
+    escalation_id: int
+    ticket_id: int
+    kind: Kind
+    amount: str
+    currency: str
+
+
+async def prefill(services: Services, *, actor: Actor, escalation_id: int) -> Prefill:
+    """The form's first values; a held withdrawal suggests its release, a payment a credit."""
+    if not actor.is_staff:
+        raise UserFacingError(N_("Sorry, only analysts on the roster can ask to move money."))
+    async with services.db.session() as s:
+        esc = await s.get(Escalation, escalation_id)
+    if esc is None:
+        raise UserFacingError(N_("This button is out of date."))
+    if not can_see(actor, category=esc.category, analyst_key=esc.analyst_key):
+        raise UserFacingError(N_("Sorry, this case is for compliance only."))
+    found = _found(esc)
+    first = found[0] if found else None
+    kind = Kind.CREDIT
+    if first is not None and first.type is TxType.WITHDRAWAL and first.status in HELD:
+        kind = Kind.RELEASE
+    return Prefill(
+        escalation_id=esc.id,
+        ticket_id=esc.ticket_id,
+        kind=kind,
+        amount=str(first.amount) if first else "",
+        currency=first.currency if first else "",
+    )
+
+
+async def first_transaction(services: Services, escalation_id: int) -> str | None:
+    """The id of the transaction the escalation's lookup matched best, if any."""
+    async with services.db.session() as s:
+        esc = await s.get(Escalation, escalation_id)
+    found = _found(esc) if esc is not None else ()
+    return found[0].id if found else None
