@@ -1,5 +1,6 @@
 """Money tests: the real HTTP adapter against the fake back office, the real Slack client
-against the fake Slack, a fresh migrated database (SQLite and PostgreSQL)."""
+against the fake Slack, a fresh migrated database (SQLite and PostgreSQL); the Slack tests of
+money (tests/handlers/slack/test_money.py) build theirs with money_services too."""
 
 from __future__ import annotations
 
@@ -56,10 +57,10 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-async def services(
+async def money_services(
     database_url: str, fake_slack: FakeSlack, fake_backoffice: FakeBackoffice, clock: Clock
 ) -> AsyncIterator[Services]:
+    """Services on the fake Slack and the fake back office (holding the customer's payments)."""
     fake_backoffice.add(DEPOSIT, HELD, PAID_OUT)
     base = make_services(database_url, fake_slack)
     adapter = fake_backoffice.adapter()
@@ -69,6 +70,14 @@ async def services(
     await svc.db.dispose()
     leaked = find_pii(fake_slack.texts())
     assert not leaked, f"unmasked PII sent to Slack: {leaked}"
+
+
+@pytest.fixture
+async def services(
+    database_url: str, fake_slack: FakeSlack, fake_backoffice: FakeBackoffice, clock: Clock
+) -> AsyncIterator[Services]:
+    async for svc in money_services(database_url, fake_slack, fake_backoffice, clock):
+        yield svc
 
 
 async def escalation(services: Services, **fields: Any) -> Escalation:

@@ -27,9 +27,17 @@ from tests.handlers.slack.support import (
     post_form,
     view_body,
 )
-from tests.money.conftest import clock, escalation, services  # noqa: F401 - fixtures
+from tests.money.conftest import Clock, escalation, money_services
 
 BRUNO = "U05BRU0002"
+
+
+@pytest.fixture
+async def services(
+    database_url: str, fake_slack: FakeSlack, fake_backoffice: FakeBackoffice
+) -> AsyncIterator[Services]:
+    async for svc in money_services(database_url, fake_slack, fake_backoffice, Clock()):
+        yield svc
 
 
 @pytest.fixture
