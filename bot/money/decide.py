@@ -112,7 +112,7 @@ async def reject(services: Services, *, actor: Actor, request_id: int, why: str)
             )
         row.state, row.rejected_by, row.reject_reason = State.REJECTED, actor.key, why[:500]
         row.decided_at = now
-        s.add(audit(row, actor=actor.key, action="money.rejected", now=now))
+        s.add(audit(row, actor=actor.key, action="money.rejected", now=now, why=row.reject_reason))
         await outbox.enqueue(s, _told(services, row, "rejected"), now=now)
     log.info("money.rejected", extra={"request": request_id})
     return row

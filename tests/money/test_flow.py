@@ -335,3 +335,24 @@ async def test_the_read_only_source_records_a_manual_reference(services: Service
         svc, actor=who(svc, "bruno"), request_id=row.id, reference="BO-7781"
     )
     assert done.state == State.COMPLETED and done.manual_reference == "BO-7781"
+
+
+async def test_baton_history_tells_every_step(
+    services: Services, fake_backoffice: FakeBackoffice
+) -> None:
+    from bot.resolutions.history import render, timeline
+
+    await escalation(services)
+    row = await ask(services, actor=who(services, "carla"), asked=credit("1500.00"))
+    await decide.approve(services, actor=who(services, "ana"), request_id=row.id)
+    await drain(services)
+    names = {a.key: a.name for a in services.roster.analysts}
+    async with services.db.session() as s:
+        entries = await timeline(s, ticket_id=48213, names=names)
+    text = render(entries, ticket_id=48213, tz=services.roster.timezone)
+    carla, ana = names["carla"], names["ana"]
+    assert f"{carla} asked for a credit of 1500.00 BRL (goodwill), money request {row.id}" in text
+    assert f"{ana} approved money request {row.id}" in text
+    assert f"Money request {row.id} sent to the back office" in text
+    assert f"The back office executed money request {row.id} (reference ADJ-" in text
+    assert CUSTOMER not in text
