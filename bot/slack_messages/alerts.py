@@ -78,8 +78,8 @@ def buttons(esc_id: int, _: i18n.Gettext) -> dict[str, Any]:
         (AlertAction.DRAFT, _("Draft reply"), None),
         (AlertAction.TXN, _("Transactions"), None),
         (AlertAction.JIRA, _("Jira"), None),
-        (AlertAction.MONEY, _("Money"), None),
         (AlertAction.RESOLVE, _("Resolve"), None),
+        (AlertAction.MONEY, _("Money"), None),
     ]
     elements = []
     for action, label, style in labels:

@@ -4,6 +4,7 @@ every request: four eyes, thresholds, compliance, expiry, double clicks, exactly
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -176,7 +177,8 @@ async def test_a_request_not_decided_in_time_expires_once_and_never_moves(
     dms = [
         c for c in fake_slack.called("chat.postMessage") if str(c.params["channel"]).startswith("D")
     ]
-    assert any("expired" in str(c.params["text"]) for c in dms)
+    # Told in Carla's language (pt-BR in the roster).
+    assert any("expirou sem decisão" in str(c.params["text"]) for c in dms)
 
 
 async def test_a_double_click_approves_once(
@@ -356,3 +358,38 @@ async def test_baton_history_tells_every_step(
     assert f"Money request {row.id} sent to the back office" in text
     assert f"The back office executed money request {row.id} (reference ADJ-" in text
     assert CUSTOMER not in text
+
+
+async def test_the_report_counts_movements_by_type_reason_analyst_and_approver(
+    services: Services, clock: Clock, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from bot.reports import text
+    from bot.reports.run import load_report
+    from bot.reports.xlsx import write_xlsx
+
+    await escalation(services)
+    for amount, currency, approver in (
+        ("100.00", "BRL", "bruno"),
+        ("50.50", "BRL", "ana"),
+        ("20.00", "USD", "bruno"),
+    ):
+        row = await ask(services, actor=who(services, "carla"), asked=credit(amount, currency))
+        await decide.approve(services, actor=who(services, approver), request_id=row.id)
+    rejected = await ask(services, actor=who(services, "carla"), asked=credit("999.00"))
+    await decide.reject(services, actor=who(services, "ana"), request_id=rejected.id, why="no")
+    await drain(services)
+    later = clock.now + timedelta(hours=1)  # the period ends now, exclusive
+    report = await load_report(services.db, roster=services.roster, spec="week", now=later)
+    got = {(m.dimension, m.key, m.currency): (m.count, str(m.total)) for m in report.money}
+    names = {a.key: a.name for a in services.roster.analysts}
+    assert got[("type", "credit", "BRL")] == (2, "150.50")
+    assert got[("type", "credit", "USD")] == (1, "20.00")
+    assert got[("reason", "goodwill", "BRL")] == (2, "150.50")
+    assert got[("analyst", names["carla"], "BRL")] == (2, "150.50")
+    assert got[("approver", names["bruno"], "BRL")] == (1, "100.00")
+    assert got[("approver", names["ana"], "BRL")] == (1, "50.50")
+    assert "Money movements executed" in text.render(report)
+    wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / "r.xlsx"))
+    assert wb["Money"].max_row == 1 + len(report.money)

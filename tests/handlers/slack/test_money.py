@@ -210,7 +210,9 @@ async def test_the_money_button_opens_a_form_prefilled_from_the_transaction(
     resp = await post_form(client, body)
     answer = await resp.json()
     assert answer["response_action"] == "errors"
-    assert "cannot exceed the transaction" in answer["errors"][str(MoneyView.AMOUNT)]
+    # Said in Carla's language (the roster's pt-BR: no users.info before a modal's ack).
+    refused = answer["errors"][str(MoneyView.AMOUNT)]
+    assert "não pode passar do valor da transação: TX-DEP-1001 foi de 500.00 BRL" in refused
     values[str(MoneyView.AMOUNT)] = {MoneyView.AMOUNT.input_id: typed("200")}
     body = view_body(user=CARLA, callback_id=MoneyView.REQUEST, metadata=metadata, values=values)
     resp = await post_form(client, body)
