@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk.permissions import Actor, can_see
 from bot.domain import Category, LookupBy, Transaction, TxStatus, TxType
 from bot.errors import N_, IntegrationError, NotConfigured, UserFacingError
+from bot.escalations import alerts
 from bot.money import notify
 from bot.money.kinds import Kind, State, currency_of, parse_amount, reason_of
 from bot.money.rules import needs_for
@@ -206,7 +207,8 @@ async def ask(services: Services, *, actor: Actor, asked: Asked) -> MoneyRequest
         s.add(row)
         await s.flush()
         s.add(audit(row, actor=actor.key, action="money.requested", now=now))
-        await outbox.enqueue(s, [notify.post_item(row)], now=now)
+        alert = alerts.changed(esc, ref=f"money-{row.id}-requested")
+        await outbox.enqueue(s, [notify.post_item(row), alert], now=now)
     log.info("money.requested", extra={"request": row.id, "kind": row.kind})
     return row
 

@@ -58,10 +58,14 @@ async def _visible(s: AsyncSession, actor: Actor, row: MoneyRequest) -> None:
 
 
 def _told(services: Services, row: MoneyRequest, step: str) -> list[OutboxItem]:
+    """The approval message edited, the requester's DM, the escalation's alerts edited."""
     items = [notify.update_item(row, step)]
     dm = notify.dm_item(services, row, step)
     if dm is not None:
         items.append(dm)
+    if row.escalation_id is not None:
+        esc_ref = Escalation(id=row.escalation_id, ticket_id=row.ticket_id)
+        items.append(alerts.changed(esc_ref, ref=f"money-{row.id}-{step}"))
     return items
 
 
@@ -161,8 +165,6 @@ def done_items(services: Services, row: MoneyRequest) -> list[OutboxItem]:
                 note=note,
             )
         )
-        esc_ref = Escalation(id=row.escalation_id, ticket_id=row.ticket_id)
-        items.append(alerts.changed(esc_ref, ref=f"money-{row.id}-{row.state}"))
     return items
 
 

@@ -11,9 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from bot import i18n
 from bot.money.rules import Approval, Needs, missing
 from bot.sealing import Sealer
 from bot.services import Services
+from bot.slack_messages import money as render
 from bot.slack_messages.money import MoneyCard
 from bot.store.models import MoneyRequest
 from bot.store.outbox import OutboxItem
@@ -74,6 +78,24 @@ def card(services: Services, row: MoneyRequest) -> MoneyCard:
         backoffice_message=row.backoffice_message,
         reference=row.manual_reference or row.backoffice_id,
     )
+
+
+async def latest(services: Services, escalation_id: int) -> MoneyRequest | None:
+    """The escalation's latest money request (what its alert shows)."""
+    async with services.db.read_session() as s:
+        return await s.scalar(
+            select(MoneyRequest)
+            .where(MoneyRequest.escalation_id == escalation_id)
+            .order_by(MoneyRequest.id.desc())
+            .limit(1)
+        )
+
+
+def alert_line(services: Services, row: MoneyRequest | None, *, locale: str | None) -> str | None:
+    """The alert's line about the request, in the alert's language (None: no request)."""
+    if row is None:
+        return None
+    return render.alert_line(card(services, row), i18n.translator(locale), locale=locale)
 
 
 def post_item(row: MoneyRequest) -> OutboxItem:

@@ -173,6 +173,13 @@ def approval(
     return limits.message(mask(headline(card, _, locale=locale)), mask_deep(blocks))
 
 
+def alert_line(card: MoneyCard, _: i18n.Gettext, *, locale: str | None) -> str:
+    """The alert's line about the escalation's latest money movement."""
+    return ":moneybag: " + _("{what}: {state}.").format(
+        what=headline(card, _, locale=locale), state=state_label(_, card.state)
+    )
+
+
 def requester_dm(card: MoneyCard, _: i18n.Gettext, *, locale: str | None) -> str:
     """What the requester is told when their request moves on."""
     what = headline(card, _, locale=locale)

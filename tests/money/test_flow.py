@@ -393,3 +393,22 @@ async def test_the_report_counts_movements_by_type_reason_analyst_and_approver(
     assert "Money movements executed" in text.render(report)
     wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / "r.xlsx"))
     assert wb["Money"].max_row == 1 + len(report.money)
+
+
+async def test_the_alert_shows_the_movement_as_it_moves(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    from tests.handlers.slack.support import ROUTING, route
+
+    esc = await escalation(services)
+    await route(services, esc, "carla")
+    await drain(services)  # the channel alert and the DM are posted
+    row = await ask(services, actor=who(services, "carla"), asked=credit("150.00"))
+    await drain(services)
+    edits = [c for c in fake_slack.called("chat.update") if c.params["channel"] == ROUTING]
+    assert "waiting for approval" in str(edits[-1].params["blocks"])
+    await decide.approve(services, actor=who(services, "bruno"), request_id=row.id)
+    await drain(services)
+    edits = [c for c in fake_slack.called("chat.update") if c.params["channel"] == ROUTING]
+    last = str(edits[-1].params["blocks"])
+    assert f"(request {row.id})" in last and ": done." in last
