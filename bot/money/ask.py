@@ -47,8 +47,8 @@ class Asked:
     transaction_id: str | None = None
 
 
-async def transaction(services: Services, txn_id: str) -> Transaction:
-    """The transaction a refund or release names, read from the back office."""
+async def transaction(services: Services, txn_id: str, *, actor: Actor) -> Transaction:
+    """The transaction a refund or release names, read from the back office (audited)."""
     try:
         page = await services.transactions.find(LookupBy.ID, txn_id, limit=1)
     except NotConfigured as err:
@@ -58,6 +58,16 @@ async def transaction(services: Services, txn_id: str) -> Transaction:
             N_("The back office cannot be read now; try again in a minute.")
         ) from err
     found = [t for t in page.transactions if t.id == txn_id]
+    async with services.db.session() as s:
+        # Every read of transactions is in the audit log (SPEC §12).
+        s.add(
+            AuditEntry(
+                at=services.clock(),
+                actor=actor.key,
+                action="transactions.lookup",
+                detail={"by": "id", "count": len(found), "for": "money request"},
+            )
+        )
     if not found:
         raise UserFacingError(N_("Transaction {txn} is not in the back office."), txn=txn_id[:60])
     return found[0]
@@ -170,7 +180,7 @@ async def ask(services: Services, *, actor: Actor, asked: Asked) -> MoneyRequest
     if asked.kind in (Kind.REFUND, Kind.RELEASE):
         if not asked.transaction_id:
             raise UserFacingError(N_("A refund or release names its transaction."))
-        tx = await transaction(services, asked.transaction_id)
+        tx = await transaction(services, asked.transaction_id, actor=actor)
     amount, currency = _checked_amount(asked, tx)
     now = services.clock()
     config = services.settings.config.approvals

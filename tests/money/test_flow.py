@@ -319,6 +319,11 @@ async def test_a_partial_refund_within_the_original(
     await drain(services)
     [applied] = fake_backoffice.applied
     assert applied["transaction_id"] == DEPOSIT.id and applied["amount"] == "120.50"
+    async with services.db.session() as s:
+        reads = list(
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "transactions.lookup"))
+        )
+    assert [(r.actor, r.detail["count"]) for r in reads] == [("carla", 1)]
 
 
 async def test_the_read_only_source_records_a_manual_reference(services: Services) -> None:
