@@ -43,6 +43,7 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
         metrics=metrics or Metrics(),
         jira=jira or Unconfigured("jira"),
         transactions=source or Unconfigured("transactions"),
+        adjustments=source if isinstance(source, transactions.HttpTransactions) else None,
     )
 
 

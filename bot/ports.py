@@ -170,6 +170,40 @@ class TransactionsPort(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """One approved money movement, as `POST {TRANSACTIONS_URL}/adjustments` takes it (§14)."""
+
+    idempotency_key: str  # baton-adjustment-<request id>: the same key, the first answer
+    type: str  # credit | debit | refund | release
+    customer_id: str
+    amount: str  # the Decimal's text, e.g. "123.45"
+    currency: str
+    transaction_id: str | None
+    reason: str
+    note: str
+    ticket_id: int
+    requested_by: str
+    approved_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdjustmentResult:
+    """The back office's answer: its id, completed | pending | rejected, and its message."""
+
+    id: str
+    status: str
+    message: str | None = None
+
+
+class AdjustmentsPort(Protocol):
+    """A back office that moves money (the HTTP adapter); failures as IntegrationError."""
+
+    async def adjust(self, adjustment: Adjustment) -> AdjustmentResult:
+        """Apply one adjustment once: a repeat with the same key returns the first answer."""
+        ...
+
+
 # Jira: what Baton asks of it, as its own dataclasses and a Protocol (integrations/jira.py).
 
 JIRA_SERVICE = "jira"

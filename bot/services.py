@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
 from bot.metrics import Metrics
-from bot.ports import JiraPort, SlackPort, TransactionsPort, ZendeskPort
+from bot.ports import AdjustmentsPort, JiraPort, SlackPort, TransactionsPort, ZendeskPort
 from bot.store.db import Database
 from bot.store.models import utcnow
 
@@ -42,3 +42,6 @@ class Services:
     transactions: TransactionsPort = field(default_factory=lambda: Unconfigured("transactions"))
     # Jira (integrations/jira.py); Unconfigured when JIRA_URL or its credentials are unset.
     jira: JiraPort = field(default_factory=lambda: Unconfigured("jira"))
+    # The back office's writes (the HTTP adapter's POST /adjustments); None: a read-only
+    # source, where an approved money movement is executed by hand and its reference recorded.
+    adjustments: AdjustmentsPort | None = None

@@ -26,6 +26,7 @@ from bot.delivery import deliver
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import intake, notices
 from bot.jira import events as jira_events
+from bot.money import decide as money_decide
 from bot.resolutions import pending
 from bot.services import Services
 from bot.store import health, inbox, outbox, queue
@@ -133,6 +134,7 @@ class Worker:
                 )
             if self._timers is not None:
                 counts.timers = len(await self._timers.run())
+                counts.timers += len(await money_decide.expire_due(self.services))
                 if time.monotonic() - self._last_digest >= DIGEST_SECONDS:
                     self._last_digest = time.monotonic()
                     # Once per analyst per ISO week (the outbox key names the week).

@@ -29,6 +29,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "bot.drafts",
             "bot.jira",
+            "bot.money",
             "bot.reports",
             "bot.resolutions",
             "bot.timers",

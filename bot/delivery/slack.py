@@ -17,6 +17,7 @@ from bot.domain import Analyst
 from bot.errors import IntegrationError, NotConfigured
 from bot.escalations import deadlines
 from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE, ticket_url
+from bot.money import notify as money
 from bot.ports import SlackPort, SlackPost
 from bot.services import Services
 from bot.slack_messages.alerts import AlertKind, is_compliance, render
@@ -104,6 +105,7 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
     analyst = services.roster.by_key(esc.analyst_key) if esc.analyst_key else None
     tz = str(services.roster.timezone)
     owner_dm = await _owner_dm(services, esc, analyst, messages)
+    moved = await money.latest(services, esc_id)
     for m in messages:
         locale = analyst.locale if (analyst and m.kind == AlertKind.DM) else None
         text, blocks = render(
@@ -115,6 +117,7 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
             overdue=deadlines.overdue(esc, now=services.clock()),
             ticket_url=ticket_url(services.settings, esc.ticket_id),
             to_owner=m.channel == owner_dm,
+            money=money.alert_line(services, moved, locale=locale),
         )
         await services.slack.post(SlackPost(channel=m.channel, text=text, blocks=blocks, ts=m.ts))
     return {"updated": len(messages)}

@@ -18,6 +18,7 @@ from bot.config import Settings, load_batonconfig
 from bot.demo.backoffice import findings_lines, open_backoffice
 from bot.demo.bundle import BundledTickets, Clock, load_bundled
 from bot.demo.day import run_day
+from bot.demo.money import run_money
 from bot.demo.report import print_report
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus
@@ -95,6 +96,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await _print_drafts(services, echo)
         await print_jira_issues(services, echo)
         await print_report(services, database_url=database_url, echo=echo)
+        await run_money(services, echo)
     finally:
         await backoffice.close()
         await services.db.dispose()

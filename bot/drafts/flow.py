@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.permissions import Action, Actor, allowed, can_see
 from bot.domain import LANGUAGES, Analyst, Ticket
-from bot.drafts import tipping_off
+from bot.drafts import money, tipping_off
 from bot.drafts.language import LanguageChoice, choose
 from bot.drafts.placeholders import context_for
 from bot.drafts.templates import (
@@ -202,14 +202,21 @@ def _pick(row: DraftRow, language: str) -> None:
     row.language_note = row.requester_locale = None
 
 
-def _fill(row: DraftRow, esc: Escalation, ticket: Ticket, actor: Actor, template: Template) -> None:
+def _fill(
+    row: DraftRow,
+    esc: Escalation,
+    ticket: Ticket,
+    actor: Actor,
+    template: Template,
+    movement: money.Movement | None = None,
+) -> None:
     _gate(esc, template)
     if actor.analyst is None:  # check_may_draft lets roster people only
         raise UserFacingError(N_("You are not on the roster."))
     draft = render(
         template,
         language=row.language,
-        context=context_for(esc, ticket, actor.analyst),
+        context=money.filled(context_for(esc, ticket, actor.analyst), movement),
         compliance=needs_neutral(esc),
     )
     row.template = str(template)
@@ -242,7 +249,10 @@ async def preview(
         _choose(services, esc, ticket, row)
     else:
         _pick(row, picked_language)
-    _fill(row, esc, ticket, actor, picked_template or default_for(esc))
+    # After a money movement, the reply that tells it, with the amount really moved.
+    movement = await money.executed(services, esc.id)
+    suggested = money.reply_for(movement, allowed_templates(esc)) or default_for(esc)
+    _fill(row, esc, ticket, actor, picked_template or suggested, movement)
     async with services.db.session() as s:
         s.add(row)
         await s.flush()
@@ -280,12 +290,13 @@ async def change(
         current, escalation_id = Template(row.template), row.escalation_id
     esc = await _escalation(services, actor=actor, ticket_id=None, escalation_id=escalation_id)
     ticket = await _ticket(services, esc.ticket_id)
+    movement = await money.executed(services, esc.id)
     async with services.db.session() as s:
         row = await _own_draft(s, actor=actor, draft_id=draft_id)
         _still_a_preview(row)
         if picked_language is not None:
             _pick(row, picked_language)
-        _fill(row, esc, ticket, actor, picked_template or current)
+        _fill(row, esc, ticket, actor, picked_template or current, movement)
         await s.flush()
     return _preview(row, esc)
 

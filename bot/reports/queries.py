@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.roster import Roster, on_shift
 from bot.domain import EscalationStatus, Lacked, Role
+from bot.reports.money import money_movements
 from bot.reports.period import Period
 from bot.reports.views import (
     NEEDS_ROOT_CAUSE,
@@ -357,6 +358,8 @@ async def build_report(
     times = await timings(session, period, category_now)
     say("hours")
     buckets = await hourly(session, period)
+    say("money")
+    money = await money_movements(session, period, roster)
     return Report(
         period=period,
         generated_at=now,
@@ -371,4 +374,5 @@ async def build_report(
         timings=times,
         hours=_hours(buckets, roster, period),
         per_day=_days(buckets, period),
+        money=money,
     )

@@ -131,4 +131,8 @@ def render(report: Report) -> str:
         f"Busiest hours against shift coverage (hours of the day in {tz})",
         table(("Hour", "Received", "On shift"), hours),
     ]
+    if report.money:
+        money = [(m.dimension, m.key, m.currency, m.count, f"{m.total:,}") for m in report.money]
+        money_headers = ("By", "Value", "Currency", "Movements", "Total")
+        out += ["", "Money movements executed", table(money_headers, money, words=(0, 1, 2))]
     return "\n".join(out) + "\n"

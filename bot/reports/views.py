@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from bot.reports.period import Period
 
@@ -96,6 +97,17 @@ class DayCount:
 
 
 @dataclass(frozen=True)
+class MoneyTotal:
+    """Money movements of one dimension's value in one currency: how many, and their total."""
+
+    dimension: str  # type | reason | analyst | approver
+    key: str
+    currency: str
+    count: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     generated_at: datetime
@@ -110,3 +122,6 @@ class Report:
     timings: tuple[Timing, ...]
     hours: tuple[HourRow, ...]
     per_day: tuple[DayCount, ...]
+    # Money movements executed in the period (bot/reports/money.py), by type, reason, analyst
+    # and approver, per currency.
+    money: tuple[MoneyTotal, ...] = ()

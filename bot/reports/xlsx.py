@@ -183,6 +183,9 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
         )
         bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(days) + 1))
         ws.add_chart(bars, f"{get_column_letter(len(categories) + 3)}2")
+    if report.money:  # money movements executed (SPEC §14), when there were any
+        money = [(m.dimension, m.key, m.currency, m.count, m.total) for m in report.money]
+        _sheet(wb, "Money", ("By", "Value", "Currency", "Movements", "Total"), money)
     target = Path(path)
     wb.save(target)
     return target

@@ -35,7 +35,12 @@ from bot.store.models import (
 from bot.text_safety import inert
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # every line's time; the zone is named once, in the heading
-SERVICES = {"baton": "Baton", "zendesk": "Zendesk", "jira": "Jira"}
+SERVICES = {
+    "baton": "Baton",
+    "zendesk": "Zendesk",
+    "jira": "Jira",
+    "backoffice": "The back office",
+}
 
 
 @dataclass(frozen=True)
@@ -124,10 +129,35 @@ class _Teller:
             return f"Jira: a customer-facing comment on {d.get('issue')}, offered as a note"
         if action == "jira.comment_noted":
             return f"{who} added the Jira comment on {d.get('issue')} as an internal note"
+        if action.startswith("money."):
+            return self.money(who, action, d)
         if action == "transactions.lookup":
             by = f" by {_words(d['by'])}" if d.get("by") else ""
             return f"{who} looked up transactions{by}: {d.get('count', 0)} found"
         return f"{who}: {_words(action.replace('.', ' '))}{self.detail(d)}"
+
+    def money(self, who: str, action: str, d: Mapping[str, Any]) -> str:
+        """A step of a money request (bot/money): what, how much, who, never the customer."""
+        request = f"money request {d.get('request')}"
+        if action == "money.requested":
+            what = f"a {d.get('kind')} of {d.get('amount')} {d.get('currency')}"
+            return f"{who} asked for {what} ({_words(d.get('reason'))}), {request}"
+        if action == "money.approved":
+            left = f", still needs {_words(d['left'])}" if d.get("left") else ""
+            return f"{who} approved {request}{left}"
+        if action == "money.rejected":
+            return f"{who} rejected {request}: {d.get('why') or '-'}"
+        if action == "money.expired":
+            return f"{request.capitalize()} expired without a decision"
+        if action == "money.executing":
+            return f"{request.capitalize()} sent to the back office"
+        if action == "money.manual_execution":
+            return f"{request.capitalize()} approved: to be executed by hand in the back office"
+        if action == "money.executed":
+            return f"{who} executed {request} (reference {d.get('reference') or '-'})"
+        if action == "money.refused":
+            return f"The back office refused {request} (reference {d.get('reference') or '-'})"
+        return f"{who}: {_words(action.replace('.', ' '))} ({request})"
 
     def detail(self, d: Mapping[str, Any]) -> str:
         parts = [f"{_words(k)} {_words(v)}" for k, v in d.items() if v not in (None, "", [], {})]

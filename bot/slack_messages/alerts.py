@@ -79,6 +79,7 @@ def buttons(esc_id: int, _: i18n.Gettext) -> dict[str, Any]:
         (AlertAction.TXN, _("Transactions"), None),
         (AlertAction.JIRA, _("Jira"), None),
         (AlertAction.RESOLVE, _("Resolve"), None),
+        (AlertAction.MONEY, _("Money"), None),
     ]
     elements = []
     for action, label, style in labels:
@@ -104,8 +105,11 @@ def render(
     overdue: Sequence[str] = (),
     ticket_url: str | None = None,
     to_owner: bool = True,
+    money: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Render an alert as (fallback text, blocks), masked, for where it is posted.
+
+    ``money``: the escalation's latest money movement as one line (bot/slack_messages/money).
 
     A missed deadline (``overdue``: "response", "resolution") turns the alert red (an
     "Overdue" line). A subject too long for Slack is cut, with a link to the ticket
@@ -163,6 +167,8 @@ def render(
         blocks.insert(1, {"type": "context", "elements": [red]})
     if not minimal and (jira := issues_line(esc.jira_issues or (), _)):
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": jira}]})
+    if not minimal and money:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": money}]})
     if esc.status != EscalationStatus.RESOLVED:
         blocks.append(buttons(esc.id, _))
     elif took := time_to_resolve(esc, locale=locale):

@@ -20,6 +20,7 @@ class AlertAction(StrEnum):
     JIRA = "esc_jira"
     RESOLVE = "esc_resolve"
     TAKE = "esc_take"  # on a breach offer: the next best analyst takes the escalation
+    MONEY = "esc_money"  # opens the money movement form (SPEC §14)
 
 
 class HomeAction(StrEnum):
@@ -96,3 +97,28 @@ class BlockId(StrEnum):
 
     REASSIGN_USER = "reassign_user"
     REASSIGN_USER_ACTION = "reassign_user_select"
+
+
+class MoneyAction(StrEnum):
+    """Buttons on a money request's approval message (SPEC §14)."""
+
+    APPROVE = "money_approve"
+    REJECT = "money_reject"
+
+
+class MoneyView(StrEnum):
+    """The money modals: callback ids, and the ids of their input blocks and elements."""
+
+    REQUEST = "money_request_modal"
+    REJECT = "money_reject_modal"
+    KIND = "money_kind"
+    AMOUNT = "money_amount"
+    CURRENCY = "money_currency"
+    REASON = "money_reason"
+    NOTE = "money_note"
+    WHY = "money_reject_why"
+
+    @property
+    def input_id(self) -> str:
+        """The action id of the block's input element."""
+        return f"{self}_input"

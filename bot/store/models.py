@@ -335,3 +335,48 @@ class SeenSlackRequest(Base):
     signature: Mapped[str] = mapped_column(String(64), unique=True)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- money movements (SPEC §14) ----------------------------------------------------------------
+
+
+class MoneyRequest(Base):
+    """A credit, debit, refund or release asked for from Slack, and every decision on it.
+
+    The amount is the Decimal's text (exact on SQLite and PostgreSQL alike, checked against
+    the currency's minor units before it is stored); `approvals` lists who approved, in order.
+    """
+
+    __tablename__ = "money_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    customer_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))  # credit | debit | refund | release
+    amount: Mapped[str] = mapped_column(String(40))
+    currency: Mapped[str] = mapped_column(String(3))
+    transaction_id: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The approvals it needs, fixed when it is asked for: lead, two approvers, compliance.
+    needs_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_two: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_compliance: Mapped[bool] = mapped_column(Boolean, default=False)
+    # requested | approved | rejected | expired | executing | completed | failed
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    approvals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rejected_by: Mapped[str | None] = mapped_column(String(64))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    decided_at: Mapped[datetime | None]
+    executed_at: Mapped[datetime | None]
+    backoffice_id: Mapped[str | None] = mapped_column(String(100))
+    backoffice_status: Mapped[str | None] = mapped_column(String(20))
+    backoffice_message: Mapped[str | None] = mapped_column(Text)
+    manual_reference: Mapped[str | None] = mapped_column(String(100))
+    # Where its approval message is, so it is edited in place as it is decided.
+    slack_channel: Mapped[str | None] = mapped_column(String(40))
+    slack_ts: Mapped[str | None] = mapped_column(String(40))

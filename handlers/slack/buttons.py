@@ -16,8 +16,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk.permissions import Action, require
-from bot.slack_messages.ids import AlertAction, DraftAction, HomeAction, JiraAction, TxnAction
-from handlers.slack import desk, drafts, jira, txn
+from bot.slack_messages.ids import (
+    AlertAction,
+    DraftAction,
+    HomeAction,
+    JiraAction,
+    MoneyAction,
+    TxnAction,
+)
+from handlers.slack import desk, drafts, jira, money, txn
 from handlers.slack.payloads import ButtonPress
 from handlers.slack.request import Answer, Ctx, Respond, Responder
 
@@ -49,6 +56,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(DraftAction.NOTE, drafts.save_note, replace_original=True),
     Button(DraftAction.LANGUAGE, drafts.change_language, replace_original=True),
     Button(DraftAction.TEMPLATE, drafts.change_template, replace_original=True),
+    Button(MoneyAction.APPROVE, money.approve, Action.MONEY),
     Button(HomeAction.AWAY, desk.away_button, home_only=True),
     Button(HomeAction.BACK, desk.back_button, home_only=True),
 )

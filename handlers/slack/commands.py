@@ -17,7 +17,7 @@ from bot.desk.permissions import Action, allowed
 from bot.errors import NotFound, UserFacingError
 from bot.slack_messages import desk as render
 from bot.slack_messages.text import escape
-from handlers.slack import desk, drafts, jira, report, resolve, txn
+from handlers.slack import desk, drafts, jira, money, report, resolve, txn
 from handlers.slack.request import Answer, Ctx, Usage, refusal
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,42 @@ COMMANDS: dict[str, Subcommand] = {
             report.command,
         ),
         _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
+        # Money movements under four-eyes approval (SPEC §14).
+        Subcommand(
+            "credit",
+            Action.MONEY,
+            "/baton credit <ticket> <amount> <currency> <reason> [note]",
+            lambda _: _("ask to credit a customer; someone else approves"),
+            money.credit,
+        ),
+        Subcommand(
+            "debit",
+            Action.MONEY,
+            "/baton debit <ticket> <amount> <currency> <reason> [note]",
+            lambda _: _("ask to debit a customer; someone else approves"),
+            money.debit,
+        ),
+        Subcommand(
+            "refund",
+            Action.MONEY,
+            "/baton refund <transaction> [amount] [reason] [note]",
+            lambda _: _("ask to refund a payment, all of it or part"),
+            money.refund,
+        ),
+        Subcommand(
+            "release",
+            Action.MONEY,
+            "/baton release <transaction> [note]",
+            lambda _: _("ask compliance to release a held withdrawal"),
+            money.release,
+        ),
+        Subcommand(
+            "executed",
+            Action.MONEY,
+            "/baton executed <request> <reference>",
+            lambda _: _("record the back office's reference of a movement done by hand"),
+            money.executed,
+        ),
     )
 }
 

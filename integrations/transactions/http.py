@@ -17,6 +17,7 @@ import aiohttp
 from bot.config.transactions import TransactionsConfig
 from bot.domain import LookupBy, TransactionPage
 from bot.errors import IntegrationError
+from bot.ports import Adjustment, AdjustmentResult
 from integrations import _http
 from integrations.transactions.mapping import MappingError, RowMapper
 
@@ -91,6 +92,46 @@ class HttpTransactions:
             raise _malformed(str(err)) from None
         return TransactionPage(transactions=found, next_cursor=next_cursor or None)
 
+    async def adjust(self, adjustment: Adjustment) -> AdjustmentResult:
+        """`POST /adjustments` with its Idempotency-Key; a lost answer is retried by the caller
+        with the same key, and the back office answers the first result again (SPEC §14)."""
+        body = {
+            "type": adjustment.type,
+            "customer_id": adjustment.customer_id,
+            "amount": adjustment.amount,
+            "currency": adjustment.currency,
+            "transaction_id": adjustment.transaction_id,
+            "reason": adjustment.reason,
+            "note": adjustment.note,
+            "ticket_id": adjustment.ticket_id,
+            "requested_by": adjustment.requested_by,
+            "approved_by": list(adjustment.approved_by),
+        }
+        headers = {"Idempotency-Key": adjustment.idempotency_key}
+        url = f"{self.base_url}/adjustments"
+        try:
+            async with self._client().post(
+                url, json=body, headers=headers, allow_redirects=False
+            ) as resp:
+                status = resp.status
+                raw = await resp.read()
+                retry_after = _http.retry_after(resp.headers)
+        except TimeoutError as err:
+            # The back office may have applied it: only a retry with the same key may follow.
+            log.warning("transactions.adjust_failed", extra={"error": "timeout"})
+            raise IntegrationError(
+                SERVICE, "the back office did not answer the adjustment", retryable=True
+            ) from err
+        except aiohttp.ClientError as err:
+            log.warning("transactions.adjust_failed", extra={"error": type(err).__name__})
+            raise IntegrationError(
+                SERVICE, f"cannot reach the back office ({type(err).__name__})", retryable=True
+            ) from err
+        if status not in (200, 201):
+            _refused(status, raw, retry_after)
+            raise IntegrationError(SERVICE, f"the back office answered {status}", status=status)
+        return _adjustment_result(_json(raw, status))
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -128,6 +169,19 @@ def _refused(status: int, body: bytes, retry_after: float | None) -> Transaction
         retry_after=retry_after,
         status=status,
     )
+
+
+def _adjustment_result(data: Any) -> AdjustmentResult:
+    if not isinstance(data, Mapping):
+        raise _malformed("the adjustment answer is not an object")
+    status, ref, message = data.get("status"), data.get("id"), data.get("message")
+    if status not in ("completed", "pending", "rejected"):
+        raise _malformed('"status" is not completed, pending or rejected')
+    if not isinstance(ref, str | int) or isinstance(ref, bool) or not str(ref):
+        raise _malformed('no adjustment "id"')
+    if message is not None and not isinstance(message, str):
+        raise _malformed('"message" is not a string')
+    return AdjustmentResult(id=str(ref), status=status, message=message)
 
 
 def _try_json(body: bytes) -> Any:

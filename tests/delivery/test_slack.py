@@ -61,7 +61,15 @@ async def test_routed_escalation_posts_channel_alert_and_dm_once(
     # Buttons exist with their ids, and carry the escalation id.
     actions = next(b for b in channel[0]["blocks"] if b["type"] == "actions")
     ids = [e["action_id"] for e in actions["elements"]]
-    assert ids == ["esc_claim", "esc_reassign", "esc_draft", "esc_txn", "esc_jira", "esc_resolve"]
+    assert ids == [
+        "esc_claim",
+        "esc_reassign",
+        "esc_draft",
+        "esc_txn",
+        "esc_jira",
+        "esc_resolve",
+        "esc_money",
+    ]
     assert {e["value"] for e in actions["elements"]} == {str(esc.id)}
     # The outbox key travels in message metadata (for the at-most-once check).
     assert channel[0]["metadata"]["event_payload"]["key"] == f"slack:esc:{esc.id}:channel"

@@ -6,6 +6,12 @@ newest first, a page at a time with an opaque `next_cursor`. It refuses what suc
 no or a wrong bearer token is a 401, no key or two keys a 400, a customer it has never seen a 404
 with a JSON body, any other path an HTML 404. Inject failures with `fail`, `hang`, `malformed`.
 
+It also moves money (SPEC §14): `POST /adjustments` with an `Idempotency-Key` header applies one
+adjustment and answers `201 {"id", "status", "message"?}`; the same key again answers the first
+answer without applying anything (a different body under a used key is a 422, as Stripe does);
+no key, a bad amount or type is a 400. `applied` lists what it really applied, once each;
+`refuse_customer` makes it answer `rejected` with its own message.
+
 Usage (the `fake_backoffice` fixture, registered in tests/conftest.py):
 
     fake_backoffice.add(Transaction(...), ...)          # or .add_row({...}) in its own words
@@ -138,6 +144,9 @@ class FakeBackoffice(FakeServer):
         super().__init__()
         self.token = token
         self.rows: list[dict[str, Any]] = []
+        self.applied: list[dict[str, Any]] = []  # adjustments applied, in order, once each
+        self._answers: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # key: body, answer
+        self._refused: dict[str, str] = {}  # customer id: the back office's message
 
     def start(self) -> FakeBackoffice:
         super().start()
@@ -154,6 +163,11 @@ class FakeBackoffice(FakeServer):
         """Store one row exactly as given (its own names and words), for odd or broken rows."""
         with self._lock:
             self.rows.append(dict(row))
+
+    def refuse_customer(self, customer_id: str, message: str) -> None:
+        """Answer `rejected` with message to adjustments for this customer."""
+        with self._lock:
+            self._refused[customer_id] = message
 
     # --- failure injection --------------------------------------------------------------
 
@@ -205,6 +219,8 @@ class FakeBackoffice(FakeServer):
 
     def route(self, request: Request) -> Answer:
         path, query = request.path, request.args
+        if path.rstrip("/") == "/adjustments":
+            return self._adjustment(request)
         if path.rstrip("/") != "/transactions":
             html = b"<html><body><h1>404 Not Found</h1></body></html>"
             return 404, {"Content-Type": "text/html"}, html
@@ -233,6 +249,66 @@ class FakeBackoffice(FakeServer):
         more = offset + limit < len(matches)
         next_cursor = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
         return _json(200, {"transactions": page, "next_cursor": next_cursor if more else None})
+
+    def _adjustment(self, request: Request) -> Answer:
+        if request.method != "POST":
+            return _json(405, {"error": "method_not_allowed", "message": "POST only"})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
+        key = request.headers.get("idempotency-key")
+        if not key:
+            return _json(400, {"error": "bad_request", "message": "Idempotency-Key is required"})
+        body = request.json
+        problem = _adjustment_problem(body)
+        if problem:
+            return _json(400, {"error": "bad_request", "message": problem})
+        with self._lock:
+            if key in self._answers:
+                first_body, answer = self._answers[key]
+                if first_body != body:
+                    message = "Idempotency-Key reused with another body"
+                    return _json(422, {"error": "idempotency_conflict", "message": message})
+                return _json(201, answer)
+            n = len(self._answers) + 1
+            refused = self._refused.get(body["customer_id"])
+            if refused is not None:
+                answer = {"id": f"ADJ-{n:05d}", "status": "rejected", "message": refused}
+            else:
+                answer = {"id": f"ADJ-{n:05d}", "status": "completed"}
+                self.applied.append({"key": key, **body})
+            self._answers[key] = (body, answer)
+        return _json(201, answer)
+
+
+ADJUSTMENT_TYPES = ("credit", "debit", "refund", "release")
+_REQUIRED = ("type", "customer_id", "amount", "currency", "reason", "ticket_id", "requested_by")
+
+
+def _adjustment_problem(body: Any) -> str | None:
+    """What a real back office would refuse in an adjustment body (None: nothing)."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    missing = [k for k in (*_REQUIRED, "approved_by", "transaction_id", "note") if k not in body]
+    if missing:
+        return f"missing: {', '.join(missing)}"
+    if body["type"] not in ADJUSTMENT_TYPES:
+        return "unknown type"
+    if not isinstance(body["amount"], str):
+        return "amount must be a decimal string"
+    try:
+        amount = Decimal(body["amount"])
+        exponent = get_currency_precision(str(body["currency"]))
+    except (ArithmeticError, ValueError):
+        return "bad amount or currency"
+    if not amount.is_finite() or amount <= 0 or -amount.as_tuple().exponent > exponent:  # type: ignore[operator]
+        return "amount must be positive, in the currency's minor units"
+    if body["type"] in ("refund", "release") and not body["transaction_id"]:
+        return "a refund or release names its transaction"
+    if not isinstance(body["approved_by"], list) or not body["approved_by"]:
+        return "approved_by lists who approved"
+    if body["requested_by"] in body["approved_by"]:
+        return "four eyes: the requester cannot approve"
+    return None
 
 
 def _offset(cursor: str | None) -> int:
