@@ -29,6 +29,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "bot.drafts",
             "bot.jira",
+            "bot.kyc",
             "bot.reports",
             "bot.resolutions",
             "bot.timers",

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import jira, slack, transactions, zendesk
+from bot.delivery import jira, kyc, slack, transactions, zendesk
 from bot.errors import IntegrationError
+from bot.escalations import documents
 from bot.services import Services
 from bot.store.models import OutboxMessage
 
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
     """Send one outbox row; raises IntegrationError (retryable or not) on failure."""
+    if row.service == documents.SERVICE and row.action == documents.ACTION:
+        return await kyc.deliver(services, row)
     if row.service == "zendesk":
         return await zendesk.deliver(services, row)
     if row.service == "slack":

@@ -17,7 +17,7 @@ from bot.desk.permissions import Action, allowed
 from bot.errors import NotFound, UserFacingError
 from bot.slack_messages import desk as render
 from bot.slack_messages.text import escape
-from handlers.slack import desk, drafts, jira, report, resolve, txn
+from handlers.slack import desk, drafts, jira, kyc, report, resolve, txn
 from handlers.slack.request import Answer, Ctx, Usage, refusal
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,13 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("the week's or month's numbers and charts, for leads"),
             report.command,
         ),
-        _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
+        Subcommand(
+            "kyc",
+            Action.KYC,
+            "/baton kyc <doc type> <number> | mrz <lines> | <ticket>",
+            lambda _: _("check a document number, a passport's MRZ, or a ticket's documents"),
+            kyc.command,
+        ),
     )
 }
 
