@@ -235,7 +235,7 @@ _CODES = {
     "under_18": "holder under 18 (born {detail})",
     "mrz_valid": "MRZ check digits correct",
     "mrz_check_digit": "MRZ check digit wrong: {detail}",
-    "expired": "document expired on {detail}",
+    "expired": "expired on {detail}",
     "name_mismatch": "holder name does not match the account holder",
     "name_partial": "holder name matches the account holder only in part",
     "name_match": "holder name matches the account holder",

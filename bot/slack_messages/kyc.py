@@ -58,7 +58,8 @@ def line_text(line: Line, _: i18n.Gettext) -> str:
         "under_18": _("holder under 18 (born {date})").format(date=d),
         "mrz_valid": _("MRZ check digits correct"),
         "mrz_check_digit": _("MRZ check digit wrong: {fields}").format(fields=d),
-        "expired": _("document expired on {date}").format(date=d),
+        # Not "document …": the masking would take the date that follows for its number.
+        "expired": _("expired on {date}").format(date=d),
         "name_mismatch": _("holder name does not match the account holder"),
         "name_partial": _("holder name matches the account holder only in part"),
         "name_match": _("holder name matches the account holder"),

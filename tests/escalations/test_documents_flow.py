@@ -81,7 +81,7 @@ async def test_attachments_checked_at_routing_into_alert_and_note(
     # The expired passport does not count: the reply asks for an ID and a proof of address.
     assert DocumentFindings.from_json(esc.documents).missing == ("id_document", "proof_of_address")  # type: ignore[union-attr]
     note = puts(fake_zendesk, 501)[0]["comment"]["body"]
-    assert "Documents:" in note and "document expired on 2012-04-15" in note
+    assert "Documents:" in note and "expired on 2012-04-15" in note
     async with services.db.read_session() as s:
         posts = (
             await s.scalars(select(OutboxMessage).where(OutboxMessage.escalation_id == esc.id))
