@@ -75,6 +75,10 @@ class IntegrationError(BatonError):
         self.status = status
 
 
+class TooLarge(IntegrationError):
+    """A file over the size Baton reads (an attachment over 20 MB): not retried."""
+
+
 class NotConfigured(IntegrationError):
     """The service's credentials are unset: the action is recorded, not sent."""
 

@@ -43,6 +43,26 @@ class TicketComment:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file on a ticket's comment, as the comments list names it (read through content_url)."""
+
+    id: int
+    file_name: str
+    content_type: str
+    size: int
+    content_url: str
+    malware: str | None = None  # malware_scan_result: malware_found, not_scanned, ...
+
+
+@dataclass(frozen=True)
+class TicketFiles:
+    """A ticket's comments (their text) and the files attached to them, oldest first."""
+
+    comments: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
 class WebhookSetup:
     webhook_id: str
     trigger_id: int  # the escalation trigger
@@ -66,6 +86,14 @@ class ZendeskPort(Protocol):
 
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
         """Apply one update; returns a small result dict (e.g. the audit id)."""
+        ...
+
+    async def files(self, ticket_id: int) -> TicketFiles:
+        """The comments' text and every attachment (Baton's own notes left out)."""
+        ...
+
+    async def download(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """An attachment's bytes from its content_url; over max_bytes raises TooLarge."""
         ...
 
     async def has_marker(self, ticket_id: int, marker: str) -> bool:

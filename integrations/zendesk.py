@@ -20,8 +20,8 @@ from zenpy.lib.exception import ZenpyException
 
 from bot.config import Settings, Tags
 from bot.domain import Requester, Ticket
-from bot.errors import ConfigError, IntegrationError, NotFound
-from bot.ports import TicketComment, TicketUpdate, WebhookSetup
+from bot.errors import ConfigError, IntegrationError, NotFound, TooLarge
+from bot.ports import Attachment, TicketComment, TicketFiles, TicketUpdate, WebhookSetup
 from integrations import _http
 from integrations.zendesk_triggers import (
     COMPLIANCE_TRIGGER_TITLE,
@@ -140,6 +140,19 @@ def comment_from_json(raw: Mapping[str, Any]) -> TicketComment:
         body=raw.get("body") or "",
         public=bool(raw.get("public")),
         author_id=int(author) if author is not None else None,
+    )
+
+
+def attachment_from(a: Any) -> Attachment:
+    """A zenpy attachment (or its JSON) as Baton's Attachment."""
+    get = a.get if isinstance(a, Mapping) else lambda k, d=None: getattr(a, k, d)
+    return Attachment(
+        id=int(get("id") or 0),
+        file_name=str(get("file_name") or ""),
+        content_type=str(get("content_type") or ""),
+        size=int(get("size") or 0),
+        content_url=str(get("content_url") or ""),
+        malware=get("malware_scan_result"),
     )
 
 
@@ -273,6 +286,47 @@ class ZendeskClient:
 
         texts, attached = await self._call(f"list comments of ticket {ticket.id}", read)
         return replace(ticket, comments=texts, has_attachments=ticket.has_attachments or attached)
+
+    async def files(self, ticket_id: int) -> TicketFiles:
+        """Every comment's text and attachment, oldest first (Baton's own notes left out)."""
+
+        def read() -> TicketFiles:
+            texts: list[str] = []
+            files: list[Attachment] = []
+            for c in self.zenpy.tickets.comments(ticket=ticket_id):
+                body = c.body or ""
+                if MARKER_PREFIX in body:
+                    continue
+                texts.append(body)
+                files += [attachment_from(a) for a in c.attachments or ()]
+            return TicketFiles(tuple(texts), tuple(files))
+
+        return await self._call(f"list comments of ticket {ticket_id}", read)
+
+    async def download(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """Read an attachment from its content_url, refusing one over max_bytes."""
+        what = f"download attachment {attachment.id}"
+        if attachment.size > max_bytes:
+            raise TooLarge(SERVICE, f"{what}: {attachment.size} bytes")
+        if urlsplit(attachment.content_url).netloc != urlsplit(self.base_url).netloc:
+            # Our credentials go to our Zendesk only (Zendesk redirects to its file store).
+            raise IntegrationError(SERVICE, f"{what}: not on the Zendesk host")
+
+        def fetch() -> bytes:
+            url = attachment.content_url
+            with self.session.get(url, timeout=self.timeout, stream=True) as response:
+                declared = int(response.headers.get("Content-Length") or 0)
+                if declared > max_bytes:
+                    raise TooLarge(SERVICE, f"{what}: {declared} bytes")
+                chunks, total = [], 0
+                for chunk in response.iter_content(64 * 1024):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise TooLarge(SERVICE, f"{what}: over {max_bytes} bytes")
+                    chunks.append(chunk)
+            return b"".join(chunks)
+
+        return await self._call(what, fetch)
 
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
         """Apply one update (fields, tags, one comment) in a single PUT."""

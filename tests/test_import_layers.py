@@ -30,6 +30,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "bot.drafts",
             "bot.jira",
             "bot.money",
+            "bot.kyc",
             "bot.reports",
             "bot.resolutions",
             "bot.timers",

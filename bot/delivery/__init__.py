@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import jira, money, slack, transactions, zendesk
+from bot.delivery import jira, kyc, money, slack, transactions, zendesk
 from bot.errors import IntegrationError
+from bot.escalations import documents
 from bot.services import Services
 from bot.store.models import OutboxMessage
 
@@ -15,6 +16,8 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
     """Send one outbox row; raises IntegrationError (retryable or not) on failure."""
     if row.action in money.ACTIONS:
         return await money.deliver(services, row)
+    if row.service == documents.SERVICE and row.action == documents.ACTION:
+        return await kyc.deliver(services, row)
     if row.service == "zendesk":
         return await zendesk.deliver(services, row)
     if row.service == "slack":

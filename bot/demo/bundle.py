@@ -11,7 +11,7 @@ from typing import Any
 from bot.config import Tags
 from bot.domain import Requester, Ticket
 from bot.errors import NotConfigured, NotFound
-from bot.ports import TicketComment, TicketUpdate, WebhookSetup
+from bot.ports import Attachment, TicketComment, TicketFiles, TicketUpdate, WebhookSetup
 
 
 def load_bundled(path: Path) -> list[Ticket]:
@@ -63,6 +63,12 @@ class BundledTickets:
 
     async def with_comments(self, ticket: Ticket) -> Ticket:
         return ticket  # a bundled ticket's words are all in its description
+
+    async def files(self, ticket_id: int) -> TicketFiles:
+        return TicketFiles()  # a bundled ticket carries no attachment
+
+    async def download(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        raise NotConfigured("zendesk")
 
     async def update_ticket(self, update: TicketUpdate) -> dict[str, Any]:
         raise NotConfigured("zendesk")

@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.documents.findings import DocumentFindings
+from bot.documents.findings import State as DocumentState
 from bot.domain import Analyst, Category, Ticket, Transaction, TxStatus
 from bot.payments import failures
 from bot.payments.findings import Findings, FindingState
@@ -77,6 +79,14 @@ _REASONS: dict[str, Reason] = {
 _UNDER_REVIEW = frozenset({"aml_review"})
 
 DEFAULT_KYC_DOCUMENTS = (Document.ID_DOCUMENT, Document.SELFIE, Document.PROOF_OF_ADDRESS)
+
+
+def missing_documents(esc: Escalation) -> tuple[Document, ...]:
+    """The documents the check found still missing (bot/documents); the three when unchecked."""
+    checked = DocumentFindings.from_json(esc.documents)
+    if checked is None or checked.state is not DocumentState.DONE:
+        return DEFAULT_KYC_DOCUMENTS
+    return tuple(Document(d) for d in checked.missing)
 
 
 def reason_for(code: str | None) -> Reason:
@@ -161,7 +171,7 @@ def context_for(esc: Escalation, ticket: Ticket, analyst: Analyst | None) -> Dra
         reference = asked.get("reference") or None
     documents: tuple[Document, ...] = ()
     if esc.category == Category.KYC.value:
-        documents = DEFAULT_KYC_DOCUMENTS
+        documents = missing_documents(esc)
     elif reason is Reason.NAME_MISMATCH:
         documents = (Document.BANK_STATEMENT,)
     return DraftContext(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Tags
 from bot.desk.roster import on_shift
 from bot.desk.routing import route
+from bot.documents.findings import DocumentFindings
 from bot.domain import (
     Category,
     EscalationStatus,
@@ -26,6 +27,7 @@ from bot.escalations import (
     alerts,
     closing,
     deadlines,
+    documents,
     enrichment,
     issue_requests,
     notes,
@@ -90,6 +92,8 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
         c = classify(ticket, tags)
     # The transactions lookup runs before the transaction opens, within its own short timeout.
     found = await enrichment.for_ticket(services, ticket, c)
+    # So does the document check of a KYC or fraud case (the same timeout; pending past it).
+    checked = await documents.for_ticket(services, ticket, c)
     try:
         async with services.db.session() as s:
             outcome = await receive(
@@ -99,6 +103,7 @@ async def process_event(services: Services, event: InboxEvent, *, worker: str) -
                 classification=c,
                 agent_id=hint.agent_id,
                 findings=found,
+                documents_found=checked,
             )
             await inbox.finish_or_yield(s, event.id, worker)
     except inbox.LostLease:
@@ -204,6 +209,7 @@ async def receive(
     classification: Classification,
     agent_id: int | None = None,
     findings: Findings | None = None,
+    documents_found: DocumentFindings | None = None,
 ) -> Outcome:
     """Open (or re-check) the escalation of a ticket tagged for escalation, in session s.
 
@@ -241,7 +247,13 @@ async def receive(
     if not c.complete:
         return await _incomplete(services, s, esc=esc, ticket=ticket, c=c, tags=tags)
     outcome = await route_escalation(
-        services, s, esc=esc, facts=facts(ticket, c), c=c, findings=findings
+        services,
+        s,
+        esc=esc,
+        facts=facts(ticket, c),
+        c=c,
+        findings=findings,
+        documents_found=documents_found,
     )
     # AML and fraud cases ask for their compliance issue now; the customer's details go with it.
     await issue_requests.request_compliance_issue(services, s, esc=esc, requester=ticket.requester)
@@ -294,6 +306,7 @@ async def route_escalation(
     facts: TicketFacts,
     c: Classification | None = None,
     findings: Findings | None = None,
+    documents_found: DocumentFindings | None = None,
 ) -> Outcome:
     """Choose an analyst (or none) and record the decision with everything it sends."""
     now = services.clock()
@@ -344,6 +357,8 @@ async def route_escalation(
     )
     if findings is not None:  # a re-route keeps the stored findings
         esc.enrichment = findings.to_json()
+    if documents_found is not None:
+        esc.documents = documents_found.to_json()
     key = f"zendesk:route:{esc.id}:{row.id}"
     note = notes.routing_note(
         esc=esc, decision=decision, roster=services.roster, tags=tags, classification=c, now=now
@@ -361,6 +376,7 @@ async def route_escalation(
         ),
         *alerts.on_routed(services, esc, decision),
         *enrichment.retry_item(esc, findings),
+        *documents.retry_item(esc, documents_found),
     ]
     if was_waiting and decision.analyst is not None:
         # The leads were told it was waiting: their message now says who has it.

@@ -8,8 +8,10 @@ from datetime import datetime
 
 from bot.config import Tags
 from bot.desk.roster import Roster
+from bot.documents.findings import DocumentFindings
 from bot.domain import RoutingDecision
 from bot.escalations.classify import Classification
+from bot.escalations.documents import note_lines
 from bot.payments import notes as tx_notes
 from bot.payments.findings import Findings
 from bot.store.models import Escalation
@@ -74,6 +76,7 @@ def routing_note(
     lines.append("Found: " + ", ".join(facts) + ".")
     if esc.enrichment:
         lines += tx_notes.paragraph(Findings.from_json(esc.enrichment), tz=tz)
+    lines += note_lines(DocumentFindings.from_json(esc.documents))
     if decision.language_needed:
         name = LANGUAGE_NAMES.get(decision.language_needed, decision.language_needed)
         lines.append(f"Note: no {name} speaker is on shift; the analyst has been told.")

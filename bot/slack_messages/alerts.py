@@ -20,6 +20,7 @@ from bot.slack_messages import limits
 from bot.slack_messages.findings import findings_blocks
 from bot.slack_messages.ids import AlertAction
 from bot.slack_messages.jira import issues_line
+from bot.slack_messages.kyc import documents_blocks
 from bot.slack_messages.text import customer
 from bot.store.models import Escalation
 
@@ -158,6 +159,7 @@ def render(
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": f":warning: {need}"}]}
             )
         blocks += findings_blocks(esc.enrichment, _=_, locale=locale, tz=tz)
+        blocks += documents_blocks(esc.documents, _=_)
         if esc.vip and analyst is not None and kind is AlertKind.CHANNEL:
             text = f"{who} {text}"
     if overdue:

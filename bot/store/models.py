@@ -96,6 +96,7 @@ class Escalation(Base):
     # What the transactions lookup found for a payment escalation (bot/payments/findings),
     # as JSON; NULL for other categories. state "pending" while the source is down or slow.
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    documents: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # KYC checks (bot/documents)
     # The Jira issues of this escalation as the alerts show them: [{key, url, status}, ...]
     # (bot/jira/links.py keeps it in step with jira_links).
     jira_issues: Mapped[list[Any] | None] = mapped_column(JSON)
@@ -380,3 +381,21 @@ class MoneyRequest(Base):
     # Where its approval message is, so it is edited in place as it is decided.
     slack_channel: Mapped[str | None] = mapped_column(String(40))
     slack_ts: Mapped[str | None] = mapped_column(String(40))
+
+
+# --- KYC and document checks (bot/documents, bot/kyc) ------------------------------------------
+
+
+class DocumentFingerprint(Base):
+    """A document number seen on a customer, as its keyed hash (bot/documents/fingerprints):
+    the same number on another customer is found without any number stored in clear."""
+
+    __tablename__ = "document_fingerprints"
+    __table_args__ = (UniqueConstraint("fingerprint", "requester_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)  # HMAC-SHA256, hex
+    kind: Mapped[str] = mapped_column(String(24))  # cpf, cn_ric, mrz:UTO:P, ...
+    requester_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from bot.desk.permissions import Action, allowed
 from bot.errors import NotFound, UserFacingError
 from bot.slack_messages import desk as render
 from bot.slack_messages.text import escape
-from handlers.slack import desk, drafts, jira, money, report, resolve, txn
+from handlers.slack import desk, drafts, jira, kyc, money, report, resolve, txn
 from handlers.slack.request import Answer, Ctx, Usage, refusal
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ async def help_text(ctx: Ctx, _args: list[str]) -> str:
     """`/baton help`: every subcommand's usage line."""
     entries = [(c.usage, c.describe(ctx._)) for c in COMMANDS.values()]
     return render.help_text(ctx._, entries)
-
-
-def _soon(name: str, usage: str, action: Action) -> Subcommand:
-    return Subcommand(name, action, usage, lambda _: _("coming soon"))
 
 
 COMMANDS: dict[str, Subcommand] = {
@@ -124,7 +120,6 @@ COMMANDS: dict[str, Subcommand] = {
             lambda _: _("the week's or month's numbers and charts, for leads"),
             report.command,
         ),
-        _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
         # Money movements under four-eyes approval (SPEC §14).
         Subcommand(
             "credit",
@@ -160,6 +155,13 @@ COMMANDS: dict[str, Subcommand] = {
             "/baton executed <request> <reference>",
             lambda _: _("record the back office's reference of a movement done by hand"),
             money.executed,
+        ),
+        Subcommand(
+            "kyc",
+            Action.KYC,
+            "/baton kyc <doc type> <number> | mrz <lines> | <ticket>",
+            lambda _: _("check a document number, a passport's MRZ, or a ticket's documents"),
+            kyc.command,
         ),
     )
 }

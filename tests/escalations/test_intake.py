@@ -368,8 +368,9 @@ async def test_kyc_document_attached_counts_as_complete(
     await Worker(services).drain()
     assert puts(fake_zendesk, 111)[0]["additional_tags"] == ["baton_routed"]
     assert puts(fake_zendesk, 112)[0]["additional_tags"] == ["baton_incomplete"]
-    # The hint saved 111 the comments call; 112 had to look (nothing attached there either).
-    assert not fake_zendesk.requests_to("GET", r"/api/v2/tickets/111/comments\.json")
+    # The hint saved 111 the classifying comments call: its one read is the document check's
+    # (bot/escalations/documents); 112 had to look (nothing attached there either).
+    assert len(fake_zendesk.requests_to("GET", r"/api/v2/tickets/111/comments\.json")) == 1
     assert len(fake_zendesk.requests_to("GET", r"/api/v2/tickets/112/comments\.json")) == 1
 
 

@@ -193,7 +193,12 @@ async def test_kyc_document_attached_in_a_comment_counts(
     fake_zendesk.add_comment(404, "Segue.", public=True, author_id=7001, attachments=["rg.jpg"])
     # An event-subscription body: no attachments hint, so the comments tell.
     await deliver(client, 404, tags=("esc_senior", "esc_kyc"))
-    assert calls(fake_zendesk) == [TICKET.format(404), COMMENTS.format(404), UPDATE.format(404)]
+    made = calls(fake_zendesk)
+    # Then the document check reads the comments' files and downloads the picture (a redirect
+    # to the file store), before the one update.
+    assert made[:3] == [TICKET.format(404), COMMENTS.format(404), COMMENTS.format(404)]
+    assert made[3].startswith("GET /attachments/token/") and made[4].startswith("GET /storage/")
+    assert made[5:] == [UPDATE.format(404)]
     assert puts(fake_zendesk, 404)[0]["additional_tags"] == ["baton_routed"]
 
 

@@ -60,6 +60,16 @@ def route(
         if int(m[1]) not in s.tickets:
             return NOT_FOUND
         return 200, {}, _list_comments(fake, int(m[1]), query)
+    if (m := re.fullmatch(r"/attachments/token/(\w+)/?", path)) and method == "GET":
+        # Zendesk answers an attachment's content_url with a redirect to its file store.
+        if m[1] not in s.files:
+            return NOT_FOUND
+        return 302, {"Location": f"{fake.url}/storage/{m[1]}"}, None
+    if (m := re.fullmatch(r"/storage/(\w+)", path)) and method == "GET":
+        if m[1] not in s.files:
+            return NOT_FOUND
+        data, content_type = s.files[m[1]]
+        return 200, {"Content-Type": content_type}, data
     if path == "/api/v2/webhooks":
         if method == "GET":
             name = query.get("filter[name_contains]", [""])[0]

@@ -28,6 +28,7 @@ from tests.fakes.zendesk_api import route, stamp, touch
 
 EMAIL = "agent@example.com"
 TOKEN = "apitoken"
+STORAGE = "/storage/"  # where an attachment's content_url redirects (Zendesk's file store)
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -47,6 +48,8 @@ class State:
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     triggers: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Attachment token → (bytes, content type), served at content_url as Zendesk does.
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 class FakeZendesk(FakeServer):
@@ -147,6 +150,49 @@ class FakeZendesk(FakeServer):
             touch(self.state.tickets[ticket_id])
         return comment
 
+    def add_attachment(
+        self,
+        ticket_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        content_type: str,
+        body: str = "Segue o documento.",
+        public: bool = True,
+        author_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The customer (by default) answers with a file; it is served at its content_url."""
+        author = author_id or self.state.tickets[ticket_id].get("requester_id")
+        comment = self._comment(body, public=public, author=author, attachments=())
+        comment["attachments"] = [self._attachment(file_name, data, content_type)]
+        with self._lock:
+            self.state.comments[ticket_id].append(comment)
+            touch(self.state.tickets[ticket_id])
+        return comment
+
+    def _attachment(self, file_name: str, data: bytes, content_type: str) -> dict[str, Any]:
+        # Shaped like the recorded attachment (corpus: attachment_object_real_sandbox.json).
+        aid = next(self._ids)
+        token = f"tok{aid}"
+        self.state.files[token] = (data, content_type)
+        url = f"{self.url}/attachments/token/{token}/?name={file_name}"
+        return {
+            "url": f"{self.url}/api/v2/attachments/{aid}.json",
+            "id": aid,
+            "file_name": file_name,
+            "content_url": url,
+            "mapped_content_url": url,
+            "content_type": content_type,
+            "size": len(data),
+            "width": None,
+            "height": None,
+            "inline": False,
+            "deleted": False,
+            "malware_access_override": False,
+            "malware_scan_result": "malware_not_found",
+            "thumbnails": [],
+        }
+
     def agent_update(
         self, ticket_id: int, *, add_tags: Sequence[str] = (), status: str | None = None
     ) -> None:
@@ -218,14 +264,7 @@ class FakeZendesk(FakeServer):
             "plain_body": body,
             "public": public,
             "attachments": [
-                {
-                    "id": next(self._ids),
-                    "file_name": name,
-                    "content_url": f"{self.url}/attachments/{name}",
-                    "content_type": "application/octet-stream",
-                    "size": 1024,
-                    "thumbnails": [],
-                }
+                self._attachment(name, b"\0" * 1024, "application/octet-stream")
                 for name in attachments
             ],
             "created_at": stamp(datetime.now(UTC)),
@@ -239,6 +278,8 @@ class FakeZendesk(FakeServer):
     # --- behaviour ------------------------------------------------------------------------
 
     def authorize(self, request: Request) -> Answer | None:
+        if request.path.startswith(STORAGE):
+            return None  # the file store: the redirect's signed token is the credential
         if request.headers.get("Authorization") != self._auth:
             return 401, {}, {"error": "Couldn't authenticate you"}
         return None
