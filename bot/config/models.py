@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.jira import JiraFile
+from bot.config.reports import ReportsFile
 from bot.config.transactions import TransactionsFile
 from bot.domain import Category, RootCause
 from bot.schema import FileModel, Text, word
@@ -68,6 +69,7 @@ class BatonConfigFile(FileModel):
     sla_minutes: dict[CategoryName, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
     jira_projects: dict[Text, Text] = Field(default_factory=dict)
     jira: JiraFile = JiraFile()
+    reports: ReportsFile = ReportsFile()
     timers: TimersFile = TimersFile()
     delivery: DeliveryFile = DeliveryFile()
     transactions: TransactionsFile = TransactionsFile()
