@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
 from bot.metrics import Metrics
-from bot.ports import JiraPort, SlackPort, TransactionsPort, ZendeskPort
+from bot.ports import JiraPort, SignInPort, SlackPort, TransactionsPort, ZendeskPort
 from bot.store.db import Database
 from bot.store.models import utcnow
 
@@ -42,3 +42,5 @@ class Services:
     transactions: TransactionsPort = field(default_factory=lambda: Unconfigured("transactions"))
     # Jira (integrations/jira.py); Unconfigured when JIRA_URL or its credentials are unset.
     jira: JiraPort = field(default_factory=lambda: Unconfigured("jira"))
+    # Sign in with Slack for the dashboard; Unconfigured without SLACK_CLIENT_ID and SECRET.
+    signin: SignInPort = field(default_factory=lambda: Unconfigured("slack sign-in"))

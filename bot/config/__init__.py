@@ -20,8 +20,8 @@ from bot.config import jira as jira_settings
 from bot.config import reports as reports_settings
 from bot.config import transactions as transactions_config
 from bot.config.jira import JiraConfig
-from bot.config.reports import ReportsConfig
 from bot.config.models import BatonConfigFile, EnvSettings
+from bot.config.reports import ReportsConfig
 from bot.config.transactions import TransactionsConfig
 from bot.domain import Category
 from bot.errors import ConfigError

@@ -31,6 +31,7 @@ from bot.reports.views import (
     Report,
     Timing,
 )
+from bot.store import agents as agent_names
 from bot.store.models import Escalation, ResolutionRow
 
 # ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
@@ -371,4 +372,5 @@ async def build_report(
         timings=times,
         hours=_hours(buckets, roster, period),
         per_day=_days(buckets, period),
+        agent_names=await agent_names.names(session, (a.agent_id for a in by_agent)),
     )

@@ -113,7 +113,8 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     _counts(wb, "Language", report.by_language)
     agents = [
         (
-            a.agent_id,
+            # The Zendesk name when known, else the id (a number, as Zendesk shows it).
+            report.agent_names.get(a.agent_id, a.agent_id) if a.agent_id else None,
             a.escalations,
             a.with_root_cause,
             a.avoidable,

@@ -32,9 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dashboard_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_dashboard_sessions_token_hash")),
     )
-    op.create_index(
-        op.f("ix_dashboard_sessions_expires_at"), "dashboard_sessions", ["expires_at"]
-    )
+    op.create_index(op.f("ix_dashboard_sessions_expires_at"), "dashboard_sessions", ["expires_at"])
     op.create_table(
         "dashboard_signin_failures",
         sa.Column("id", sa.Integer(), nullable=False),
