@@ -26,6 +26,7 @@ from bot.delivery import deliver
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import intake, notices
 from bot.jira import events as jira_events
+from bot.reports import weekly as weekly_report
 from bot.resolutions import pending
 from bot.services import Services
 from bot.store import health, inbox, outbox, queue
@@ -137,6 +138,8 @@ class Worker:
                     self._last_digest = time.monotonic()
                     # Once per analyst per ISO week (the outbox key names the week).
                     counts.timers += await pending.weekly(self.services)
+                # The weekly report, once per ISO week (the outbox key names the week).
+                counts.timers += await weekly_report.schedule(self.services)
         return counts
 
     async def drain(self, *, max_passes: int = 100) -> Counts:

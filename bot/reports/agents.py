@@ -7,10 +7,12 @@ leaves the id shown, and the next report asks again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 
 from bot.errors import IntegrationError, NotConfigured
+from bot.reports.views import Report
 from bot.services import Services
 from bot.store import agents
 
@@ -34,3 +36,9 @@ async def learn_names(services: Services, ids: Iterable[int | None]) -> dict[int
         async with services.db.session() as s:
             await agents.remember(s, found, now=services.clock())
     return {**known, **found}
+
+
+async def with_names(services: Services, report: Report) -> Report:
+    """The report with its agents' Zendesk names (asked for those not known yet)."""
+    found = await learn_names(services, (a.agent_id for a in report.by_agent))
+    return dataclasses.replace(report, agent_names=found) if found else report

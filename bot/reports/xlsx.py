@@ -6,6 +6,7 @@ values (days) formatted ``[h]:mm``, dates are dates; every header row is frozen 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -187,3 +188,9 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     target = Path(path)
     wb.save(target)
     return target
+
+
+def xlsx_bytes(report: Report) -> bytes:
+    """The workbook as bytes (a download, a Slack file), written through a temporary file."""
+    with tempfile.TemporaryDirectory(prefix="baton-report-") as folder:
+        return write_xlsx(report, Path(folder) / "report.xlsx").read_bytes()
