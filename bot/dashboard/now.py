@@ -208,7 +208,9 @@ async def now_page(
     """Everything the now page shows, for this viewer at this instant."""
     rows, more = await open_rows(session, roster=roster, viewer=viewer)
     marks = await availability.current(session, now=now)
-    filled = tuple((p, tuple(await p.rows(session, now, viewer))) for p in panels)
+    filled = []
+    for panel in panels:
+        filled.append((panel, tuple(await panel.rows(session, now, viewer))))
     return NowPage(
         at=now,
         rows=tuple(rows),
@@ -216,5 +218,5 @@ async def now_page(
         who=who_is_on(roster, now=now, marks=marks),
         arrivals=await arrivals_today(session, roster=roster, now=now),
         failing=await failing(session),
-        panels=filled,
+        panels=tuple(filled),
     )
