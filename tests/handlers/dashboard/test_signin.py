@@ -130,7 +130,7 @@ async def test_sign_in_with_slack_refuses_strangers_and_replays(
     client: TestClient[Any, Any], fake_slack: FakeSlack
 ) -> None:
     status, text = await sign_in_with_slack(client, fake_slack, "U0STRANGER")
-    assert status == 403 and "not on the desk's roster" in text
+    assert status == 403 and "is not on the desk" in text
     # A callback without this browser's state cookie (another browser's answer).
     start = await client.get("/login/slack", allow_redirects=False)
     back = urlsplit(fake_slack.openid.authorize(start.headers["Location"], user="U05ANA0001"))
