@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dashboard.viewer import Viewer
 from bot.desk.roster import Roster
 from bot.domain import Category, EscalationStatus
-from bot.reports.period import Period
 from bot.store.models import Escalation, ResolutionRow
 
 COMPLIANCE = [c.value for c in Category if c.is_compliance]
@@ -25,9 +25,9 @@ class AnalystRow:
 
 
 async def analysts(
-    session: AsyncSession, *, roster: Roster, period: Period, viewer: Viewer
+    session: AsyncSession, *, roster: Roster, since: datetime, until: datetime, viewer: Viewer
 ) -> list[AnalystRow]:
-    """Every roster analyst's open escalations and resolutions, counted in SQL."""
+    """Every roster analyst's open escalations, and resolutions in [since, until), in SQL."""
     hide = not viewer.is_compliance  # compliance cases count only for who may see them
     open_q = select(Escalation.analyst_key, func.count()).where(
         Escalation.status != EscalationStatus.RESOLVED.value, Escalation.analyst_key.is_not(None)
@@ -36,8 +36,8 @@ async def analysts(
         select(ResolutionRow.resolved_by, func.count())
         .join(Escalation, Escalation.id == ResolutionRow.escalation_id)
         .where(
-            ResolutionRow.resolved_at >= period.starts_at,
-            ResolutionRow.resolved_at < period.ends_at,
+            ResolutionRow.resolved_at >= since,
+            ResolutionRow.resolved_at < until,
         )
     )
     if hide:

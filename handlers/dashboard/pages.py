@@ -76,7 +76,13 @@ async def analysts_and_agents(request: web.Request) -> web.StreamResponse:
     report = await load_report(services.db, roster=services.roster, spec=spec, now=now)
     report = await with_names(services, report)
     async with services.db.read_session() as s:
-        rows = await people.analysts(s, roster=services.roster, period=period, viewer=viewer)
+        rows = await people.analysts(
+            s,
+            roster=services.roster,
+            since=period.starts_at,
+            until=period.ends_at,
+            viewer=viewer,
+        )
     return page(
         request,
         "people.html",

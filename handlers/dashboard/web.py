@@ -53,7 +53,8 @@ def environment(app: web.Application) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         default_helpers=False,
     )
-    env.install_null_translations(newstyle=True)  # each render passes the viewer's own
+    # Each render passes the viewer's own gettext; these stand in until then.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = lambda name: f"/static/{name}"
     return env
 

@@ -75,7 +75,8 @@ class FakeOpenID:
             and query.get("client_id") in self.clients
         )
         if not ok:
-            return f"{redirect}?{urlencode({'error': 'invalid_request', 'state': query.get('state', '')})}"
+            refused = {"error": "invalid_request", "state": query.get("state", "")}
+            return f"{redirect}?{urlencode(refused)}"
         code = secrets.token_hex(16)
         name, locale = self.people.get(user, (user.lower(), "en-US"))
         with self._lock:
