@@ -175,7 +175,9 @@ async def arrivals_today(
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     start = midnight.astimezone(UTC)
     received = await session.scalars(
-        select(Escalation.received_at).where(Escalation.received_at >= start)
+        select(Escalation.received_at).where(
+            Escalation.received_at >= start, Escalation.received_at <= now
+        )
     )
     per_hour = [0] * 24
     for at in received:
