@@ -48,8 +48,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # One browser for every browser test (they are all in this module). Module-scoped, not
+    # session-scoped: Playwright's sync API keeps an event loop running in this thread while
+    # it is open, and the async tests that follow need the thread's loop free.
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium
