@@ -138,11 +138,12 @@ async def current_viewer(request: web.Request) -> Viewer | None:
     bearer = request.headers.get("Authorization", "")
     if bearer.lower().startswith("bearer "):
         given = bearer[7:].strip()
-        async with services.db.session() as s:
+        async with services.db.read_session() as s:  # a wall polling: no write lock taken
             if await sessions.refused(s, client=client_of(request), now=now):
                 return None
-            if sessions.same(given, services.settings.dashboard_token):
-                return Viewer(who=WALLBOARD, name="", locale=_browser_locale(request), csrf="")
+        if sessions.same(given, services.settings.dashboard_token):
+            return Viewer(who=WALLBOARD, name="", locale=_browser_locale(request), csrf="")
+        async with services.db.session() as s:
             await sessions.failed(s, client=client_of(request), now=now)
         return None
     async with services.db.read_session() as s:
