@@ -215,7 +215,7 @@ def test_sign_in_with_slack_shows_compliance_to_compliance(
     escalate(
         live, fake_zendesk, 48216, subject="Movimentação atípica", tags=("esc_senior", "esc_aml")
     )
-    fake_zendesk.add_user(id=123456, name="Marina BPO", role="agent")
+    fake_zendesk.add_user(id=500101, name="Marina BPO", role="agent")  # the escalating agent
 
     def slack_authorize(route: Route) -> None:
         # Slack's authorize page, approved by Eduarda: back to Baton with a code and the state.
@@ -232,6 +232,8 @@ def test_sign_in_with_slack_shows_compliance_to_compliance(
     shot(page, tmp_path, "now-compliance")
     page.goto("/people")
     expect(page.locator("#analysts")).to_contain_text("Eduarda Rocha")
+    expect(page.locator("#agents")).to_contain_text("Marina BPO")  # her Zendesk name
+    expect(page.locator("h1")).to_have_text("Analistas e agentes")  # Eduarda's pt-BR
     shot(page, tmp_path, "people")
     page.goto("/escalations/48216")
     expect(page.locator("ol.timeline li").first).to_be_visible()
