@@ -4,7 +4,7 @@ Each worker pass asks whether this week's slot has come; if so one outbox row is
 a key naming the ISO week, so however many workers run, and however late one comes back after
 being down (the same week), the report is posted once. It covers the seven whole desk days
 before the slot's day, so a late post shows the same numbers as one on time, and matches
-``baton report --period <first>..<last>``.
+``baton report --period <first>..<last>``. A week without escalations is not posted.
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.config.reports import Weekly
+from bot.reports.period import parse_period
 from bot.services import Services
 from bot.store import outbox
+from bot.store.models import Escalation
 from bot.store.outbox import OutboxItem
 
 SERVICE = "slack"
@@ -50,11 +54,22 @@ async def schedule(services: Services) -> int:
     at = slot(weekly, now=now, tz=services.roster.timezone)
     if now < at:
         return 0
+    spec = period_spec(at)
+    period = parse_period(spec, now=now, tz=services.roster.timezone)
+    async with services.db.read_session() as s:
+        anything = await s.scalar(
+            select(Escalation.id)
+            .where(Escalation.received_at >= period.starts_at)
+            .where(Escalation.received_at < period.ends_at)
+            .limit(1)
+        )
+    if anything is None:
+        return 0  # a week without escalations: nothing to tell the leads
     item = OutboxItem(
         key=week_key(at),
         service=SERVICE,
         action=ACTION,
-        payload={"channel": channel, "spec": period_spec(at), "at": at.isoformat()},
+        payload={"channel": channel, "spec": spec, "at": at.isoformat()},
     )
     async with services.db.session() as s:
         return await outbox.enqueue(s, [item], now=now)
