@@ -27,7 +27,7 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
     """Create the database, roster and integration clients from settings."""
     from integrations import transactions
     from integrations.jira import JiraClient
-    from integrations.slack import SlackClient
+    from integrations.slack import SlackClient, SlackSignIn
     from integrations.zendesk import ZendeskClient
 
     zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
@@ -44,6 +44,11 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
         jira=jira or Unconfigured("jira"),
         transactions=source or Unconfigured("transactions"),
         adjustments=source if isinstance(source, transactions.HttpTransactions) else None,
+        signin=(
+            SlackSignIn.from_settings(settings)
+            if settings.slack_client_id and settings.slack_client_secret
+            else Unconfigured("slack sign-in")
+        ),
     )
 
 

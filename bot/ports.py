@@ -108,6 +108,10 @@ class ZendeskPort(Protocol):
         """Create or update the webhook and the three triggers that call it (idempotent)."""
         ...
 
+    async def user_names(self, user_ids: list[int]) -> dict[int, str]:
+        """The Zendesk names of these users (agents), those Zendesk knows."""
+        ...
+
 
 @dataclass(frozen=True)
 class SlackPost:
@@ -304,4 +308,24 @@ class JiraPort(Protocol):
         self, *, url: str, secret: str | None, events: tuple[str, ...], jql: str
     ) -> JiraWebhookSetup:
         """Create or update Baton's webhook through the admin webhook API (idempotent)."""
+        ...
+
+
+# Sign in with Slack (OpenID Connect) for the dashboard: integrations/slack.SlackSignIn.
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who Slack says signed in, from openid.connect.token and openid.connect.userInfo."""
+
+    slack_id: str
+    team_id: str | None
+    name: str
+    locale: str | None
+    nonce: str | None  # the id_token's nonce: must be the one sent to /authorize
+
+
+class SignInPort(Protocol):
+    async def sign_in(self, *, code: str, redirect_uri: str) -> SignedIn:
+        """Exchange an authorization code for the person it names."""
         ...

@@ -11,7 +11,14 @@ from bot.config import Settings
 from bot.desk.roster import Roster
 from bot.errors import NotConfigured
 from bot.metrics import Metrics
-from bot.ports import AdjustmentsPort, JiraPort, SlackPort, TransactionsPort, ZendeskPort
+from bot.ports import (
+    AdjustmentsPort,
+    JiraPort,
+    SignInPort,
+    SlackPort,
+    TransactionsPort,
+    ZendeskPort,
+)
 from bot.store.db import Database
 from bot.store.models import utcnow
 
@@ -45,3 +52,5 @@ class Services:
     # The back office's writes (the HTTP adapter's POST /adjustments); None: a read-only
     # source, where an approved money movement is executed by hand and its reference recorded.
     adjustments: AdjustmentsPort | None = None
+    # Sign in with Slack for the dashboard; Unconfigured without SLACK_CLIENT_ID and SECRET.
+    signin: SignInPort = field(default_factory=lambda: Unconfigured("slack sign-in"))

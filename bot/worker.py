@@ -27,6 +27,7 @@ from bot.errors import IntegrationError, NotFound
 from bot.escalations import intake, notices
 from bot.jira import events as jira_events
 from bot.money import decide as money_decide
+from bot.reports import weekly as weekly_report
 from bot.resolutions import pending
 from bot.services import Services
 from bot.store import health, inbox, outbox, queue
@@ -139,6 +140,8 @@ class Worker:
                     self._last_digest = time.monotonic()
                     # Once per analyst per ISO week (the outbox key names the week).
                     counts.timers += await pending.weekly(self.services)
+                # The weekly report, once per ISO week (the outbox key names the week).
+                counts.timers += await weekly_report.schedule(self.services)
         return counts
 
     async def drain(self, *, max_passes: int = 100) -> Counts:

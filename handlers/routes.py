@@ -6,6 +6,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from handlers.dashboard import routes as dashboard
 from handlers.slack import endpoint as slack
 from handlers.webhooks import jira, zendesk
 
@@ -20,3 +21,4 @@ def register(
     zendesk.register(app, services)
     jira.register(app, services)
     slack.register(app, services, slack_web=slack_web)
+    dashboard.register(app, services)

@@ -7,7 +7,11 @@ Every call goes through ``_call``, the one place that turns Slack failures into
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +23,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.errors import IntegrationError
-from bot.ports import SlackFile, SlackPost, SlackView
+from bot.ports import SignedIn, SlackFile, SlackPost, SlackView
 from integrations import _http
 
 log = logging.getLogger(__name__)
@@ -197,3 +201,74 @@ class SlackClient:
                 retryable=answer.status_code >= 500,
                 status=answer.status_code,
             )
+
+
+class SlackSignIn:
+    """Sign in with Slack (OpenID Connect): implements bot.ports.SignInPort.
+
+    The code is exchanged at openid.connect.token with the app's client id and secret, then
+    openid.connect.userInfo names the person. The id_token comes straight from Slack over TLS
+    in that exchange (OpenID Connect Core 3.1.3.7: TLS validation may stand in for checking its
+    signature), so its claims are read, and its audience, issuer and expiry checked, here.
+    """
+
+    def __init__(self, web: AsyncWebClient, *, client_id: str, client_secret: str) -> None:
+        self.web = web
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackSignIn:
+        """Build it from SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_API_URL."""
+        if not (settings.slack_client_id and settings.slack_client_secret):
+            raise IntegrationError(SERVICE, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are unset")
+        web = AsyncWebClient(base_url=settings.slack_api_url, timeout=TIMEOUT, retry_handlers=[])
+        return cls(
+            web, client_id=settings.slack_client_id, client_secret=settings.slack_client_secret
+        )
+
+    async def sign_in(self, *, code: str, redirect_uri: str) -> SignedIn:
+        """Exchange the code; who it names, with the id_token's nonce."""
+        slack = SlackClient(self.web)
+        token = await slack._call(
+            self.web.openid_connect_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            code=code,
+            redirect_uri=redirect_uri,
+            grant_type="authorization_code",
+        )
+        claims = id_token_claims(str(token.get("id_token") or ""))
+        if claims.get("aud") != self.client_id or claims.get("iss") != ISSUER:
+            raise IntegrationError(SERVICE, "openid.connect.token: id_token not for this app")
+        if float(claims.get("exp") or 0) < time.time():
+            raise IntegrationError(SERVICE, "openid.connect.token: id_token expired")
+        info = await slack._call(
+            self.web.openid_connect_userInfo, token=str(token.get("access_token") or "")
+        )
+        user = str(info.get("https://slack.com/user_id") or info.get("sub") or "")
+        if not user or user != claims.get("https://slack.com/user_id", user):
+            raise IntegrationError(SERVICE, "openid.connect.userInfo: another user")
+        return SignedIn(
+            slack_id=user,
+            team_id=str(info.get("https://slack.com/team_id") or "") or None,
+            name=str(info.get("name") or user),
+            locale=str(info.get("locale") or "") or None,
+            nonce=str(claims["nonce"]) if claims.get("nonce") else None,
+        )
+
+
+ISSUER = "https://slack.com"
+
+
+def id_token_claims(id_token: str) -> dict[str, Any]:
+    """The payload of a JWT (header.payload.signature) as a dict; {} when it is not one."""
+    parts = id_token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, binascii.Error):
+        return {}
+    return claims if isinstance(claims, dict) else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -40,6 +41,9 @@ SERVICE = "zendesk"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds); zenpy's default is a flat 60
 RETRYABLE_STATUSES = frozenset({408, 409})  # 409: Zendesk's concurrent-update conflict
 T = TypeVar("T")
+
+
+SHOW_MANY = 100  # users/show_many takes up to 100 ids
 
 
 class ZendeskHTTPError(Exception):
@@ -362,6 +366,26 @@ class ZendeskClient:
             return [comment_from_json(c) for c in response.json()["comments"]][:limit]
         except (ValueError, KeyError, TypeError) as err:
             raise IntegrationError(SERVICE, f"comments of {ticket_id}: unreadable body") from err
+
+    async def user_names(self, user_ids: list[int]) -> dict[int, str]:
+        """The names of up to 100 users per request (users/show_many), those Zendesk knows."""
+        names: dict[int, str] = {}
+        wanted = sorted({int(i) for i in user_ids})
+        for start in range(0, len(wanted), SHOW_MANY):
+            ids = ",".join(str(i) for i in wanted[start : start + SHOW_MANY])
+            response = await self._call(
+                "read users",
+                functools.partial(
+                    self._request, "GET", "users/show_many.json", params={"ids": ids}
+                ),
+            )
+            try:
+                for user in response.json().get("users") or ():
+                    if user.get("name"):
+                        names[int(user["id"])] = str(user["name"])
+            except (ValueError, KeyError, TypeError, AttributeError) as err:
+                raise IntegrationError(SERVICE, "read users: unreadable body") from err
+        return names
 
     async def setup_webhook(self, *, endpoint_url: str, tags: Tags) -> WebhookSetup:
         """Create or update the Baton webhook and the three triggers that call it (idempotent)."""

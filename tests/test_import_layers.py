@@ -27,6 +27,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "capabilities",
         (
+            "bot.dashboard",
             "bot.drafts",
             "bot.jira",
             "bot.money",

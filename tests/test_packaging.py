@@ -95,6 +95,10 @@ def test_the_wheel_carries_compiled_catalogs_migrations_and_the_demo_files(wheel
     for path in [migrations / "env.py", migrations / "script.py.mako", *versions]:
         assert f"bot/store/migrations/{path.relative_to(migrations).as_posix()}" in names
     assert not any(n.endswith("make_transactions.py") for n in names)
+    # The dashboard's templates and static files ship inside handlers/dashboard.
+    dashboard = ROOT / "handlers" / "dashboard"
+    for path in [*dashboard.glob("templates/*.html"), *dashboard.glob("static/*")]:
+        assert f"handlers/dashboard/{path.relative_to(dashboard).as_posix()}" in names
 
 
 def test_the_installed_package_finds_its_files_from_another_folder(

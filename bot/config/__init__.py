@@ -18,10 +18,12 @@ from urllib.parse import urlparse
 from bot import resources
 from bot.config import approvals as approvals_settings
 from bot.config import jira as jira_settings
+from bot.config import reports as reports_settings
 from bot.config import transactions as transactions_config
 from bot.config.approvals import ApprovalsConfig
 from bot.config.jira import JiraConfig
 from bot.config.models import BatonConfigFile, EnvSettings
+from bot.config.reports import ReportsConfig
 from bot.config.transactions import TransactionsConfig
 from bot.domain import Category
 from bot.errors import ConfigError
@@ -120,6 +122,7 @@ class BatonConfig:
     transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
     jira: JiraConfig = field(default_factory=JiraConfig)
     approvals: ApprovalsConfig = field(default_factory=ApprovalsConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
     # [coaching]: root cause -> advice, replacing bot/resolutions/coaching.py's playbook entry.
     coaching: Mapping[str, str] = field(default_factory=dict)
 
@@ -225,6 +228,7 @@ def _batonconfig(model: BatonConfigFile) -> BatonConfig:
         transactions=transactions_config.build(model.transactions),
         jira=jira_settings.build(model.jira),
         approvals=approvals_settings.build(model.approvals),
+        reports=reports_settings.build(model.reports),
         coaching={cause.value: advice for cause, advice in model.coaching.items()},
         **given,
     )

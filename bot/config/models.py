@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.approvals import ApprovalsFile
 from bot.config.jira import JiraFile
+from bot.config.reports import ReportsFile
 from bot.config.transactions import TransactionsFile
 from bot.domain import Category, RootCause
 from bot.schema import FileModel, Text, word
@@ -69,6 +70,7 @@ class BatonConfigFile(FileModel):
     sla_minutes: dict[CategoryName, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
     jira_projects: dict[Text, Text] = Field(default_factory=dict)
     jira: JiraFile = JiraFile()
+    reports: ReportsFile = ReportsFile()
     timers: TimersFile = TimersFile()
     delivery: DeliveryFile = DeliveryFile()
     transactions: TransactionsFile = TransactionsFile()

@@ -13,12 +13,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain import Analyst
+from bot.domain import Analyst, Role
 from bot.errors import IntegrationError, NotConfigured
 from bot.escalations import deadlines
 from bot.escalations.alerts import POST, POST_LEADS, SERVICE, UPDATE, ticket_url
 from bot.money import notify as money
 from bot.ports import SlackPort, SlackPost
+from bot.reports import weekly
+from bot.reports.agents import with_names
+from bot.reports.publish import post_report
+from bot.reports.run import load_report
 from bot.services import Services
 from bot.slack_messages.alerts import AlertKind, is_compliance, render
 from bot.store.models import AlertMessage, Escalation, OutboxMessage
@@ -34,6 +38,8 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await _deliver_post(services, row)
     if row.action == UPDATE:
         return await _deliver_update(services, row)
+    if row.action == weekly.ACTION:
+        return await _deliver_weekly(services, row)
     raise IntegrationError(SERVICE, f"unknown action {row.action}")
 
 
@@ -130,3 +136,20 @@ async def _owner_dm(
     if owner is None or not is_compliance(esc) or not any(m.kind == AlertKind.DM for m in messages):
         return None
     return await services.slack.open_dm(owner.slack_id)
+
+
+async def _deliver_weekly(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
+    """The weekly report: headline, charts and workbook, in the leads' language."""
+    p = row.payload
+    report = await load_report(
+        services.db, roster=services.roster, spec=str(p["spec"]), now=services.clock()
+    )
+    report = await with_names(services, report)
+    leads = [a.locale for a in services.roster.analysts if a.has_role(Role.LEAD)]
+    locale = max(set(leads), key=leads.count) if leads else "en"
+    channel = str(p["channel"])
+    await post_report(
+        services, report, channel=channel, locale=locale, key=row.idempotency_key, workbook=True
+    )
+    log.info("report.weekly_posted", extra={"channel": channel, "period": p["spec"]})
+    return {"channel": channel, "period": p["spec"]}

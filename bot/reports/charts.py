@@ -68,7 +68,10 @@ def avoidable_by_agent(report: Report, *, top: int = 15) -> Figure:
     rows = sorted(rows, key=lambda a: (-(a.avoidable_rate or 0), -a.avoidable))[:top]
     fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
-    bars = ax.bar([str(a.agent_id) for a in rows], [100 * (a.avoidable_rate or 0) for a in rows])
+    bars = ax.bar(
+        [report.agent_label(a.agent_id) for a in rows],
+        [100 * (a.avoidable_rate or 0) for a in rows],
+    )
     # Each bar says what its rate is over, as the terminal table does: "2 of 3".
     ax.bar_label(bars, labels=[f"{a.avoidable} of {a.with_root_cause}" for a in rows], padding=2)
     ax.set_ylim(0, 110)  # headroom for the labels above a 100% bar
@@ -76,7 +79,7 @@ def avoidable_by_agent(report: Report, *, top: int = 15) -> Figure:
     ax.set_title(
         f"Avoidable escalations per agent, % of those with a root cause ({report.period.label})"
     )
-    ax.set_xlabel("Outsourcing agent (Zendesk id)")
+    ax.set_xlabel("Outsourcing agent (Zendesk name)")
     ax.set_ylabel("% avoidable")
     return fig
 

@@ -17,6 +17,7 @@ from bot.ports import SlackFile, SlackPost
 from bot.reports import charts
 from bot.reports import slack as render
 from bot.reports.run import load_report
+from bot.reports.views import Report
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,30 @@ async def publish(
 ) -> None:
     """Post the report for ``spec`` (week or month) and its charts in ``channel``."""
     report = await load_report(services.db, roster=services.roster, spec=spec, now=now)
+    try:
+        await post_report(services, report, channel=channel, locale=locale)
+    except IntegrationError as err:
+        log.warning("report.not_posted", extra={"channel": channel, "error": str(err)})
+        raise UserFacingError(
+            N_("I could not post the report here: invite me to this channel and try again.")
+        ) from err
+    log.info("report.posted", extra={"channel": channel, "period": spec})
+
+
+async def post_report(
+    services: Services,
+    report: Report,
+    *,
+    channel: str,
+    locale: str,
+    key: str | None = None,
+    workbook: bool = False,
+) -> None:
+    """Post a report's headline, then its charts (and the workbook) as files.
+
+    With ``key`` (an outbox row's), a retry finds the headline already posted by its metadata
+    and sends only the files. Raises IntegrationError.
+    """
     images = await asyncio.to_thread(charts.render_all, report)
     _ = i18n.translator(locale)
     text, blocks = render.headline(report, _, locale)
@@ -37,12 +62,12 @@ async def publish(
         "avoidable-by-agent.png": _("Avoidable escalations per agent"),
     }
     files = [SlackFile(name, data, titles[name], titles[name]) for name, data in images.items()]
-    try:
-        await services.slack.post(SlackPost(channel, text, blocks))
-        await services.slack.upload_files(channel, files)
-    except IntegrationError as err:
-        log.warning("report.not_posted", extra={"channel": channel, "error": str(err)})
-        raise UserFacingError(
-            N_("I could not post the report here: invite me to this channel and try again.")
-        ) from err
-    log.info("report.posted", extra={"channel": channel, "period": spec})
+    if workbook:
+        from bot.reports.xlsx import xlsx_bytes  # openpyxl loads only when asked for
+
+        data = await asyncio.to_thread(xlsx_bytes, report)
+        files.append(SlackFile(f"baton-report-{report.period.label}.xlsx", data, "Excel"))
+    posted = await services.slack.find_message(channel, key) if key else None
+    if posted is None:
+        await services.slack.post(SlackPost(channel, text, blocks, metadata_key=key))
+    await services.slack.upload_files(channel, files)

@@ -32,6 +32,7 @@ from bot.reports.views import (
     Report,
     Timing,
 )
+from bot.store import agents as agent_names
 from bot.store.models import Escalation, ResolutionRow
 
 # ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
@@ -375,4 +376,5 @@ async def build_report(
         hours=_hours(buckets, roster, period),
         per_day=_days(buckets, period),
         money=money,
+        agent_names=await agent_names.names(session, (a.agent_id for a in by_agent)),
     )

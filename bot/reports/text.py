@@ -94,7 +94,7 @@ def render(report: Report) -> str:
         out += ["", _counts(title, name, counts)]
     agents = [
         (
-            "-" if a.agent_id is None else a.agent_id,
+            report.agent_label(a.agent_id),
             a.escalations,
             a.with_root_cause,
             avoidable_of(a.avoidable, a.with_root_cause),

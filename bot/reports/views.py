@@ -6,7 +6,8 @@ fractions (0..1) or None when their denominator is zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -125,3 +126,11 @@ class Report:
     # Money movements executed in the period (bot/reports/money.py), by type, reason, analyst
     # and approver, per currency.
     money: tuple[MoneyTotal, ...] = ()
+    # Outsourcing agents' Zendesk names by id (bot/store/agents), those known.
+    agent_names: Mapping[int, str] = field(default_factory=dict)
+
+    def agent_label(self, agent_id: int | None) -> str:
+        """An agent as a reader knows them: their Zendesk name, else their Zendesk id."""
+        if agent_id is None:
+            return "-"
+        return self.agent_names.get(agent_id) or str(agent_id)

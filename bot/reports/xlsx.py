@@ -6,6 +6,7 @@ values (days) formatted ``[h]:mm``, dates are dates; every header row is frozen 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -113,7 +114,8 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     _counts(wb, "Language", report.by_language)
     agents = [
         (
-            a.agent_id,
+            # The Zendesk name when known, else the id (a number, as Zendesk shows it).
+            report.agent_names.get(a.agent_id, a.agent_id) if a.agent_id else None,
             a.escalations,
             a.with_root_cause,
             a.avoidable,
@@ -189,3 +191,9 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     target = Path(path)
     wb.save(target)
     return target
+
+
+def xlsx_bytes(report: Report) -> bytes:
+    """The workbook as bytes (a download, a Slack file), written through a temporary file."""
+    with tempfile.TemporaryDirectory(prefix="baton-report-") as folder:
+        return write_xlsx(report, Path(folder) / "report.xlsx").read_bytes()

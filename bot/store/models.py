@@ -399,3 +399,42 @@ class DocumentFingerprint(Base):
     requester_id: Mapped[int] = mapped_column(BigInteger)
     ticket_id: Mapped[int] = mapped_column(BigInteger)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- dashboard (issue 22): sign-in sessions, failed sign-ins, Zendesk agents' names ----------
+
+
+class DashboardSession(Base):
+    """A signed-in dashboard browser: the cookie holds a random token, this row its hash."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 (hex)
+    # The roster key of whoever signed in with Slack; "wallboard" for the token's read-only view.
+    who: Mapped[str] = mapped_column(String(64))
+    slack_id: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInFailure(Base):
+    """One failed dashboard sign-in, by client address, counted to rate-limit guessing."""
+
+    __tablename__ = "dashboard_signin_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ZendeskAgent(Base):
+    """An outsourcing agent's Zendesk name, read from the Zendesk users API and kept."""
+
+    __tablename__ = "zendesk_agents"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

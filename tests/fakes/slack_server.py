@@ -40,6 +40,7 @@ from tests.fakes.slack_blocks import (
     view_errors,
 )
 from tests.fakes.slack_files import FakeFiles
+from tests.fakes.slack_openid import FakeOpenID
 from tests.fakes.slack_views import FakeViews
 
 TOKEN = "xoxb-test-token"
@@ -101,6 +102,7 @@ class FakeSlack(FakeServer):
         self.views = FakeViews()
         self.files = FakeFiles()
         self.gone_channels: set[str] = set()  # archived or deleted: channel_not_found
+        self.openid = FakeOpenID()  # Sign in with Slack (tests/fakes/slack_openid.py)
         self.outage = None
 
     def start(self) -> FakeSlack:
@@ -183,6 +185,7 @@ class FakeSlack(FakeServer):
         self.views = FakeViews()
         self.files = FakeFiles()
         self.gone_channels = set()
+        self.openid.reset()
 
     # --- behaviour ----------------------------------------------------------------------------
 
@@ -215,6 +218,11 @@ class FakeSlack(FakeServer):
         return super().handle(request)
 
     def authorize(self, request: Request) -> Answer | None:
+        method = api_method(request)
+        if method == "openid.connect.token":  # the app's client id and secret, no token
+            return 200, {}, self.openid.token(params_of(request), request.headers)
+        if method == "openid.connect.userInfo":  # the user token the exchange gave
+            return 200, {}, self.openid.user_info(params_of(request), request.headers)
         if request.headers.get("authorization") != f"Bearer {TOKEN}":
             return 200, {}, recorded("auth.test.error.json")
         return None
