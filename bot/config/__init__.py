@@ -16,8 +16,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot import resources
+from bot.config import incidents as incidents_settings
 from bot.config import jira as jira_settings
 from bot.config import transactions as transactions_config
+from bot.config.incidents import IncidentsConfig
 from bot.config.jira import JiraConfig
 from bot.config.models import BatonConfigFile, EnvSettings
 from bot.config.transactions import TransactionsConfig
@@ -117,6 +119,7 @@ class BatonConfig:
     timers: Timers = field(default_factory=Timers)
     transactions: TransactionsConfig = field(default_factory=TransactionsConfig)
     jira: JiraConfig = field(default_factory=JiraConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
     # [coaching]: root cause -> advice, replacing bot/resolutions/coaching.py's playbook entry.
     coaching: Mapping[str, str] = field(default_factory=dict)
 
@@ -221,6 +224,7 @@ def _batonconfig(model: BatonConfigFile) -> BatonConfig:
         timers=Timers(**_floats(model.timers)),
         transactions=transactions_config.build(model.transactions),
         jira=jira_settings.build(model.jira),
+        incidents=incidents_settings.build(model.incidents),
         coaching={cause.value: advice for cause, advice in model.coaching.items()},
         **given,
     )

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config.incidents import IncidentsFile
 from bot.config.jira import JiraFile
 from bot.config.transactions import TransactionsFile
 from bot.domain import Category, RootCause
@@ -71,6 +72,7 @@ class BatonConfigFile(FileModel):
     timers: TimersFile = TimersFile()
     delivery: DeliveryFile = DeliveryFile()
     transactions: TransactionsFile = TransactionsFile()
+    incidents: IncidentsFile = IncidentsFile()
     coaching: dict[RootCauseName, Annotated[Text, AfterValidator(_one_line)]] = Field(
         default_factory=dict
     )
