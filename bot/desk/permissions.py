@@ -27,6 +27,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     REPORT = "report"
     KYC = "kyc"
+    INCIDENT = "incident"  # provider incidents (bot/incidents)
 
 
 # Unknown Slack users and outsourcing staff (not in the roster) get these only.
@@ -43,6 +44,7 @@ ANALYST: frozenset[Action] = PUBLIC | {
     Action.JIRA,
     Action.RESOLVE,
     Action.KYC,
+    Action.INCIDENT,
 }
 LEAD: frozenset[Action] = ANALYST | {Action.REPORT}
 
