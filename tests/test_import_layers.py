@@ -28,6 +28,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "capabilities",
         (
             "bot.drafts",
+            "bot.incidents",
             "bot.jira",
             "bot.reports",
             "bot.resolutions",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import jira, slack, transactions, zendesk
+from bot.delivery import incidents, jira, slack, transactions, zendesk
 from bot.errors import IntegrationError
 from bot.services import Services
 from bot.store.models import OutboxMessage
@@ -13,6 +13,8 @@ from bot.store.models import OutboxMessage
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
     """Send one outbox row; raises IntegrationError (retryable or not) on failure."""
+    if row.action in incidents.ACTIONS:
+        return await incidents.deliver(services, row)
     if row.service == "zendesk":
         return await zendesk.deliver(services, row)
     if row.service == "slack":

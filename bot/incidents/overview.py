@@ -10,9 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import IncidentSummary
 from bot.incidents import core
+from bot.incidents.grouping import groupable
 from bot.incidents.resolve import progress
 from bot.services import Services
 from bot.store.models import Escalation, Incident, IncidentLink
+
+PROVIDER_FIELDS = (
+    "provider_reference",
+    "id",
+    "amount",
+    "currency",
+    "created_at",
+    "status",
+    "failure_code",
+)
 
 
 def amounts(escalations: Sequence[Escalation]) -> dict[str, Decimal]:
@@ -76,3 +87,17 @@ async def open_incidents(services: Services) -> list[IncidentSummary]:
     """The open incidents as data (id, provider, category, since, count, amounts, analysts)."""
     async with services.db.read_session() as s:
         return await listing(s, open_only=True)
+
+
+async def provider_transactions(s: AsyncSession, incident_id: int) -> list[dict[str, object]]:
+    """The matched transaction of each linked escalation (never a compliance case's)."""
+    out: list[dict[str, object]] = []
+    for esc, _link in await core.linked(s, incident_id):
+        if not groupable(esc.category):
+            continue
+        txs = (esc.enrichment or {}).get("transactions") or []
+        if txs:
+            tx = txs[0]
+            # What the provider needs: references, amounts, times; no names, e-mails or ids.
+            out.append({k: tx.get(k) for k in PROVIDER_FIELDS})
+    return out
