@@ -284,8 +284,7 @@ async def linked(
         stmt = stmt.where(Escalation.open_ticket_id.is_not(None))
     if lock:
         stmt = stmt.with_for_update(of=Escalation)
-    rows = (await s.execute(stmt)).tuples().all()
-    return list(rows)
+    return [(e, link) for e, link in (await s.execute(stmt)).all()]
 
 
 async def escalation_of_ticket(s: AsyncSession, ticket_id: int) -> Escalation:

@@ -26,7 +26,7 @@ import base64
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -138,6 +138,8 @@ class FakeBackoffice(FakeServer):
         super().__init__()
         self.token = token
         self.rows: list[dict[str, Any]] = []
+        # An older back office has no /providers/health: it answers 404 until this is set.
+        self.serves_health = False
 
     def start(self) -> FakeBackoffice:
         super().start()
@@ -205,6 +207,8 @@ class FakeBackoffice(FakeServer):
 
     def route(self, request: Request) -> Answer:
         path, query = request.path, request.args
+        if path.rstrip("/") == "/providers/health" and self.serves_health:
+            return self._health(request)
         if path.rstrip("/") != "/transactions":
             html = b"<html><body><h1>404 Not Found</h1></body></html>"
             return 404, {"Content-Type": "text/html"}, html
@@ -233,6 +237,31 @@ class FakeBackoffice(FakeServer):
         more = offset + limit < len(matches)
         next_cursor = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
         return _json(200, {"transactions": page, "next_cursor": next_cursor if more else None})
+
+
+    def _health(self, request: Request) -> Answer:
+        """Per provider, the transactions created since `since` and how many failed (SPEC §13)."""
+        if request.method != "GET":
+            return _json(405, {"error": "method_not_allowed", "message": "read-only: GET"})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
+        try:
+            since = datetime.fromisoformat(request.args["since"].replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return _json(400, {"error": "bad_request", "message": "since: an ISO 8601 time"})
+        if since.tzinfo is None:
+            return _json(400, {"error": "bad_request", "message": "since needs a time zone"})
+        counts: dict[str, list[int]] = {}
+        with self._lock:
+            for r in self.rows:
+                created = datetime.fromisoformat(str(r[FIELDS["created_at"]]).replace("Z", "+00:00"))
+                if created < since or not r.get(FIELDS["provider"]):
+                    continue
+                c = counts.setdefault(str(r[FIELDS["provider"]]), [0, 0])
+                c[0] += 1
+                c[1] += STATUS_WORDS.get(str(r[FIELDS["status"]])) is TxStatus.FAILED
+        rows = [{"provider": p, "total": t, "failed": f} for p, (t, f) in sorted(counts.items())]
+        return _json(200, {"providers": rows})
 
 
 def _offset(cursor: str | None) -> int:
