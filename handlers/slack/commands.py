@@ -17,7 +17,7 @@ from bot.desk.permissions import Action, allowed
 from bot.errors import NotFound, UserFacingError
 from bot.slack_messages import desk as render
 from bot.slack_messages.text import escape
-from handlers.slack import desk, drafts, jira, report, resolve, txn
+from handlers.slack import desk, drafts, incidents, jira, report, resolve, txn
 from handlers.slack.request import Answer, Ctx, Usage, refusal
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,14 @@ COMMANDS: dict[str, Subcommand] = {
             "/baton report [week|month]",
             lambda _: _("the week's or month's numbers and charts, for leads"),
             report.command,
+        ),
+        Subcommand(
+            "incident",
+            Action.INCIDENT,
+            "/baton incident [open <provider> [category] | link <ticket> <incident> | "
+            "unlink <ticket> | resolve <incident>]",
+            lambda _: _("provider incidents: the wave worked and answered as one"),
+            incidents.command,
         ),
         _soon("kyc", "/baton kyc <doc type> <number>", Action.KYC),
     )

@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.store import seen_requests
 from bot.store.models import utcnow
 from handlers.signing import verify_slack_signature
-from handlers.slack import buttons, commands, desk, drafts, home, request_shape, resolve
+from handlers.slack import buttons, commands, desk, drafts, home, incidents, request_shape, resolve
 from handlers.slack.payloads import SlashCommand
 from handlers.slack.request import Reply, Responder, UserLocales
 
@@ -67,6 +67,7 @@ def build_bolt(services: Services, web: AsyncWebClient) -> AsyncApp:
     desk.register(bolt, responder)
     drafts.register(bolt, responder)
     resolve.register(bolt, responder)
+    incidents.register(bolt, responder)
     home.register(bolt, responder)
     return bolt
 

@@ -238,7 +238,6 @@ class FakeBackoffice(FakeServer):
         next_cursor = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode()
         return _json(200, {"transactions": page, "next_cursor": next_cursor if more else None})
 
-
     def _health(self, request: Request) -> Answer:
         """Per provider, the transactions created since `since` and how many failed (SPEC §13)."""
         if request.method != "GET":
@@ -254,7 +253,9 @@ class FakeBackoffice(FakeServer):
         counts: dict[str, list[int]] = {}
         with self._lock:
             for r in self.rows:
-                created = datetime.fromisoformat(str(r[FIELDS["created_at"]]).replace("Z", "+00:00"))
+                created = datetime.fromisoformat(
+                    str(r[FIELDS["created_at"]]).replace("Z", "+00:00")
+                )
                 if created < since or not r.get(FIELDS["provider"]):
                     continue
                 c = counts.setdefault(str(r[FIELDS["provider"]]), [0, 0])

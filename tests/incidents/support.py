@@ -84,7 +84,9 @@ async def linked_tickets(db: Database, incident_id: int) -> set[int]:
 async def escalation(db: Database, ticket_id: int) -> Escalation:
     async with db.session() as s:
         esc = await s.scalar(
-            select(Escalation).where(Escalation.ticket_id == ticket_id).order_by(Escalation.id.desc())
+            select(Escalation)
+            .where(Escalation.ticket_id == ticket_id)
+            .order_by(Escalation.id.desc())
         )
         assert esc is not None
         return esc

@@ -127,7 +127,9 @@ async def test_the_resolution_clock_pauses_while_linked_and_resumes_on_unlink(
     async with services.db.session() as s:
         waiting = set(
             await s.scalars(
-                select(Timer.kind).where(Timer.escalation_id == before.id, Timer.status == "pending")
+                select(Timer.kind).where(
+                    Timer.escalation_id == before.id, Timer.status == "pending"
+                )
             )
         )
     assert not waiting & {"resolution_remind", "resolution_breach"}
