@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import i18n
 from bot.config.jira import project_key
+from bot.delivery import zendesk
 from bot.domain import Category
 from bot.errors import IntegrationError, NotConfigured
 from bot.incidents import core, overview
@@ -21,7 +22,7 @@ from bot.store.models import Incident, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-ACTIONS = frozenset({core.ISSUE, core.MESSAGE})
+ACTIONS = frozenset({core.ISSUE, core.MESSAGE, core.REPLY})
 
 
 async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
@@ -30,6 +31,8 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await _issue(services, row)
     if row.action == core.MESSAGE:
         return await _message(services, row)
+    if row.action == core.REPLY:
+        return await _reply(services, row)
     raise IntegrationError(row.service, f"unknown action {row.action}")
 
 
@@ -125,3 +128,29 @@ async def _message(services: Services, row: OutboxMessage) -> Mapping[str, Any]:
             if stored is not None:
                 stored.slack_channel, stored.slack_ts = str(result["channel"]), str(result["ts"])
     return {"channel": result.get("channel"), "ts": result.get("ts") or ts}
+
+
+async def _mark(services: Services, row_id: int, mark: dict[str, int]) -> None:
+    async with services.db.session() as s:
+        stored = await s.get(OutboxMessage, row_id)
+        if stored is not None:
+            stored.result = mark
+
+
+async def _reply(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
+    """One customer's reply of a bulk resolution: looked for before a retry, unless the
+    previous attempt's write was refused with a 429 (it did not land), so a rate-limited wave
+    spends no request of its budget looking for replies that cannot be there."""
+    refused = (row.result or {}).get("refused") == row.attempts - 1
+    if not refused:
+        # Recorded before the write: a worker killed after it leaves "sent", so the next
+        # attempt looks for the reply among the ticket's latest comments first.
+        await _mark(services, row.id, {"sent": row.attempts})
+        return await zendesk.deliver(services, row, action=core.REPLY)
+    await _mark(services, row.id, {"sent": row.attempts})
+    try:
+        return await services.zendesk.update_ticket(zendesk.update_of(row))
+    except IntegrationError as err:
+        if err.status == 429:
+            await _mark(services, row.id, {"refused": row.attempts})
+        raise

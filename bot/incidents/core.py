@@ -31,6 +31,7 @@ SOURCES = ("escalations", "health", "hand")
 # Outbox actions (bot/delivery/incidents.py delivers them).
 ISSUE = "incident_issue"  # jira: create the incident's issue
 MESSAGE = "incident_message"  # slack: post the incident's message, or edit it in place
+REPLY = "incident_reply"  # zendesk: one customer's reply of a bulk resolution
 
 
 def parse_ref(text: str) -> int:

@@ -102,7 +102,7 @@ def reply_item(services: Services, incident: Incident, esc: Escalation, text: st
     return OutboxItem(
         key=f"{REPLY_KEY}:{incident.id}:{esc.id}",
         service="zendesk",
-        action="update_ticket",
+        action=core.REPLY,
         payload=payload,
         escalation_id=esc.id,
     )

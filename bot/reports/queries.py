@@ -31,7 +31,7 @@ from bot.reports.views import (
     Report,
     Timing,
 )
-from bot.store.models import Escalation, ResolutionRow
+from bot.store.models import Escalation, IncidentLink, ResolutionRow
 
 # ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
 ZENDESK = "zendesk"
@@ -340,6 +340,7 @@ async def build_report(
         "root_cause": _ROOT_CAUSE,
         "vip": _VIP,
         "language": E.language,
+        "incident": E.incident_ref,
     }
     compared: dict[str, tuple[Count, ...]] = {}
     category_now: dict[str, int] = {}
@@ -347,6 +348,9 @@ async def build_report(
         now_counts, before_counts = await counts(session, period, dim, joined=name == "root_cause")
         if name == "root_cause":
             now_counts.pop(UNKNOWN, None)  # still open: no root cause yet, and none needed yet
+            before_counts.pop(UNKNOWN, None)
+        if name == "incident":
+            now_counts.pop(UNKNOWN, None)  # in no incident
             before_counts.pop(UNKNOWN, None)
         if name == "category":
             category_now = now_counts
@@ -357,6 +361,11 @@ async def build_report(
     times = await timings(session, period, category_now)
     say("hours")
     buckets = await hourly(session, period)
+    paused = await session.scalar(
+        select(func.sum(IncidentLink.paused_seconds))
+        .join(E, E.id == IncidentLink.escalation_id)
+        .where(_in(period))
+    )
     return Report(
         period=period,
         generated_at=now,
@@ -371,4 +380,6 @@ async def build_report(
         timings=times,
         hours=_hours(buckets, roster, period),
         per_day=_days(buckets, period),
+        by_incident=compared["incident"],
+        paused_seconds=float(paused or 0.0),
     )

@@ -110,3 +110,7 @@ class Report:
     timings: tuple[Timing, ...]
     hours: tuple[HourRow, ...]
     per_day: tuple[DayCount, ...]
+    # Provider incidents (bot/incidents): escalations per incident, and the resolution-clock
+    # time paused while they were linked, counted apart from the desk's time.
+    by_incident: tuple[Count, ...] = ()
+    paused_seconds: float = 0.0

@@ -163,3 +163,32 @@ def test_the_form_names_what_is_missing() -> None:
         {"root_cause": "provider_delay", "summary": "late", "template": "retry"}
     )
     assert isinstance(ok, core_resolve.IncidentForm)
+
+
+async def test_the_report_counts_by_incident_and_the_terminal_lists_it(
+    client: TestClient[Any, Any], services: Services, fake_zendesk: FakeZendesk, clock: Clock
+) -> None:
+    from bot.incidents.overview import listing
+    from bot.incidents.terminal import lines
+    from bot.reports.period import parse_period
+    from bot.reports.queries import build_report
+    from bot.reports.text import render as render_report
+
+    incident_id = await _wave(client, services, fake_zendesk, clock)
+    clock.now += timedelta(minutes=30)
+    async with services.db.session() as s:
+        await core_resolve.resolve(
+            s, services, incident_id=incident_id, actor=lead(services), form=FORM, now=clock.now
+        )
+    await settle(services, clock)
+    tz = services.roster.timezone
+    async with services.db.read_session() as s:
+        period = parse_period("week", now=clock.now, tz=tz)
+        report = await build_report(s, period=period, roster=services.roster, now=clock.now)
+        shown = lines(await listing(s), tz=tz)
+    assert [(c.key, c.count) for c in report.by_incident] == [(f"INC-{incident_id}", 5)]
+    assert 5 * 30 * 60 <= report.paused_seconds <= 5 * 31 * 60
+    text = render_report(report)
+    assert "Escalations by incident" in text and "paused" in text
+    assert shown[0].startswith(f"INC-{incident_id}  resolved pix (withdrawal)")
+    assert "5 of 5 answered" in shown[1] and "root cause provider failure" in shown[1]
