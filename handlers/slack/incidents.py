@@ -88,9 +88,9 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
         ctx = locales.ctx_now(press.origin.user_id)
 
         async def build() -> dict[str, Any]:
-            if not ctx.actor.is_staff:
-                require(ctx.actor, Action.INCIDENT)
-            inc, text = await core.provider_message(services, incident_id=parse_ref(press.value or ""))
+            require(ctx.actor, Action.INCIDENT)
+            incident_id = parse_ref(press.value or "")
+            inc, text = await core.provider_message(services, incident_id=incident_id)
             return render.provider_modal(inc, text, ctx._)
 
         await responder.open_form(ctx, press.origin, respond, build, again=ctx._("Press it again."))
