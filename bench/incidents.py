@@ -113,7 +113,9 @@ def arrivals(
 async def run(wave: int, normal: int, limit: int, database_url: str, seed: int) -> None:
     clock = Clock(DAY)
     zendesk = LimitedZendesk(clock, limit).start()
-    config = BatonConfig(incidents=IncidentsConfig(providers=PROVIDERS))
+    # Replies paced at 90 % of the limit: the rest is the day's other Zendesk traffic.
+    pace = max(1, int(limit * 0.9))
+    config = BatonConfig(incidents=IncidentsConfig(providers=PROVIDERS, replies_per_minute=pace))
     services = Services(
         settings=Settings(database_url=database_url, config=config),
         db=Database(database_url),

@@ -27,6 +27,9 @@ class IncidentsConfig:
     min_failures: int = 10
     # The resolution clock of a linked escalation stops while its incident is open.
     pause_sla: bool = True
+    # A bulk resolution's replies are spread at this pace, under Zendesk's account limit
+    # (200 a minute on the smallest plan), so the wave does not spend its budget on 429s.
+    replies_per_minute: int = 150
     # Provider names a ticket's words may name (besides those the transactions source knows).
     providers: tuple[str, ...] = field(default_factory=tuple)
 
@@ -43,6 +46,7 @@ class IncidentsFile(FileModel):
     spike_factor: Annotated[float, Field(gt=1)] | None = None
     min_failures: Annotated[int, Field(ge=1)] | None = None
     pause_sla: bool | None = None
+    replies_per_minute: Annotated[int, Field(ge=1, le=10_000)] | None = None
     providers: list[Text] | None = None
 
 

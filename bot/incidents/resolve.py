@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,9 +161,10 @@ async def resolve(
                 },
             )
         )
-        items.append(
-            reply_item(services, incident, esc, render(form.template, language=esc.language))
-        )
+        # Spread at replies_per_minute: the wave stays under Zendesk's account limit.
+        pace = timedelta(minutes=answered / services.settings.config.incidents.replies_per_minute)
+        text = render(form.template, language=esc.language)
+        items.append(replace(reply_item(services, incident, esc, text), delay=pace))
         items.append(alerts.changed(esc, ref=f"resolved:incident:{incident.id}"))
         await deadlines.sync(s, services.settings.config, esc, now=now)
         answered += 1
