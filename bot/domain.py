@@ -263,3 +263,37 @@ class Lacked(StrEnum):
 
 # The Zendesk statuses a resolution may set (the Resolve modal's choice; solved first).
 RESOLUTION_STATUSES = ("solved", "pending")
+
+
+# Provider incidents (SPEC §13).
+
+
+@dataclass(frozen=True)
+class ProviderHealth:
+    """A provider's transactions in the source since a time: how many, how many failed."""
+
+    provider: str
+    total: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """An incident as lists, messages and the dashboard show it."""
+
+    id: int
+    ref: str  # "INC-3"
+    provider: str
+    category: str | None  # None: every payment category
+    status: str  # open | resolved
+    source: str  # escalations | health | hand
+    since: datetime
+    count: int  # escalations linked
+    amounts: dict[str, Decimal]  # per currency, of the linked transactions
+    analysts: tuple[str, ...]  # analyst keys on its escalations
+    jira_key: str | None = None
+    jira_url: str | None = None
+    replies_total: int = 0
+    replies_done: int = 0
+    root_cause: str | None = None
+    resolved_at: datetime | None = None

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.config import Tags
-    from bot.domain import LookupBy, Ticket, TransactionPage
+    from bot.domain import LookupBy, ProviderHealth, Ticket, TransactionPage
 
 # The "event" of the trigger body Zendesk sends when a ticket Baton handles is solved or closed
 # (the escalation trigger's "event" is the escalation tag itself).
@@ -195,6 +197,10 @@ class TransactionsPort(Protocol):
         self, by: LookupBy, value: str, *, limit: int = 10, cursor: str | None = None
     ) -> TransactionPage:
         """Transactions whose `by` field equals value, newest first, a page at a time."""
+        ...
+
+    async def provider_health(self, *, since: datetime) -> list[ProviderHealth] | None:
+        """Each provider's transactions since a time, and how many failed (None: no health)."""
         ...
 
     async def close(self) -> None:

@@ -25,6 +25,7 @@ from bot.config import Delivery
 from bot.delivery import deliver
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import intake, notices
+from bot.incidents.runner import IncidentPass
 from bot.jira import events as jira_events
 from bot.money import decide as money_decide
 from bot.reports import weekly as weekly_report
@@ -79,6 +80,7 @@ class Worker:
         self._last_timer = 0.0
         # Reminders, breaches, claim time-outs and handovers (off: the routing-only demo).
         self._timers = runner.TimerPass(services, self.name) if sla_timers else None
+        self._incidents = IncidentPass(services)  # provider incidents (bot/incidents)
         self._last_digest = -DIGEST_SECONDS  # the first timer pass looks at once
         # Services with a failure on record: their next success clears it (and may announce).
         self._troubled: set[str] = set()
@@ -133,8 +135,9 @@ class Worker:
                 self.services.metrics.inc(
                     "baton_timer_firings_total", {"timer": "route_waiting"}, counts.rerouted
                 )
+            counts.timers = await self._incidents.run()
             if self._timers is not None:
-                counts.timers = len(await self._timers.run())
+                counts.timers += len(await self._timers.run())
                 counts.timers += len(await money_decide.expire_due(self.services))
                 if time.monotonic() - self._last_digest >= DIGEST_SECONDS:
                     self._last_digest = time.monotonic()

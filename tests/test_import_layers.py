@@ -29,6 +29,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "bot.dashboard",
             "bot.drafts",
+            "bot.incidents",
             "bot.jira",
             "bot.money",
             "bot.kyc",

@@ -382,6 +382,23 @@ def history(ticket: str) -> None:
     )
 
 
+@main.command()
+@click.option("--open", "open_only", is_flag=True, help="Only the incidents still open.")
+def incidents(open_only: bool) -> None:
+    """List provider incidents: provider, since, escalations, amounts, progress (newest first)."""
+    from bot.desk.roster import load_roster
+    from bot.incidents.terminal import print_incidents
+
+    settings = current_settings()
+    roster = load_roster(settings.roster_path)
+    check_database(settings.database_url)
+    run_async(
+        lambda: print_incidents(
+            settings.database_url, open_only=open_only, tz=roster.timezone, echo=click.echo
+        )
+    )
+
+
 # `baton outbox …` and `baton inbox …`: the operator's view of the queues (bot/cli/queues.py).
 main.add_command(cli_queues.outbox)
 main.add_command(cli_queues.inbox)

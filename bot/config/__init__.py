@@ -17,10 +17,12 @@ from urllib.parse import urlparse
 
 from bot import resources
 from bot.config import approvals as approvals_settings
+from bot.config import incidents as incidents_settings
 from bot.config import jira as jira_settings
 from bot.config import reports as reports_settings
 from bot.config import transactions as transactions_config
 from bot.config.approvals import ApprovalsConfig
+from bot.config.incidents import IncidentsConfig
 from bot.config.jira import JiraConfig
 from bot.config.models import BatonConfigFile, EnvSettings
 from bot.config.reports import ReportsConfig
@@ -123,6 +125,7 @@ class BatonConfig:
     jira: JiraConfig = field(default_factory=JiraConfig)
     approvals: ApprovalsConfig = field(default_factory=ApprovalsConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
     # [coaching]: root cause -> advice, replacing bot/resolutions/coaching.py's playbook entry.
     coaching: Mapping[str, str] = field(default_factory=dict)
 
@@ -229,6 +232,7 @@ def _batonconfig(model: BatonConfigFile) -> BatonConfig:
         jira=jira_settings.build(model.jira),
         approvals=approvals_settings.build(model.approvals),
         reports=reports_settings.build(model.reports),
+        incidents=incidents_settings.build(model.incidents),
         coaching={cause.value: advice for cause, advice in model.coaching.items()},
         **given,
     )

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.approvals import ApprovalsFile
+from bot.config.incidents import IncidentsFile
 from bot.config.jira import JiraFile
 from bot.config.reports import ReportsFile
 from bot.config.transactions import TransactionsFile
@@ -75,6 +76,7 @@ class BatonConfigFile(FileModel):
     delivery: DeliveryFile = DeliveryFile()
     transactions: TransactionsFile = TransactionsFile()
     approvals: ApprovalsFile = ApprovalsFile()
+    incidents: IncidentsFile = IncidentsFile()
     coaching: dict[RootCauseName, Annotated[Text, AfterValidator(_one_line)]] = Field(
         default_factory=dict
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import jira, kyc, money, slack, transactions, zendesk
+from bot.delivery import incidents, jira, kyc, money, slack, transactions, zendesk
 from bot.errors import IntegrationError
 from bot.escalations import documents
 from bot.services import Services
@@ -18,6 +18,8 @@ async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] |
         return await money.deliver(services, row)
     if row.service == documents.SERVICE and row.action == documents.ACTION:
         return await kyc.deliver(services, row)
+    if row.action in incidents.ACTIONS:
+        return await incidents.deliver(services, row)
     if row.service == "zendesk":
         return await zendesk.deliver(services, row)
     if row.service == "slack":

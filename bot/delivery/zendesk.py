@@ -13,14 +13,21 @@ from bot.store.models import OutboxMessage
 _UPDATE_FIELDS = frozenset(TicketUpdate.__dataclass_fields__)
 
 
-async def deliver(services: Services, row: OutboxMessage) -> Mapping[str, Any] | None:
-    """Apply one update_ticket row; raises IntegrationError (retryable or not)."""
-    if row.action != "update_ticket":
-        raise IntegrationError("zendesk", f"unknown action {row.action}")
+def update_of(row: OutboxMessage) -> TicketUpdate:
+    """The ticket update a row's payload holds."""
     payload = {k: v for k, v in row.payload.items() if k in _UPDATE_FIELDS}
     for key in ("add_tags", "remove_tags"):
         payload[key] = tuple(payload.get(key) or ())
-    update = TicketUpdate(**payload)
+    return TicketUpdate(**payload)
+
+
+async def deliver(
+    services: Services, row: OutboxMessage, *, action: str = "update_ticket"
+) -> Mapping[str, Any] | None:
+    """Apply one update_ticket row; raises IntegrationError (retryable or not)."""
+    if row.action != action:
+        raise IntegrationError("zendesk", f"unknown action {row.action}")
+    update = update_of(row)
     # A retry may follow an attempt that landed but whose answer was lost: look before
     # writing again, so the note is posted at most once.
     if (

@@ -28,6 +28,7 @@ class Action(StrEnum):
     REPORT = "report"
     KYC = "kyc"
     MONEY = "money"  # ask for, approve or reject a money movement (bot/money/rules.py)
+    INCIDENT = "incident"  # provider incidents (bot/incidents)
 
 
 # Unknown Slack users and outsourcing staff (not in the roster) get these only.
@@ -45,6 +46,7 @@ ANALYST: frozenset[Action] = PUBLIC | {
     Action.RESOLVE,
     Action.KYC,
     Action.MONEY,
+    Action.INCIDENT,
 }
 LEAD: frozenset[Action] = ANALYST | {Action.REPORT}
 

@@ -137,7 +137,9 @@ def wanted(cfg: BatonConfig, esc: Escalation) -> list[Wanted]:
     if esc.first_response_at is None and esc.first_response_due_at is not None:
         span = t.first_response_span(vip=esc.vip)
         add(TimerKind.RESPONSE_REMIND, TimerKind.RESPONSE_BREACH, esc.first_response_due_at, span)
-    if esc.sla_due_at is not None:
+    # Linked to an open provider incident: its resolution clock is paused (bot/incidents).
+    paused = cfg.incidents.pause_sla and esc.incident_ref is not None
+    if esc.sla_due_at is not None and not paused:
         span = resolution_span(cfg, category=esc.category, vip=esc.vip)
         add(TimerKind.RESOLUTION_REMIND, TimerKind.RESOLUTION_BREACH, esc.sla_due_at, span)
     return out

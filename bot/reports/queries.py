@@ -33,7 +33,7 @@ from bot.reports.views import (
     Timing,
 )
 from bot.store import agents as agent_names
-from bot.store.models import Escalation, ResolutionRow
+from bot.store.models import Escalation, IncidentLink, ResolutionRow
 
 # ResolutionRow.resolved_by when the ticket was closed in Zendesk without a root cause.
 ZENDESK = "zendesk"
@@ -342,6 +342,7 @@ async def build_report(
         "root_cause": _ROOT_CAUSE,
         "vip": _VIP,
         "language": E.language,
+        "incident": E.incident_ref,
     }
     compared: dict[str, tuple[Count, ...]] = {}
     category_now: dict[str, int] = {}
@@ -349,6 +350,9 @@ async def build_report(
         now_counts, before_counts = await counts(session, period, dim, joined=name == "root_cause")
         if name == "root_cause":
             now_counts.pop(UNKNOWN, None)  # still open: no root cause yet, and none needed yet
+            before_counts.pop(UNKNOWN, None)
+        if name == "incident":
+            now_counts.pop(UNKNOWN, None)  # in no incident
             before_counts.pop(UNKNOWN, None)
         if name == "category":
             category_now = now_counts
@@ -361,6 +365,11 @@ async def build_report(
     buckets = await hourly(session, period)
     say("money")
     money = await money_movements(session, period, roster)
+    paused = await session.scalar(
+        select(func.sum(IncidentLink.paused_seconds))
+        .join(E, E.id == IncidentLink.escalation_id)
+        .where(_in(period))
+    )
     return Report(
         period=period,
         generated_at=now,
@@ -377,4 +386,6 @@ async def build_report(
         per_day=_days(buckets, period),
         money=money,
         agent_names=await agent_names.names(session, (a.agent_id for a in by_agent)),
+        by_incident=compared["incident"],
+        paused_seconds=float(paused or 0.0),
     )

@@ -92,6 +92,10 @@ def render(report: Report) -> str:
         ("Escalations by language", "Language", report.by_language),
     ):
         out += ["", _counts(title, name, counts)]
+    if report.by_incident:
+        out += ["", _counts("Escalations by incident", "Incident", report.by_incident)]
+        paused = duration(report.paused_seconds)
+        out.append(f"Resolution clock paused while in an incident (counted apart): {paused}")
     agents = [
         (
             report.agent_label(a.agent_id),

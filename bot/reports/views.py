@@ -134,3 +134,8 @@ class Report:
         if agent_id is None:
             return "-"
         return self.agent_names.get(agent_id) or str(agent_id)
+
+    # Provider incidents (bot/incidents): escalations per incident, and the resolution-clock
+    # time paused while they were linked, counted apart from the desk's time.
+    by_incident: tuple[Count, ...] = ()
+    paused_seconds: float = 0.0

@@ -171,6 +171,11 @@ def render(
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": jira}]})
     if not minimal and money:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": money}]})
+    if not minimal and esc.incident_ref:
+        part = _("Part of provider incident {incident}").format(incident=esc.incident_ref)
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f":link: {part}"}]}
+        )
     if esc.status != EscalationStatus.RESOLVED:
         blocks.append(buttons(esc.id, _))
     elif took := time_to_resolve(esc, locale=locale):

@@ -122,3 +122,25 @@ class MoneyView(StrEnum):
     def input_id(self) -> str:
         """The action id of the block's input element."""
         return f"{self}_input"
+
+
+class IncidentAction(StrEnum):
+    """Buttons on a provider incident's message (bot/slack_messages/incidents.py)."""
+
+    PROVIDER_MESSAGE = "inc_provider_message"
+    RESOLVE = "inc_resolve"
+
+
+class IncidentField(StrEnum):
+    """The incident's Resolve modal: its callback id and input blocks (bot/incidents/resolve
+    parse_form's field names are their suffixes)."""
+
+    CALLBACK = "inc_resolve_modal"
+    ROOT_CAUSE = "inc_root_cause"
+    SUMMARY = "inc_summary"
+    TEMPLATE = "inc_template"
+
+    @property
+    def input_id(self) -> str:
+        """The action id of the block's input element."""
+        return f"{self}_input"

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -100,6 +101,8 @@ class Escalation(Base):
     # The Jira issues of this escalation as the alerts show them: [{key, url, status}, ...]
     # (bot/jira/links.py keeps it in step with jira_links).
     jira_issues: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The provider incident it is linked to ("INC-3"), as its alerts show it (bot/incidents).
+    incident_ref: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -401,7 +404,7 @@ class DocumentFingerprint(Base):
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# --- dashboard (issue 22): sign-in sessions, failed sign-ins, Zendesk agents' names ----------
+# --- dashboard (SPEC §16): sign-in sessions, failed sign-ins, Zendesk agents' names ----------
 
 
 class DashboardSession(Base):
@@ -438,3 +441,59 @@ class ZendeskAgent(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- provider incidents (bot/incidents, SPEC §13) ---------------------------------------------
+
+
+class Incident(Base):
+    """A provider failing: the escalations it caused, worked and answered as one."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(60), index=True)  # lower case
+    category: Mapped[str | None] = mapped_column(String(30))  # None: every payment category
+    status: Mapped[str] = mapped_column(String(12), index=True)  # open | resolving | resolved
+    # "provider:category" while open, NULL once resolved: one open incident per group, a
+    # database guarantee however many workers detect the same wave at once.
+    open_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    source: Mapped[str] = mapped_column(String(12))  # escalations | health | hand
+    began_at: Mapped[datetime]  # the first linked escalation's arrival, or the health window
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(64))  # "baton" or an analyst key
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the figures that opened it
+    jira_key: Mapped[str | None] = mapped_column(String(60))
+    jira_url: Mapped[str | None] = mapped_column(Text)
+    slack_channel: Mapped[str | None] = mapped_column(String(40))
+    slack_ts: Mapped[str | None] = mapped_column(String(40))
+    root_cause: Mapped[str | None] = mapped_column(String(30))
+    summary: Mapped[str | None] = mapped_column(Text)
+    reply_template: Mapped[str | None] = mapped_column(String(40))
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    replies_total: Mapped[int] = mapped_column(Integer, default=0)  # bulk replies enqueued
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.id}"
+
+
+class IncidentLink(Base):
+    """An escalation in an incident; kept when unlinked, so the grouping never re-joins it."""
+
+    __tablename__ = "incident_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    # Equals escalation_id while linked, NULL once unlinked: one incident per escalation.
+    active_escalation_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    linked_at: Mapped[datetime]
+    linked_by: Mapped[str] = mapped_column(String(64))
+    unlinked_at: Mapped[datetime | None]
+    # The paused resolution clock: from paused_at, with sla_left_seconds left on it.
+    paused_at: Mapped[datetime | None]
+    sla_left_seconds: Mapped[float | None] = mapped_column(Float)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # once resumed

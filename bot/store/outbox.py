@@ -64,6 +64,8 @@ def ordering_key(item: OutboxItem) -> str | None:
         return f"zendesk:ticket:{int(ticket_id)}"
     if item.escalation_id is not None:
         return f"{item.service}:esc:{item.escalation_id}"
+    if item.payload.get("incident_id") is not None:  # one incident's message edits, in order
+        return f"{item.service}:incident:{int(item.payload['incident_id'])}"
     return None
 
 

@@ -17,7 +17,7 @@ from bot.desk.permissions import Action, allowed
 from bot.errors import NotFound, UserFacingError
 from bot.slack_messages import desk as render
 from bot.slack_messages.text import escape
-from handlers.slack import desk, drafts, jira, kyc, money, report, resolve, txn
+from handlers.slack import desk, drafts, incidents, jira, kyc, money, report, resolve, txn
 from handlers.slack.request import Answer, Ctx, Usage, refusal
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,14 @@ COMMANDS: dict[str, Subcommand] = {
             "/baton kyc <doc type> <number> | mrz <lines> | <ticket>",
             lambda _: _("check a document number, a passport's MRZ, or a ticket's documents"),
             kyc.command,
+        ),
+        Subcommand(
+            "incident",
+            Action.INCIDENT,
+            "/baton incident [open <provider> [category] | link <ticket> <incident> | "
+            "unlink <ticket> | resolve <incident>]",
+            lambda _: _("provider incidents: the wave worked and answered as one"),
+            incidents.command,
         ),
     )
 }

@@ -25,7 +25,17 @@ from bot.services import Services
 from bot.store import seen_requests
 from bot.store.models import utcnow
 from handlers.signing import verify_slack_signature
-from handlers.slack import buttons, commands, desk, drafts, home, money, request_shape, resolve
+from handlers.slack import (
+    buttons,
+    commands,
+    desk,
+    drafts,
+    home,
+    incidents,
+    money,
+    request_shape,
+    resolve,
+)
 from handlers.slack.payloads import SlashCommand
 from handlers.slack.request import Reply, Responder, UserLocales
 
@@ -68,6 +78,7 @@ def build_bolt(services: Services, web: AsyncWebClient) -> AsyncApp:
     drafts.register(bolt, responder)
     resolve.register(bolt, responder)
     money.register(bolt, responder)
+    incidents.register(bolt, responder)
     home.register(bolt, responder)
     return bolt
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 
 from bot.config.transactions import TransactionsConfig
-from bot.domain import LookupBy, TransactionPage
+from bot.domain import LookupBy, ProviderHealth, TransactionPage
 from bot.errors import IntegrationError
 from bot.ports import Adjustment, AdjustmentResult
 from integrations import _http
@@ -76,6 +77,46 @@ class HttpTransactions:
         if status != 200:
             return _refused(status, body, retry_after)
         return self._page(_json(body, status))
+
+    async def provider_health(self, *, since: datetime) -> list[ProviderHealth] | None:
+        """`GET /providers/health?since=<ISO time>`; None when the back office has none (404)."""
+        url = f"{self.base_url}/providers/health"
+        params = {"since": since.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+        try:
+            async with self._client().get(url, params=params, allow_redirects=False) as resp:
+                status, body = resp.status, await resp.read()
+                retry_after = _http.retry_after(resp.headers)
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise IntegrationError(
+                SERVICE, f"provider health: no answer ({type(err).__name__})", retryable=True
+            ) from err
+        if status == 404:
+            return None
+        if status != 200:
+            raise IntegrationError(
+                SERVICE,
+                f"provider health: the back office answered {status}",
+                retryable=_http.should_retry(status),
+                retry_after=retry_after,
+                status=status,
+            )
+        data = _json(body, status)
+        rows = data.get("providers") if isinstance(data, Mapping) else None
+        if not isinstance(rows, list):
+            raise _malformed('provider health: no "providers" list')
+        out: list[ProviderHealth] = []
+        for r in rows:
+            try:
+                out.append(
+                    ProviderHealth(
+                        provider=str(r["provider"]), total=int(r["total"]), failed=int(r["failed"])
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                raise _malformed(
+                    "provider health: an entry lacks provider, total or failed"
+                ) from None
+        return out
 
     def _page(self, data: Any) -> TransactionPage:
         if not isinstance(data, Mapping) or not isinstance(data.get("transactions"), list):

@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config.database import async_url
 from bot.config.transactions import REQUIRED_FIELDS, TX_FIELDS, TransactionsConfig
-from bot.domain import LookupBy, TransactionPage
+from bot.domain import LookupBy, ProviderHealth, TransactionPage, TxStatus
 from bot.errors import IntegrationError
 from integrations.transactions.mapping import MappingError, RowMapper
 
@@ -141,6 +141,42 @@ class SqlTransactions:
             else None
         )
         return TransactionPage(transactions=found, next_cursor=next_cursor)
+
+    async def provider_health(self, *, since: datetime) -> list[ProviderHealth] | None:
+        """Each provider's transactions since a time and how many failed: one GROUP BY."""
+        if not self._checked:
+            await self.check()
+        t = self.table
+        provider_col = self._columns["provider"]
+        if provider_col not in t.c:
+            return None  # a back office without providers has no health to read
+        provider, status = t.c[provider_col], t.c[self._columns["status"]]
+        created = t.c[self._columns["created_at"]]
+        words = [k for k, v in self.config.status_values.items() if v is TxStatus.FAILED]
+        failed_words = words or [TxStatus.FAILED.value]
+        sqlite = self.engine.dialect.name == "sqlite"
+        # SQLite keeps DateTime as naive UTC text: compare in that form.
+        bound = since.astimezone(UTC).replace(tzinfo=None) if sqlite else since
+        query = (
+            sa.select(
+                provider,
+                sa.func.count(),
+                sa.func.sum(sa.case((status.in_(failed_words), 1), else_=0)),
+            )
+            .where(created >= sa.bindparam("since", bound, type_=sa.DateTime(timezone=not sqlite)))
+            .where(provider.is_not(None))
+            .group_by(provider)
+        )
+        try:
+            async with asyncio.timeout(self.config.timeout_seconds):
+                async with self.engine.connect() as conn:
+                    rows = (await conn.execute(query)).all()
+        except (TimeoutError, SQLAlchemyError, OSError) as err:
+            raise _error(err) from err
+        return [
+            ProviderHealth(provider=str(p), total=int(n or 0), failed=int(f or 0))
+            for p, n, f in rows
+        ]
 
     async def close(self) -> None:
         if self._engine is not None:

@@ -32,7 +32,7 @@ import base64
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -147,6 +147,8 @@ class FakeBackoffice(FakeServer):
         self.applied: list[dict[str, Any]] = []  # adjustments applied, in order, once each
         self._answers: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # key: body, answer
         self._refused: dict[str, str] = {}  # customer id: the back office's message
+        # An older back office has no /providers/health: it answers 404 until this is set.
+        self.serves_health = False
 
     def start(self) -> FakeBackoffice:
         super().start()
@@ -221,6 +223,8 @@ class FakeBackoffice(FakeServer):
         path, query = request.path, request.args
         if path.rstrip("/") == "/adjustments":
             return self._adjustment(request)
+        if path.rstrip("/") == "/providers/health" and self.serves_health:
+            return self._health(request)
         if path.rstrip("/") != "/transactions":
             html = b"<html><body><h1>404 Not Found</h1></body></html>"
             return 404, {"Content-Type": "text/html"}, html
@@ -309,6 +313,32 @@ def _adjustment_problem(body: Any) -> str | None:
     if body["requested_by"] in body["approved_by"]:
         return "four eyes: the requester cannot approve"
     return None
+
+    def _health(self, request: Request) -> Answer:
+        """Per provider, the transactions created since `since` and how many failed (SPEC §13)."""
+        if request.method != "GET":
+            return _json(405, {"error": "method_not_allowed", "message": "read-only: GET"})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
+        try:
+            since = datetime.fromisoformat(request.args["since"].replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return _json(400, {"error": "bad_request", "message": "since: an ISO 8601 time"})
+        if since.tzinfo is None:
+            return _json(400, {"error": "bad_request", "message": "since needs a time zone"})
+        counts: dict[str, list[int]] = {}
+        with self._lock:
+            for r in self.rows:
+                created = datetime.fromisoformat(
+                    str(r[FIELDS["created_at"]]).replace("Z", "+00:00")
+                )
+                if created < since or not r.get(FIELDS["provider"]):
+                    continue
+                c = counts.setdefault(str(r[FIELDS["provider"]]), [0, 0])
+                c[0] += 1
+                c[1] += STATUS_WORDS.get(str(r[FIELDS["status"]])) is TxStatus.FAILED
+        rows = [{"provider": p, "total": t, "failed": f} for p, (t, f) in sorted(counts.items())]
+        return _json(200, {"providers": rows})
 
 
 def _offset(cursor: str | None) -> int:

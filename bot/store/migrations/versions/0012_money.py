@@ -1,7 +1,7 @@
 """Money movements under four-eyes approval: the money_requests table
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.store.models
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
