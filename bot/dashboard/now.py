@@ -3,7 +3,7 @@
 Open escalations by state with their deadlines (the browser counts them down), who is on shift
 now and next, today's arrivals per hour against the analysts scheduled then, the services that
 are failing, and panels other capabilities fill (open incidents, money requests waiting): each
-panel is a ``PanelSource``, a function of the session and the instant returning rows.
+``Panel`` reads its rows in the page's session; handlers/dashboard/panels.py hands them in.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from bot.desk import availability
 from bot.desk.on_shift import WhoIsOn, who_is_on
 from bot.desk.roster import Roster, on_shift
 from bot.domain import Category, EscalationStatus
-from bot.errors import N_
 from bot.masking import mask
 from bot.store import health
 from bot.store.models import Escalation
@@ -70,17 +69,6 @@ class Panel:
     key: str
     title: str  # a msgid (N_): the page translates it
     rows: PanelRows
-
-
-async def _none(_s: AsyncSession, _now: datetime, _v: Viewer) -> Sequence[PanelRow]:
-    return ()
-
-
-# The lead wires the incidents and money sources in here at the merge (bot/incidents, bot/money).
-PANELS: tuple[Panel, ...] = (
-    Panel("incidents", N_("Open incidents"), _none),
-    Panel("money", N_("Money requests waiting"), _none),
-)
 
 
 @dataclass(frozen=True)
@@ -215,7 +203,7 @@ async def now_page(
     roster: Roster,
     viewer: Viewer,
     now: datetime,
-    panels: Sequence[Panel] = PANELS,
+    panels: Sequence[Panel] = (),
 ) -> NowPage:
     """Everything the now page shows, for this viewer at this instant."""
     rows, more = await open_rows(session, roster=roster, viewer=viewer)

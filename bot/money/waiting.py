@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import notify
 from bot.money.kinds import State
@@ -32,14 +33,19 @@ class Waiting:
 async def waiting(services: Services, *, limit: int = 200) -> list[Waiting]:
     """Requests waiting for approval, oldest first."""
     async with services.db.session() as s:
-        rows = list(
-            await s.scalars(
-                select(MoneyRequest)
-                .where(MoneyRequest.state == State.REQUESTED)
-                .order_by(MoneyRequest.created_at, MoneyRequest.id)
-                .limit(limit)
-            )
+        return await waiting_in(s, limit=limit)
+
+
+async def waiting_in(s: AsyncSession, *, limit: int = 200) -> list[Waiting]:
+    """The same, read in a session the caller holds (the dashboard reads its page in one)."""
+    rows = list(
+        await s.scalars(
+            select(MoneyRequest)
+            .where(MoneyRequest.state == State.REQUESTED)
+            .order_by(MoneyRequest.created_at, MoneyRequest.id)
+            .limit(limit)
         )
+    )
     return [
         Waiting(
             id=r.id,

@@ -91,7 +91,7 @@ def state_label(_: i18n.Gettext, state: str) -> str:
     return labels.get(state, state)
 
 
-def _needs(_: i18n.Gettext, missing: Sequence[str]) -> str:
+def needs_text(_: i18n.Gettext, missing: Sequence[str]) -> str:
     words = {"lead": _("a lead"), "compliance": _("compliance"), "approver": _("an approver")}
     return ", ".join(words.get(m, m) for m in missing)
 
@@ -131,7 +131,7 @@ def approval(
         lines.append(_("Approved by {people}").format(people=people))
     status = _("Status: {state}").format(state=state_label(_, card.state))
     if card.state == "requested" and card.missing:
-        status += " · " + _("still needs {needs}").format(needs=_needs(_, card.missing))
+        status += " · " + _("still needs {needs}").format(needs=needs_text(_, card.missing))
     if card.rejected_by:
         status += " · " + _("rejected by {person}: {why}").format(
             person=escape(card.rejected_by), why=customer(card.reject_reason or "")

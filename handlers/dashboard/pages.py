@@ -13,6 +13,7 @@ from bot.reports.period import parse_period
 from bot.reports.run import load_report
 from bot.resolutions.history import timeline
 from bot.store.models import Escalation
+from handlers.dashboard.panels import PANELS
 from handlers.dashboard.web import DASHBOARD_SERVICES, page, signed_in, viewer_of
 
 POLL_SECONDS = 5  # the now page asks for its live part this often (≤ 10 s)
@@ -22,7 +23,9 @@ async def _now_context(request: web.Request) -> dict[str, object]:
     services = request.app[DASHBOARD_SERVICES]
     viewer = viewer_of(request)
     async with services.db.read_session() as s:
-        data = await now_page(s, roster=services.roster, viewer=viewer, now=services.clock())
+        data = await now_page(
+            s, roster=services.roster, viewer=viewer, now=services.clock(), panels=PANELS
+        )
     return {"now": data, "poll": POLL_SECONDS}
 
 
