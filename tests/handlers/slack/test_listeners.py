@@ -67,9 +67,9 @@ def test_every_modal_that_submits_has_a_listener() -> None:
     assert bolt.events == ["app_home_opened"]
 
 
-def test_every_subcommand_but_the_coming_ones_has_a_handler() -> None:
+def test_every_subcommand_has_a_handler() -> None:
     missing = [name for name, sub in commands.COMMANDS.items() if sub.handler is None]
-    assert missing == ["kyc"]
+    assert missing == []  # kyc, the last one "coming soon", has its handler (handlers/slack/kyc.py)
     assert all(sub.usage.startswith(f"/baton {name}") for name, sub in commands.COMMANDS.items())
 
 
