@@ -15,12 +15,10 @@ from bot.slack_messages.ids import (
     DraftView,
     HomeAction,
     JiraAction,
-    MoneyAction,
-    MoneyView,
     ResolveView,
     TxnAction,
 )
-from handlers.slack import buttons, commands, desk, drafts, home, money, resolve
+from handlers.slack import buttons, commands, desk, drafts, home, resolve
 from handlers.slack.endpoint import build_bolt
 from handlers.slack.request import Responder, UserLocales
 
@@ -51,27 +49,27 @@ def _registered() -> Recorder:
     bolt = Recorder()
     services: Any = object()  # register() only wires listeners: nothing is called yet
     responder = Responder(services, UserLocales(services), home=home.render_home)
-    for module in (buttons, desk, drafts, resolve, home, money):
+    for module in (buttons, desk, drafts, resolve, home):
         module.register(bolt, responder)  # type: ignore[arg-type]
     return bolt
 
 
 def test_every_button_id_has_one_listener() -> None:
     bolt = _registered()
-    ids = [*AlertAction, *DraftAction, *HomeAction, *TxnAction, *JiraAction, *MoneyAction]
+    ids = [*AlertAction, *DraftAction, *HomeAction, *TxnAction, *JiraAction]
     assert sorted(bolt.actions) == sorted(str(i) for i in ids)
 
 
 def test_every_modal_that_submits_has_a_listener() -> None:
     bolt = _registered()
     expected = {str(CallbackId.REASSIGN), str(DraftView.CALLBACK), str(ResolveView.CALLBACK)}
-    expected |= {str(MoneyView.REQUEST), str(MoneyView.REJECT)}
     assert set(bolt.views) == expected and len(bolt.views) == len(expected)
     assert bolt.events == ["app_home_opened"]
 
 
 def test_every_subcommand_has_a_handler() -> None:
-    assert [name for name, sub in commands.COMMANDS.items() if sub.handler is None] == []
+    missing = [name for name, sub in commands.COMMANDS.items() if sub.handler is None]
+    assert missing == []  # kyc, the last one "coming soon", has its handler (handlers/slack/kyc.py)
     assert all(sub.usage.startswith(f"/baton {name}") for name, sub in commands.COMMANDS.items())
 
 
