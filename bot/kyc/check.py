@@ -87,8 +87,9 @@ async def ticket(services: Services, *, actor: Actor, ticket_id: int) -> Documen
             .limit(1)
         )
     if esc is not None and not can_see(actor, category=esc.category, analyst_key=esc.analyst_key):
-        refused = N_("Sorry, you may not check the documents of ticket #{ticket}.")
-        raise UserFacingError(refused, ticket=ticket_id)
+        raise UserFacingError(
+            N_("Sorry, you may not check the documents of ticket #{ticket}."), ticket=ticket_id
+        )
     found_ticket = await services.zendesk.get_ticket(ticket_id)
     found = await documents.attempt(services, found_ticket, seconds=RETRY_TIMEOUT)
     await _audit(
