@@ -27,12 +27,36 @@ AUTHORIZE_URL = "https://slack.com/openid/connect/authorize"
 SCOPES = "openid profile email"
 STATE_TTL = timedelta(minutes=10)
 
-NO_SECRET = N_("Sign-in is unavailable: BATON_SECRET_KEY is not set on the server.")
-NO_SLACK = N_("Sign in with Slack is not set up: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.")
-EXPIRED = N_("That sign-in took too long or came from another browser: please start again.")
-NOT_ON_ROSTER = N_("Your Slack account is not on the desk's roster: ask a team lead.")
-BAD_TOKEN = N_("That wall-board token is not right.")
-TOO_MANY = N_("Too many failed sign-ins from here: wait a quarter of an hour and try again.")
+
+# The one-line refusals of a sign-in (translated on the page).
+def no_secret() -> UserFacingError:
+    return UserFacingError(N_("Sign-in is unavailable: BATON_SECRET_KEY is not set on the server."))
+
+
+def no_slack() -> UserFacingError:
+    return UserFacingError(
+        N_("Sign in with Slack is not set up: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET.")
+    )
+
+
+def expired() -> UserFacingError:
+    return UserFacingError(
+        N_("That sign-in took too long or came from another browser: please start again.")
+    )
+
+
+def not_on_roster() -> UserFacingError:
+    return UserFacingError(N_("Your Slack account is not on the desk's roster: ask a team lead."))
+
+
+def bad_token() -> UserFacingError:
+    return UserFacingError(N_("That wall-board token is not right."))
+
+
+def too_many() -> UserFacingError:
+    return UserFacingError(
+        N_("Too many failed sign-ins from here: wait a quarter of an hour and try again.")
+    )
 
 
 @dataclass(frozen=True)
@@ -47,7 +71,7 @@ class Pending:
 def require_secret(settings: Settings) -> str:
     """BATON_SECRET_KEY, or the one-line refusal to sign anyone in without it."""
     if not settings.secret_key:
-        raise UserFacingError(NO_SECRET)
+        raise no_secret()
     return settings.secret_key
 
 
@@ -63,7 +87,7 @@ def begin(settings: Settings, *, now: datetime) -> Pending:
     """A new state and nonce, sealed for the browser's cookie."""
     secret = require_secret(settings)
     if not slack_enabled(settings):
-        raise UserFacingError(NO_SLACK)
+        raise no_slack()
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     body = json.dumps({"s": state, "n": nonce, "t": int(now.timestamp())}).encode()
     cookie = base64.urlsafe_b64encode(body).decode() + "." + _mac(secret, body)
@@ -94,19 +118,19 @@ def check_state(settings: Settings, *, cookie: str | None, state: str | None, no
         issued = datetime.fromtimestamp(int(sealed["t"]), tz=now.tzinfo)
         expected, nonce = str(sealed["s"]), str(sealed["n"])
     except (ValueError, KeyError, TypeError):
-        raise UserFacingError(EXPIRED) from None
+        raise expired() from None
     if not good or not state or not hmac.compare_digest(expected, state):
-        raise UserFacingError(EXPIRED)
+        raise expired()
     if now - issued > STATE_TTL:
-        raise UserFacingError(EXPIRED)
+        raise expired()
     return nonce
 
 
 def analyst_for(roster: Roster, who: SignedIn, *, nonce: str) -> Analyst:
     """The roster analyst Slack signed in, once the id_token's nonce is this request's."""
     if not who.nonce or not hmac.compare_digest(who.nonce, nonce):
-        raise UserFacingError(EXPIRED)
+        raise expired()
     analyst = roster.by_slack_id(who.slack_id)
     if analyst is None:
-        raise UserFacingError(NOT_ON_ROSTER)
+        raise not_on_roster()
     return analyst

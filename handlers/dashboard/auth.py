@@ -79,7 +79,7 @@ async def login_token(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     now = services.clock()
     if not sessions.same(str(form.get("csrf", "")), request.cookies.get(PRE_CSRF)):
-        return _login_page(request, error=UserFacingError(signin.EXPIRED), status=403)
+        return _login_page(request, error=signin.expired(), status=403)
     try:
         signin.require_secret(services.settings)
     except UserFacingError as err:
@@ -88,7 +88,7 @@ async def login_token(request: web.Request) -> web.StreamResponse:
     async with services.db.session() as s:
         if await sessions.refused(s, client=client, now=now):
             log.warning("dashboard.signin_refused", extra={"client": client})
-            return _login_page(request, error=UserFacingError(signin.TOO_MANY), status=429)
+            return _login_page(request, error=signin.too_many(), status=429)
         if not sessions.same(str(form.get("token", "")), services.settings.dashboard_token):
             await sessions.failed(s, client=client, now=now)
             log.info("dashboard.signin_failed", extra={"client": client, "by": "token"})
@@ -99,7 +99,7 @@ async def login_token(request: web.Request) -> web.StreamResponse:
                 s, who=WALLBOARD, slack_id=None, locale=_accept(request), now=now
             )
     if failed:
-        return _login_page(request, error=UserFacingError(signin.BAD_TOKEN), status=401)
+        return _login_page(request, error=signin.bad_token(), status=401)
     response = web.HTTPSeeOther("/")
     _cookie(response, request, COOKIE, started.token, samesite="Strict", expires=_http(started))
     log.info("dashboard.signed_in", extra={"who": WALLBOARD})
@@ -137,10 +137,10 @@ async def slack_callback(request: web.Request) -> web.StreamResponse:
     client = client_of(request)
     async with services.db.session() as s:
         if await sessions.refused(s, client=client, now=now):
-            return _login_page(request, error=UserFacingError(signin.TOO_MANY), status=429)
+            return _login_page(request, error=signin.too_many(), status=429)
     try:
         if request.query.get("error"):
-            raise UserFacingError(signin.EXPIRED)
+            raise signin.expired()
         nonce = signin.check_state(
             services.settings,
             cookie=request.cookies.get(STATE_COOKIE),
@@ -155,7 +155,7 @@ async def slack_callback(request: web.Request) -> web.StreamResponse:
         async with services.db.session() as s:
             await sessions.failed(s, client=client, now=now)
         log.info("dashboard.signin_failed", extra={"client": client, "error": str(err)})
-        shown = err if isinstance(err, UserFacingError) else UserFacingError(signin.EXPIRED)
+        shown = err if isinstance(err, UserFacingError) else signin.expired()
         response = _login_page(request, error=shown, status=403)
         response.del_cookie(STATE_COOKIE, path="/")
         return response

@@ -19,11 +19,10 @@ from bot.drafts.tipping_off import SUBJECT, TippingOff
 from bot.errors import N_, NotFound, UserFacingError
 from bot.slack_messages import drafts as render
 from bot.slack_messages.ids import DraftAction, DraftView
-from handlers.slack.payloads import ButtonPress, Origin, ViewSubmission
+from handlers.slack.payloads import ButtonPress, ViewSubmission
 from handlers.slack.request import (
     Ctx,
     Reply,
-    Respond,
     Responder,
     Usage,
     escalation_id_of,
@@ -133,24 +132,14 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
     of the button table)."""
     services, locales = responder.services, responder.locales
 
-    @bolt.action(str(DraftAction.EDIT))
-    async def on_edit(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        origin: Origin = press.origin
-        # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
-        ctx = locales.ctx_now(origin.user_id)
+    async def edit_form(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        draft_id, _choice = _draft_id(press.value)
+        loaded = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
+        draft = loaded.draft
+        meta = json.dumps({"d": draft.id, "r": press.origin.response_url}, separators=(",", ":"))
+        return render.edit_modal(ctx._, draft, metadata=meta, neutral=loaded.compliance)
 
-        async def build() -> dict[str, Any]:
-            draft_id, _choice = _draft_id(press.value)
-            loaded = await flow.load(services, actor=ctx.actor, draft_id=draft_id)
-            draft = loaded.draft
-            meta = json.dumps({"d": draft.id, "r": origin.response_url}, separators=(",", ":"))
-            return render.edit_modal(ctx._, draft, metadata=meta, neutral=loaded.compliance)
-
-        await responder.open_form(ctx, origin, respond, build, again=ctx._("Press Edit again."))
+    responder.form_button(bolt, DraftAction.EDIT, edit_form, again=N_("Press Edit again."))
 
     @bolt.view(str(DraftView.CALLBACK))
     async def on_edit_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

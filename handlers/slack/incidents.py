@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk.permissions import Action, require
-from bot.errors import NotFound, UserFacingError
+from bot.errors import N_, NotFound, UserFacingError
 from bot.incidents import commands as core
 from bot.incidents import overview
 from bot.incidents.core import parse_ref
@@ -20,7 +20,7 @@ from bot.incidents.resolve import parse_form, resolve
 from bot.slack_messages import incidents as render
 from bot.slack_messages.ids import IncidentAction, IncidentField
 from handlers.slack.payloads import ButtonPress, ViewSubmission
-from handlers.slack.request import Ctx, Respond, Responder, Usage, parse_ticket, refusal
+from handlers.slack.request import Ctx, Responder, Usage, parse_ticket, refusal
 
 log = logging.getLogger(__name__)
 
@@ -79,35 +79,19 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
     """Listen for the incident message's buttons and the Resolve modal."""
     services, locales = responder.services, responder.locales
 
-    @bolt.action(str(IncidentAction.PROVIDER_MESSAGE))
-    async def on_provider_message(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        ctx = locales.ctx_now(press.origin.user_id)
+    async def provider_message(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        require(ctx.actor, Action.INCIDENT)
+        incident_id = parse_ref(press.value or "")
+        inc, text = await core.provider_message(services, incident_id=incident_id)
+        return render.provider_modal(inc, text, ctx._)
 
-        async def build() -> dict[str, Any]:
-            require(ctx.actor, Action.INCIDENT)
-            incident_id = parse_ref(press.value or "")
-            inc, text = await core.provider_message(services, incident_id=incident_id)
-            return render.provider_modal(inc, text, ctx._)
+    async def resolve_form(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        inc = await core.for_form(services, incident_id=parse_ref(press.value or ""))
+        return render.resolve_modal(inc, ctx._)
 
-        await responder.open_form(ctx, press.origin, respond, build, again=ctx._("Press it again."))
-
-    @bolt.action(str(IncidentAction.RESOLVE))
-    async def on_resolve(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        ctx = locales.ctx_now(press.origin.user_id)
-
-        async def build() -> dict[str, Any]:
-            inc = await core.for_form(services, incident_id=parse_ref(press.value or ""))
-            return render.resolve_modal(inc, ctx._)
-
-        await responder.open_form(ctx, press.origin, respond, build, again=ctx._("Press it again."))
+    again = N_("Press it again.")
+    responder.form_button(bolt, IncidentAction.PROVIDER_MESSAGE, provider_message, again=again)
+    responder.form_button(bolt, IncidentAction.RESOLVE, resolve_form, again=again)
 
     @bolt.view(str(IncidentField.CALLBACK))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

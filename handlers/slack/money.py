@@ -23,7 +23,6 @@ from bot.slack_messages.ids import AlertAction, MoneyAction, MoneyView
 from handlers.slack.payloads import ButtonPress, ViewSubmission
 from handlers.slack.request import (
     Ctx,
-    Respond,
     Responder,
     Usage,
     escalation_id_of,
@@ -158,36 +157,23 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
     """Listen for the Money button, Reject, and the two modals."""
     services, locales = responder.services, responder.locales
 
-    @bolt.action(str(AlertAction.MONEY))
-    async def on_money(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        ctx = locales.ctx_now(press.origin.user_id)
-
-        async def build() -> dict[str, Any]:
-            start = await prefill(
-                services, actor=ctx.actor, escalation_id=escalation_id_of(press.value)
-            )
-            found = await _first_transaction(start.escalation_id)
-            metadata = json.dumps({"e": start.escalation_id, "t": found})
-            return render.request_form(
-                ctx._,
-                escalation_id=start.escalation_id,
-                ticket_id=start.ticket_id,
-                kind=start.kind.value,
-                amount=start.amount,
-                currency=start.currency,
-                metadata=metadata,
-            )
-
-        await responder.open_form(
-            ctx, press.origin, respond, build, again=ctx._("Press Money again.")
+    async def money_form(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        start = await prefill(
+            services, actor=ctx.actor, escalation_id=escalation_id_of(press.value)
+        )
+        found = await first_transaction(services, start.escalation_id)
+        metadata = json.dumps({"e": start.escalation_id, "t": found})
+        return render.request_form(
+            ctx._,
+            escalation_id=start.escalation_id,
+            ticket_id=start.ticket_id,
+            kind=start.kind.value,
+            amount=start.amount,
+            currency=start.currency,
+            metadata=metadata,
         )
 
-    async def _first_transaction(escalation_id: int) -> str | None:
-        return await first_transaction(services, escalation_id)
+    responder.form_button(bolt, AlertAction.MONEY, money_form, again=N_("Press Money again."))
 
     @bolt.view(str(MoneyView.REQUEST))
     async def on_request(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -224,22 +210,12 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
         await ack()
         log.info("slack.money_requested", extra={"request": row.id})
 
-    @bolt.action(str(MoneyAction.REJECT))
-    async def on_reject(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        ctx = locales.ctx_now(press.origin.user_id)
+    async def reject_form(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        request_id = _request_id(ctx, press.value)
+        metadata = json.dumps({"r": press.value})
+        return render.reject_form(ctx._, request_id=request_id, metadata=metadata)
 
-        async def build() -> dict[str, Any]:
-            request_id = _request_id(ctx, press.value)
-            metadata = json.dumps({"r": press.value})
-            return render.reject_form(ctx._, request_id=request_id, metadata=metadata)
-
-        await responder.open_form(
-            ctx, press.origin, respond, build, again=ctx._("Press Reject again.")
-        )
+    responder.form_button(bolt, MoneyAction.REJECT, reject_form, again=N_("Press Reject again."))
 
     @bolt.view(str(MoneyView.REJECT))
     async def on_reject_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from slack_bolt.async_app import AsyncApp
+
 from bot import i18n
 from bot.desk.permissions import Actor, actor_for
 from bot.errors import N_, BatonError, IntegrationError, NotFound, UserFacingError
@@ -274,6 +276,31 @@ class Responder:
                 return
             text = ctx._("Slack did not open the form in time: press the button again.")
         await self.answer(ctx, origin, respond, text or again)
+
+    def form_button(
+        self,
+        bolt: AsyncApp,
+        action_id: str,
+        build: Callable[[Ctx, ButtonPress], Awaitable[dict[str, Any]]],
+        *,
+        again: str,
+    ) -> None:
+        """Listen for a button that opens a form: acknowledge, then open build(ctx, press).
+
+        ``again``: the msgid of the hint shown when there was no form to open.
+        """
+
+        @bolt.action(action_id)
+        async def on_press(
+            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ) -> None:
+            await ack()
+            press = ButtonPress.of(body, action)
+            # The trigger_id lasts 3 seconds: only the database before views.open.
+            ctx = self.locales.ctx_now(press.origin.user_id)
+            await self.open_form(
+                ctx, press.origin, respond, lambda: build(ctx, press), again=ctx._(again)
+            )
 
     async def respond_later(self, response_url: str | None, reply: Reply) -> bool:
         """Replace the message an interaction came from, through its response_url, later on.

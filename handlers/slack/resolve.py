@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.errors import NotFound, UserFacingError
+from bot.errors import N_, NotFound, UserFacingError
 from bot.resolutions import resolve as core
 from bot.resolutions.form import Raw, parse
 from bot.slack_messages import resolve as render
@@ -20,7 +20,6 @@ from bot.slack_messages.ids import AlertAction, ResolveField, ResolveView
 from handlers.slack.payloads import ButtonPress, ViewSubmission
 from handlers.slack.request import (
     Ctx,
-    Respond,
     Responder,
     Usage,
     escalation_id_of,
@@ -76,20 +75,10 @@ def register(bolt: AsyncApp, responder: Responder) -> None:
     """Listen for the Resolve button and the Resolve modal."""
     services, locales = responder.services, responder.locales
 
-    @bolt.action(str(AlertAction.RESOLVE))
-    async def on_resolve(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
-        await ack()
-        press = ButtonPress.of(body, action)
-        # The trigger_id lasts 3 seconds: only the database before views.open, no users.info.
-        ctx = locales.ctx_now(press.origin.user_id)
+    async def form(ctx: Ctx, press: ButtonPress) -> dict[str, Any]:
+        return await _modal(ctx, escalation_id=escalation_id_of(press.value))
 
-        async def build() -> dict[str, Any]:
-            return await _modal(ctx, escalation_id=escalation_id_of(press.value))
-
-        again = ctx._("Press Resolve again.")
-        await responder.open_form(ctx, press.origin, respond, build, again=again)
+    responder.form_button(bolt, AlertAction.RESOLVE, form, again=N_("Press Resolve again."))
 
     @bolt.view(str(ResolveView.CALLBACK))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

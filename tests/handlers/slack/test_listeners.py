@@ -14,11 +14,15 @@ from bot.slack_messages.ids import (
     DraftAction,
     DraftView,
     HomeAction,
+    IncidentAction,
+    IncidentField,
     JiraAction,
+    MoneyAction,
+    MoneyView,
     ResolveView,
     TxnAction,
 )
-from handlers.slack import buttons, commands, desk, drafts, home, resolve
+from handlers.slack import buttons, commands, desk, drafts, home, incidents, money, resolve
 from handlers.slack.endpoint import build_bolt
 from handlers.slack.request import Responder, UserLocales
 
@@ -49,20 +53,22 @@ def _registered() -> Recorder:
     bolt = Recorder()
     services: Any = object()  # register() only wires listeners: nothing is called yet
     responder = Responder(services, UserLocales(services), home=home.render_home)
-    for module in (buttons, desk, drafts, resolve, home):
+    for module in (buttons, desk, drafts, resolve, home, money, incidents):
         module.register(bolt, responder)  # type: ignore[arg-type]
     return bolt
 
 
 def test_every_button_id_has_one_listener() -> None:
     bolt = _registered()
-    ids = [*AlertAction, *DraftAction, *HomeAction, *TxnAction, *JiraAction]
+    ids = [*AlertAction, *DraftAction, *HomeAction, *TxnAction, *JiraAction, *MoneyAction]
+    ids += [*IncidentAction]
     assert sorted(bolt.actions) == sorted(str(i) for i in ids)
 
 
 def test_every_modal_that_submits_has_a_listener() -> None:
     bolt = _registered()
     expected = {str(CallbackId.REASSIGN), str(DraftView.CALLBACK), str(ResolveView.CALLBACK)}
+    expected |= {str(MoneyView.REQUEST), str(MoneyView.REJECT), str(IncidentField.CALLBACK)}
     assert set(bolt.views) == expected and len(bolt.views) == len(expected)
     assert bolt.events == ["app_home_opened"]
 
