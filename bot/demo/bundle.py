@@ -61,7 +61,7 @@ class BundledTickets:
         except KeyError:
             raise NotFound(f"ticket {ticket_id}") from None
 
-    def add(self, tickets: list[Ticket]) -> None:
+    def extend(self, tickets: list[Ticket]) -> None:
         """More tickets (the demo's incident wave), read like the bundled ones."""
         self._tickets.update((t.id, t) for t in tickets)
 

@@ -142,7 +142,7 @@ async def run_incident(
     local = clock.now.astimezone(tz)
     start = (local + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     tickets = wave_tickets(start)
-    bundle.add(tickets)
+    bundle.extend(tickets)
     worker = Worker(services, name="demo-incident", timer_seconds=0, sla_timers=False)
     say(
         f"\nProvider incident (SPEC §13): {PROVIDER.title()} fails from {start:%a %d %H:%M} for "
