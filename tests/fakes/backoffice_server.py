@@ -283,6 +283,32 @@ class FakeBackoffice(FakeServer):
             self._answers[key] = (body, answer)
         return _json(201, answer)
 
+    def _health(self, request: Request) -> Answer:
+        """Per provider, the transactions created since `since` and how many failed (SPEC §13)."""
+        if request.method != "GET":
+            return _json(405, {"error": "method_not_allowed", "message": "read-only: GET"})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
+        try:
+            since = datetime.fromisoformat(request.args["since"].replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return _json(400, {"error": "bad_request", "message": "since: an ISO 8601 time"})
+        if since.tzinfo is None:
+            return _json(400, {"error": "bad_request", "message": "since needs a time zone"})
+        counts: dict[str, list[int]] = {}
+        with self._lock:
+            for r in self.rows:
+                created = datetime.fromisoformat(
+                    str(r[FIELDS["created_at"]]).replace("Z", "+00:00")
+                )
+                if created < since or not r.get(FIELDS["provider"]):
+                    continue
+                c = counts.setdefault(str(r[FIELDS["provider"]]), [0, 0])
+                c[0] += 1
+                c[1] += STATUS_WORDS.get(str(r[FIELDS["status"]])) is TxStatus.FAILED
+        rows = [{"provider": p, "total": t, "failed": f} for p, (t, f) in sorted(counts.items())]
+        return _json(200, {"providers": rows})
+
 
 ADJUSTMENT_TYPES = ("credit", "debit", "refund", "release")
 _REQUIRED = ("type", "customer_id", "amount", "currency", "reason", "ticket_id", "requested_by")
@@ -313,32 +339,6 @@ def _adjustment_problem(body: Any) -> str | None:
     if body["requested_by"] in body["approved_by"]:
         return "four eyes: the requester cannot approve"
     return None
-
-    def _health(self, request: Request) -> Answer:
-        """Per provider, the transactions created since `since` and how many failed (SPEC §13)."""
-        if request.method != "GET":
-            return _json(405, {"error": "method_not_allowed", "message": "read-only: GET"})
-        if request.headers.get("authorization") != f"Bearer {self.token}":
-            return _json(401, {"error": "unauthorized", "message": "invalid or missing token"})
-        try:
-            since = datetime.fromisoformat(request.args["since"].replace("Z", "+00:00"))
-        except (KeyError, ValueError):
-            return _json(400, {"error": "bad_request", "message": "since: an ISO 8601 time"})
-        if since.tzinfo is None:
-            return _json(400, {"error": "bad_request", "message": "since needs a time zone"})
-        counts: dict[str, list[int]] = {}
-        with self._lock:
-            for r in self.rows:
-                created = datetime.fromisoformat(
-                    str(r[FIELDS["created_at"]]).replace("Z", "+00:00")
-                )
-                if created < since or not r.get(FIELDS["provider"]):
-                    continue
-                c = counts.setdefault(str(r[FIELDS["provider"]]), [0, 0])
-                c[0] += 1
-                c[1] += STATUS_WORDS.get(str(r[FIELDS["status"]])) is TxStatus.FAILED
-        rows = [{"provider": p, "total": t, "failed": f} for p, (t, f) in sorted(counts.items())]
-        return _json(200, {"providers": rows})
 
 
 def _offset(cursor: str | None) -> int:
