@@ -297,3 +297,4 @@ class IncidentSummary:
     replies_done: int = 0
     root_cause: str | None = None
     resolved_at: datetime | None = None
+    jira_resolution: str | None = None  # Jira resolved its issue (while open)

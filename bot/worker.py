@@ -25,6 +25,7 @@ from bot.config import Delivery
 from bot.delivery import deliver
 from bot.errors import IntegrationError, NotFound
 from bot.escalations import intake, notices
+from bot.incidents import jira as incident_jira
 from bot.incidents.runner import IncidentPass
 from bot.jira import events as jira_events
 from bot.money import decide as money_decide
@@ -242,6 +243,9 @@ class Worker:
         async with self._limit:
             try:
                 if event.source == "jira":
+                    # An incident's own issue first (bot/incidents), else a ticket's.
+                    if await incident_jira.process_event(self.services, event, worker=self.name):
+                        return
                     await jira_events.process_event(self.services, event, worker=self.name)
                 else:
                     await intake.process_event(self.services, event, worker=self.name)

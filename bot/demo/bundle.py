@@ -61,6 +61,10 @@ class BundledTickets:
         except KeyError:
             raise NotFound(f"ticket {ticket_id}") from None
 
+    def extend(self, tickets: list[Ticket]) -> None:
+        """More tickets (the demo's incident wave), read like the bundled ones."""
+        self._tickets.update((t.id, t) for t in tickets)
+
     async def with_comments(self, ticket: Ticket) -> Ticket:
         return ticket  # a bundled ticket's words are all in its description
 

@@ -18,6 +18,7 @@ from bot.config import Settings, load_batonconfig
 from bot.demo.backoffice import findings_lines, open_backoffice
 from bot.demo.bundle import BundledTickets, Clock, load_bundled
 from bot.demo.day import run_day
+from bot.demo.incidents import run_incident
 from bot.demo.money import run_money
 from bot.demo.report import print_report
 from bot.desk.roster import load_roster
@@ -60,11 +61,12 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
             secret_key=secrets.token_hex(32),  # the demo makes its own, never written anywhere
         )
     )
+    bundle = BundledTickets(tickets)
     services = Services(
         settings=settings,
         db=Database(database_url),
         roster=roster,
-        zendesk=BundledTickets(tickets),
+        zendesk=bundle,
         slack=Unconfigured("slack"),
         clock=clock,
         transactions=backoffice,
@@ -97,6 +99,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
         await print_jira_issues(services, echo)
         await print_report(services, database_url=database_url, echo=echo)
         await run_money(services, echo)
+        await run_incident(services, bundle=bundle, clock=clock, echo=echo)
     finally:
         await backoffice.close()
         await services.db.dispose()

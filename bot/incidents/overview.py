@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import IncidentSummary
 from bot.incidents import core
 from bot.incidents.grouping import groupable
+from bot.incidents.jira import jira_resolution
 from bot.incidents.resolve import progress
 from bot.services import Services
 from bot.store.models import Escalation, Incident, IncidentLink
@@ -72,6 +73,9 @@ async def summary(s: AsyncSession, incident: Incident) -> IncidentSummary:
         replies_done=await progress(s, incident) if incident.replies_total else 0,
         root_cause=incident.root_cause,
         resolved_at=incident.resolved_at,
+        jira_resolution=(
+            await jira_resolution(s, incident.id) if incident.status == core.OPEN else None
+        ),
     )
 
 

@@ -56,6 +56,12 @@ def message(
             "fields": [{"type": "mrkdwn", "text": f"*{k}:* {v}"} for k, v in fields],
         },
     ]
+    if inc.status == "open" and inc.jira_resolution:
+        line = _(
+            "Jira says {issue} is resolved ({resolution}). Press Resolve to answer the "
+            "customers: pick the root cause, the summary and their reply."
+        ).format(issue=inc.jira_key, resolution=escape(inc.jira_resolution))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f":bell: {line}"}})
     if inc.status != "open":
         line = _("Resolved: {answered} of {total} answered").format(
             answered=inc.replies_done, total=inc.replies_total
