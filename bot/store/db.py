@@ -113,6 +113,7 @@ class Database:
         # SQLite has one writer at a time; queueing our own transactions here is far cheaper
         # than letting them collide and back off inside SQLite's busy handler.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._writer: asyncio.Task[object] | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -125,9 +126,17 @@ class Database:
             async with self.sessions() as s, s.begin():
                 yield s
             return
+        me = asyncio.current_task()
+        if me is not None and self._writer is me:
+            # Waiting for our own lock would hang the task for ever; say so instead.
+            raise RuntimeError("a write session opened inside another one (SQLite has one writer)")
         async with self._write_lock, self.sessions() as s, s.begin():
-            await s.connection()  # BEGIN IMMEDIATE now: wait for the lock here, not mid-way
-            yield s
+            self._writer = me
+            try:
+                await s.connection()  # BEGIN IMMEDIATE now: wait for the lock here, not mid-way
+                yield s
+            finally:
+                self._writer = None
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

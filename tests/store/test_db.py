@@ -71,6 +71,17 @@ async def test_sqlite_session_holds_the_write_lock_from_its_start(
     assert _can_write(other_process)
 
 
+async def test_a_write_session_inside_another_fails_instead_of_hanging(db: Database) -> None:
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL has many writers: a nested session is a second connection")
+    async with db.session():
+        with pytest.raises(RuntimeError, match="inside another one"):
+            async with db.session():
+                pass
+    async with db.session() as s:  # the lock is free again
+        await s.scalar(select(func.count()).select_from(Escalation))
+
+
 async def test_sqlite_read_session_neither_waits_for_nor_blocks_a_writer(
     db: Database, other_process: sqlite3.Connection
 ) -> None:
