@@ -120,7 +120,11 @@ async def _deliver_update(services: Services, row: OutboxMessage) -> Mapping[str
             analyst=analyst,
             locale=locale,
             tz=tz,
-            overdue=deadlines.overdue(esc, now=services.clock()),
+            overdue=deadlines.overdue(
+                esc,
+                now=services.clock(),
+                paused=deadlines.sla_paused(services.settings.config, esc),
+            ),
             ticket_url=ticket_url(services.settings, esc.ticket_id),
             to_owner=m.channel == owner_dm,
             money=money.alert_line(services, moved, locale=locale),

@@ -46,7 +46,9 @@ def _post_item(
         analyst=analyst,
         locale=locale,
         tz=str(services.roster.timezone),
-        overdue=deadlines.overdue(esc, now=services.clock()),
+        overdue=deadlines.overdue(
+            esc, now=services.clock(), paused=deadlines.sla_paused(services.settings.config, esc)
+        ),
         ticket_url=ticket_url(services.settings, esc.ticket_id),
     )
     payload = {

@@ -137,12 +137,15 @@ def wanted(cfg: BatonConfig, esc: Escalation) -> list[Wanted]:
     if esc.first_response_at is None and esc.first_response_due_at is not None:
         span = t.first_response_span(vip=esc.vip)
         add(TimerKind.RESPONSE_REMIND, TimerKind.RESPONSE_BREACH, esc.first_response_due_at, span)
-    # Linked to an open provider incident: its resolution clock is paused (bot/incidents).
-    paused = cfg.incidents.pause_sla and esc.incident_ref is not None
-    if esc.sla_due_at is not None and not paused:
+    if esc.sla_due_at is not None and not sla_paused(cfg, esc):
         span = resolution_span(cfg, category=esc.category, vip=esc.vip)
         add(TimerKind.RESOLUTION_REMIND, TimerKind.RESOLUTION_BREACH, esc.sla_due_at, span)
     return out
+
+
+def sla_paused(cfg: BatonConfig, esc: Escalation) -> bool:
+    """Linked to an open provider incident: its resolution clock stands (bot/incidents)."""
+    return cfg.incidents.pause_sla and esc.incident_ref is not None
 
 
 def next_deadline(esc: Escalation) -> tuple[str, datetime] | None:
@@ -160,15 +163,16 @@ def next_deadline(esc: Escalation) -> tuple[str, datetime] | None:
     return name, at
 
 
-def overdue(esc: Escalation, *, now: datetime) -> list[str]:
-    """Which desk deadlines have passed unmet: "response", "resolution"."""
+def overdue(esc: Escalation, *, now: datetime, paused: bool = False) -> list[str]:
+    """Which desk deadlines have passed unmet: "response", "resolution" (not while it is
+    paused: its deadline moves on when the incident is resolved)."""
     if esc.status == EscalationStatus.RESOLVED:
         return []
     out = []
     due = esc.first_response_due_at
     if esc.first_response_at is None and due is not None and due <= now:
         out.append("response")
-    if esc.sla_due_at is not None and esc.sla_due_at <= now:
+    if esc.sla_due_at is not None and esc.sla_due_at <= now and not paused:
         out.append("resolution")
     return out
 

@@ -133,6 +133,12 @@ async def test_the_resolution_clock_pauses_while_linked_and_resumes_on_unlink(
             )
         )
     assert not waiting & {"resolution_remind", "resolution_breach"}
+    # Past its old deadline while the incident stands: the alert does not turn red.
+    late = before.sla_due_at + timedelta(minutes=1)
+    assert "resolution" in deadlines.overdue(before, now=late)
+    assert "resolution" not in deadlines.overdue(
+        before, now=late, paused=deadlines.sla_paused(services.settings.config, before)
+    )
 
     clock.now += timedelta(minutes=45)
     lead = Actor(slack_id="U0LEAD", analyst=services.roster.by_key("ana"))
