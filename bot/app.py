@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.desk.roster import load_roster
 from bot.metrics import Metrics
 from bot.services import Services, Unconfigured
-from bot.store import health, outbox
+from bot.store import health, outbox, pacing
 from bot.store.db import Database, head_revision
 from bot.store.gauges import gauges
 
@@ -30,13 +30,18 @@ def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Ser
     from integrations.slack import SlackClient, SlackSignIn
     from integrations.zendesk import ZendeskClient
 
-    zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
+    db = Database(settings.database_url)
+    zendesk = None
+    if settings.zendesk_configured:
+        # Every call waits its turn for the account's budget, shared through the database.
+        limit = settings.config.delivery.zendesk_requests_per_minute
+        zendesk = pacing.paced(db, ZendeskClient.from_settings(settings), per_minute=lambda: limit)
     jira = JiraClient.from_settings(settings) if settings.jira_configured else None
     slack = SlackClient.from_settings(settings) if settings.slack_bot_token else None
     source = transactions.from_settings(settings)
     return Services(
         settings=settings,
-        db=Database(settings.database_url),
+        db=db,
         roster=load_roster(settings.roster_path),
         zendesk=zendesk or Unconfigured("zendesk"),
         slack=slack or Unconfigured("slack"),

@@ -31,6 +31,7 @@ QUEUE = queue.Queue(
     parked=FAILED,
     order_by="ticket_id",
     created="received_at",
+    priority="priority",
 )
 
 
@@ -40,6 +41,7 @@ async def store_event(
     event: ZendeskEvent | JiraEvent,
     dedupe_key: str,
     now: datetime,
+    priority: int = 0,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
@@ -54,6 +56,7 @@ async def store_event(
         attempts=0,
         available_at=now,
         received_at=now,
+        priority=priority,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
     result = await session.execute(stmt.returning(InboxEvent.id))

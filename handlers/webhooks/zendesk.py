@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import handlers.body as request_body
 from bot.errors import SignatureError
-from bot.escalations.intake import event_matters
+from bot.escalations.intake import event_matters, event_priority
 from bot.events import zendesk as zendesk_events
 from bot.events.zendesk import TIMESTAMP, BadZendeskEvent
 from bot.services import Services
@@ -59,7 +59,11 @@ def make_handler(services: Services) -> Any:
         try:
             async with services.db.session() as session:
                 stored = await inbox.store_event(
-                    session, event=event, dedupe_key=key, now=services.clock()
+                    session,
+                    event=event,
+                    dedupe_key=key,
+                    now=services.clock(),
+                    priority=event_priority(event, tags=services.settings.config.tags),
                 )
         except SQLAlchemyError as err:
             return storage_unavailable("zendesk", err)
