@@ -57,6 +57,7 @@ async def _row(
         ins.values(
             service=service,
             per_minute=per_minute,
+            window_starts=now,
             window_ends=now,
             left=0,
             updated_at=now,
@@ -72,20 +73,16 @@ async def _row(
     return row
 
 
-def _realign(row: ServiceBudget, seen: RateSeen, *, now: datetime) -> None:
-    """Move the window's end to Zendesk's when an answer said when it refills."""
-    if seen.reset_seconds is None:
+def _correct(row: ServiceBudget, seen: RateSeen, *, now: datetime) -> None:
+    """Fold in what an answer of the current window said: Zendesk's refill time (ours then
+    ends a second after it), and never more left than it said, less the margin. An answer
+    from before the window was refilled speaks of another window and is left alone."""
+    if seen.at < row.window_starts:
         return
-    ends = seen.at + timedelta(seconds=seen.reset_seconds) + GRACE
-    if ends > now and (ends > row.window_ends or seen.refused or ends < row.window_ends - WINDOW):
-        # Refilling before Zendesk does would spend the new window on 429s.
-        row.window_ends = ends
-
-
-def _lower(row: ServiceBudget, seen: RateSeen) -> None:
-    """What is left is never more than Zendesk said (less the margin), within its window."""
-    if seen.at < row.window_ends - WINDOW:
-        return  # said of a window that is over
+    if seen.reset_seconds is not None:
+        ends = seen.at + timedelta(seconds=seen.reset_seconds) + GRACE
+        if ends > now:
+            row.window_ends = ends
     if seen.refused:
         row.left = 0
     elif seen.remaining is not None:
@@ -129,12 +126,10 @@ async def draw(
     row = await _row(session, service, per_minute=per_minute, now=now)
     row.per_minute = min(per_minute, seen.limit) if seen is not None and seen.limit else per_minute
     if seen is not None:
-        _realign(row, seen, now=now)
+        _correct(row, seen, now=now)
     if now >= row.window_ends:
-        row.window_ends = now + WINDOW
+        row.window_starts, row.window_ends = now, now + WINDOW
         row.left = usable(row.per_minute)
-    if seen is not None:
-        _lower(row, seen)
     granted_reads = min(reads, row.left)
     row.left -= granted_reads
     # Writes that waited their patience out go next, reserve or not: none waits for ever.

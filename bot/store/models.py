@@ -297,6 +297,7 @@ class ServiceBudget(Base):
 
     service: Mapped[str] = mapped_column(String(20), primary_key=True)
     per_minute: Mapped[int] = mapped_column(Integer)  # the limit the window started with
+    window_starts: Mapped[datetime]  # when Baton refilled it: older answers are of another
     window_ends: Mapped[datetime]
     left: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

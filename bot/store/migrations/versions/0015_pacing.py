@@ -23,6 +23,7 @@ def upgrade() -> None:
         "service_budgets",
         sa.Column("service", sa.String(length=20), nullable=False),
         sa.Column("per_minute", sa.Integer(), nullable=False),
+        sa.Column("window_starts", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("window_ends", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("left", sa.Integer(), nullable=False),
         sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
