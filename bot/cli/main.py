@@ -106,7 +106,12 @@ def serve(port: int | None, host: str) -> None:
 
 
 @main.command()
-@click.option("--concurrency", default=8, show_default=True, help="Deliveries in flight at once.")
+@click.option(
+    "--concurrency",
+    default=8,
+    show_default=True,
+    help="Events in hand at once, and as many deliveries (one ticket's stay in order).",
+)
 @click.option("--poll", default=0.2, show_default=True, help="Seconds between polls when idle.")
 def worker(concurrency: int, poll: float) -> None:
     """Run the background process: routing, outbox delivery, timers.
