@@ -143,11 +143,19 @@ class Pacer:
                 return
             try:
                 served = await self._draw_and_hand_out()
-            except Exception:  # the database: keep the calls waiting, try again shortly
-                log.warning("pacer.draw_failed", exc_info=True, extra={"service": self.service})
-                served, nap = False, 1.0
-            else:
-                nap = self._nap()
+            except Exception as err:
+                # No budget to draw from (the database is down, or not migrated yet): let the
+                # calls go unpaced rather than hold them; Zendesk's own 429 still rests them.
+                log.warning(
+                    "pacer.draw_failed",
+                    extra={"service": self.service, "error": type(err).__name__},
+                )
+                for w in self._line:
+                    if not w.turn.done():
+                        w.turn.set_result(None)
+                self._line.clear()
+                return
+            nap = self._nap()
             if not served and self._line:
                 self._arrived.clear()
                 with contextlib.suppress(TimeoutError):

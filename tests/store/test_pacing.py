@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.store import pacing
 from bot.store.db import Database
@@ -77,3 +78,13 @@ async def test_a_burst_through_the_real_client_spends_nothing_on_429s(db: Databa
         assert fake.refused > 0 and any(isinstance(r, Exception) for r in raw)
     finally:
         fake.stop()
+
+
+async def test_without_a_budget_to_draw_from_calls_go_unpaced(tmp_path: Path) -> None:
+    empty = Database(f"sqlite:///{tmp_path}/not-migrated.db")  # no service_budgets table
+    try:
+        line = pacing.Pacer(empty, "zendesk", per_minute=lambda: 1)
+        async with asyncio.timeout(5):
+            await asyncio.gather(*(line.take(pacing.READ) for _ in range(3)))
+    finally:
+        await empty.dispose()
