@@ -110,6 +110,7 @@ class Worker:
         """Keep every slot busy: claim as slots free up, without waiting for a whole batch, so
         one slow call holds only its own ticket. Finishes the work in hand on stop."""
         failures = 0
+        stopping = asyncio.create_task(self._wake_on(stop))
         try:
             while not stop.is_set():
                 wait = self.poll_seconds
@@ -127,9 +128,14 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
         finally:
+            stopping.cancel()
             running = [t for tasks in self._running.values() for t in tasks]
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    async def _wake_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake.set()
 
     def _spawn(self, pool: str, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -138,6 +144,9 @@ class Worker:
         def done(t: asyncio.Task[None]) -> None:
             self._running[pool].discard(t)
             self._wake.set()
+            if not t.cancelled() and (err := t.exception()) is not None:
+                # Its lease runs out and another pass takes it again; say why it failed.
+                log.error("worker.task_failed", exc_info=err, extra={"worker": self.name})
 
         task.add_done_callback(done)
 
