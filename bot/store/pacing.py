@@ -146,7 +146,8 @@ class Pacer:
             except Exception as err:
                 # No budget to draw from (the database is down, or not migrated yet): let the
                 # calls go unpaced rather than hold them; Zendesk's own 429 still rests them.
-                log.warning(
+                # Info, not a warning: whatever broke the database is reported where it broke.
+                log.info(
                     "pacer.draw_failed",
                     extra={"service": self.service, "error": type(err).__name__},
                 )
