@@ -292,7 +292,7 @@ def zendesk_setup(public_url: str) -> None:
     tags = settings.config.tags  # the names from BATON_CONFIG, not the defaults
 
     async def go() -> None:
-        services = build_services(settings)
+        services = build_services(settings, paced=False)  # a handful of calls, once
         try:
             result = await services.zendesk.setup_webhook(endpoint_url=endpoint, tags=tags)
         except IntegrationError as err:  # name the server it could not reach or that refused
