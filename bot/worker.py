@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_SECONDS = 3600.0  # how often a worker looks for "needs a root cause" DMs to send
 MAX_IDLE_BACKOFF = 30.0  # seconds between passes while every pass fails
+PEEK_SECONDS = 0.025  # while idle, how often it looks for newly stored work (a cheap read)
 
 
 def idle_backoff(failures: int, poll_seconds: float) -> float:
@@ -111,11 +112,18 @@ class Worker:
         one slow call holds only its own ticket. Finishes the work in hand on stop."""
         failures = 0
         stopping = asyncio.create_task(self._wake_on(stop))
+        last_pass, seen, woken = 0.0, (0, 0), True
         try:
             while not stop.is_set():
-                wait = self.poll_seconds
+                wait = min(PEEK_SECONDS, self.poll_seconds)
                 try:
-                    await self._fill()
+                    # A full pass when a task finished, when poll_seconds have gone by (work
+                    # whose backoff ran out), or when new work was stored since the last one.
+                    newest = await self._newest()
+                    due = time.monotonic() - last_pass >= self.poll_seconds
+                    if woken or due or newest != seen:
+                        last_pass, seen = time.monotonic(), newest
+                        await self._fill()
                     failures = 0
                 except Exception:  # a bad pass must not kill the process; leases make it safe
                     failures += 1
@@ -125,13 +133,21 @@ class Worker:
                         "worker.batch_failed", extra={"worker": self.name, "retry_in": wait}
                     )
                 self._wake.clear()
+                woken = False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                    woken = True
         finally:
             stopping.cancel()
             running = [t for tasks in self._running.values() for t in tasks]
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    async def _newest(self) -> tuple[int, int]:
+        """The latest inbox and outbox ids: two index lookups in a read-only snapshot, which
+        on SQLite take no write lock (the web process stores webhooks meanwhile)."""
+        async with self.services.db.read_session() as s:
+            return await queue.newest(s, inbox.QUEUE), await queue.newest(s, outbox.QUEUE)
 
     async def _wake_on(self, stop: asyncio.Event) -> None:
         await stop.wait()
@@ -156,7 +172,7 @@ class Worker:
     async def _health(self) -> tuple[dict[str, health.State], set[str], set[str]]:
         """Every service's state, and which rest (down or rate-limited) or are rate-limited."""
         now = self.services.clock()
-        async with self.services.db.session() as s:
+        async with self.services.db.read_session() as s:
             states = await health.states(s)
         self._troubled |= {svc for svc, st in states.items() if st.troubled}
         resting = {svc for svc, st in states.items() if st.resting(now)}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, true, update
+from sqlalchemy import ColumnElement, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -234,3 +234,9 @@ async def make_due(
         .returning(m.id)
     )
     return len(result.all())
+
+
+async def newest(session: AsyncSession, q: Queue) -> int:
+    """The id of the latest row stored (0 if none): a cheap look for work that just arrived."""
+    m = q.model
+    return int(await session.scalar(select(func.max(m.id))) or 0)
