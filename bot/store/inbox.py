@@ -7,7 +7,7 @@ or parked by the queue's one policy (``queue.fail``, called by the worker).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -34,30 +34,61 @@ QUEUE = queue.Queue(
 )
 
 
+Event = ZendeskEvent | JiraEvent
+
+
 async def store_event(
     session: AsyncSession,
     *,
-    event: ZendeskEvent | JiraEvent,
+    event: Event,
     dedupe_key: str,
     now: datetime,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
+    (stored,) = await store_events(session, [(event, dedupe_key)], now=now)
+    return stored
+
+
+async def store_events(
+    session: AsyncSession,
+    events: Sequence[tuple[Event, str]],
+    *,
+    now: datetime | Sequence[datetime],
+) -> list[bool]:
+    """Store (event, dedupe key) pairs in one INSERT; for each, False if its key was stored
+    before (earlier in this list included). now: one time for all, or one per event."""
+    times = [now] * len(events) if isinstance(now, datetime) else list(now)
+    rows: dict[str, dict[str, object]] = {}
+    for (event, key), at in zip(events, times, strict=True):
+        # The first of two deliveries with one key is the one stored, as if they came apart.
+        rows.setdefault(key, _row(event, key, at))
+    if not rows:
+        return []
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
-    stmt = ins.values(
-        source=zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
-        dedupe_key=dedupe_key,
-        kind=event.kind,
-        ticket_id=event.ticket_id,
-        event=event.to_json(),
-        status=PENDING,
-        attempts=0,
-        available_at=now,
-        received_at=now,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = ins.values(list(rows.values())).on_conflict_do_nothing(index_elements=["dedupe_key"])
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
-    result = await session.execute(stmt.returning(InboxEvent.id))
-    return result.first() is not None
+    result = await session.execute(stmt.returning(InboxEvent.dedupe_key))
+    fresh = set(result.scalars())
+    stored = []
+    for _event, key in events:
+        stored.append(key in fresh)
+        fresh.discard(key)  # a second delivery of the key in this list is a duplicate
+    return stored
+
+
+def _row(event: Event, key: str, now: datetime) -> dict[str, object]:
+    return {
+        "source": zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
+        "dedupe_key": key,
+        "kind": event.kind,
+        "ticket_id": event.ticket_id,
+        "event": event.to_json(),
+        "status": PENDING,
+        "attempts": 0,
+        "available_at": now,
+        "received_at": now,
+    }
 
 
 def zendesk_event(row: InboxEvent) -> ZendeskEvent:
