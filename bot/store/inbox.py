@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import jira, zendesk
@@ -65,16 +65,29 @@ async def store_events(
     if not rows:
         return []
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
-    stmt = ins.values(list(rows.values())).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
-    result = await session.execute(stmt.returning(InboxEvent.dedupe_key))
+    # Core, not the ORM's bulk path, and one cached statement whatever the batch size:
+    # SQLAlchemy sends a batch as one multi-row INSERT (its "insertmanyvalues").
+    result = await session.execute(_INSERT[dialect == "postgresql"], list(rows.values()))
     fresh = set(result.scalars())
     stored = []
     for _event, key in events:
         stored.append(key in fresh)
         fresh.discard(key)  # a second delivery of the key in this list is a duplicate
     return stored
+
+
+def _insert(dialect: Any) -> Any:
+    table = InboxEvent.__table__
+    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key)
+    )
+
+
+# The one statement that stores events, built once per backend.
+_INSERT = {False: _insert(sqlite), True: _insert(postgresql)}
 
 
 def _row(event: Event, key: str, now: datetime) -> dict[str, object]:
