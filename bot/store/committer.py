@@ -90,12 +90,11 @@ class InboxCommitter:
 
     async def _commit(self, batch: Sequence[_Waiting]) -> None:
         try:
-            async with self.db.session() as session:
-                stored = await inbox.store_events(
-                    session,
-                    [(w.event, w.dedupe_key) for w in batch],
-                    now=[w.now for w in batch],
-                )
+            events = [(w.event, w.dedupe_key) for w in batch]
+            times = [w.now for w in batch]
+            stored = await self.db.run_write(
+                lambda conn: inbox.store_events_on(conn, events, now=times)
+            )
         except SQLAlchemyError as err:  # every waiter hears of it; the next batch tries again
             log.warning(
                 "inbox.commit_failed", extra={"events": len(batch), "error": type(err).__name__}

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import jira, zendesk
@@ -57,18 +58,41 @@ async def store_events(
 ) -> list[bool]:
     """Store (event, dedupe key) pairs in one INSERT; for each, False if its key was stored
     before (earlier in this list included). now: one time for all, or one per event."""
+    rows = _rows(events, now)
+    if not rows:
+        return []
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    result = await session.execute(_INSERT[dialect == "postgresql"], rows)
+    return _stored(events, result.scalars())
+
+
+def store_events_on(
+    conn: Connection,
+    events: Sequence[tuple[Event, str]],
+    *,
+    now: datetime | Sequence[datetime],
+) -> list[bool]:
+    """store_events on a plain connection (Database.run_write: the webhooks' group commit)."""
+    rows = _rows(events, now)
+    if not rows:
+        return []
+    result = conn.execute(_INSERT[conn.dialect.name == "postgresql"], rows)
+    return _stored(events, result.scalars())
+
+
+def _rows(
+    events: Sequence[tuple[Event, str]], now: datetime | Sequence[datetime]
+) -> list[dict[str, object]]:
     times = [now] * len(events) if isinstance(now, datetime) else list(now)
     rows: dict[str, dict[str, object]] = {}
     for (event, key), at in zip(events, times, strict=True):
         # The first of two deliveries with one key is the one stored, as if they came apart.
         rows.setdefault(key, _row(event, key, at))
-    if not rows:
-        return []
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    # Core, not the ORM's bulk path, and one cached statement whatever the batch size:
-    # SQLAlchemy sends a batch as one multi-row INSERT (its "insertmanyvalues").
-    result = await session.execute(_INSERT[dialect == "postgresql"], list(rows.values()))
-    fresh = set(result.scalars())
+    return list(rows.values())
+
+
+def _stored(events: Sequence[tuple[Event, str]], returned: Iterable[str]) -> list[bool]:
+    fresh = set(returned)
     stored = []
     for _event, key in events:
         stored.append(key in fresh)
@@ -77,6 +101,8 @@ async def store_events(
 
 
 def _insert(dialect: Any) -> Any:
+    # Core, not the ORM's bulk path, and one cached statement whatever the batch size:
+    # SQLAlchemy sends a batch as one multi-row INSERT (its "insertmanyvalues").
     table = InboxEvent.__table__
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
     return (
