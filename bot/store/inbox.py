@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, String, Table, Text, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,7 +62,7 @@ async def store_events(
     if not rows:
         return []
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    result = await session.execute(_INSERT[dialect == "postgresql"], rows)
+    result = await session.execute(*_insert(rows, postgres=dialect == "postgresql"))
     return _stored(events, result.scalars())
 
 
@@ -76,7 +76,7 @@ def store_events_on(
     rows = _rows(events, now)
     if not rows:
         return []
-    result = conn.execute(_INSERT[conn.dialect.name == "postgresql"], rows)
+    result = conn.execute(*_insert(rows, postgres=conn.dialect.name == "postgresql"))
     return _stored(events, result.scalars())
 
 
@@ -100,20 +100,52 @@ def _stored(events: Sequence[tuple[Event, str]], returned: Iterable[str]) -> lis
     return stored
 
 
-def _insert(dialect: Any) -> Any:
+_TABLE = cast(Table, InboxEvent.__table__)
+_COLUMNS = (
+    *("source", "dedupe_key", "kind", "ticket_id", "event", "status", "attempts"),
+    *("available_at", "received_at"),
+)
+
+
+def _sqlite_insert() -> Any:
     # Core, not the ORM's bulk path, and one cached statement whatever the batch size:
     # SQLAlchemy sends a batch as one multi-row INSERT (its "insertmanyvalues").
-    table = InboxEvent.__table__
+    table = _TABLE
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
     return (
-        dialect.insert(table)
+        sqlite.insert(table)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(table.c.dedupe_key)
     )
 
 
-# The one statement that stores events, built once per backend.
-_INSERT = {False: _insert(sqlite), True: _insert(postgresql)}
+def _postgresql_insert() -> Any:
+    # One array per column, unnested: the statement's text is the same for every batch, so
+    # psycopg parses it once and PostgreSQL plans it once (a prepared statement), where a
+    # multi-row VALUES is a new statement for each batch size.
+    table = _TABLE
+    arrays = []
+    for name in _COLUMNS:
+        # Strings unbounded: a cast to VARCHAR(n) would cut a long value the insert refuses.
+        item = Text() if isinstance(table.c[name].type, String) else table.c[name].type
+        arrays.append(bindparam(name, type_=ARRAY(item)))  # psycopg's dialect casts it
+    batch = func.unnest(*arrays).table_valued(*_COLUMNS).render_derived(name="batch")
+    return (
+        postgresql.insert(table)
+        .from_select(list(_COLUMNS), select(*batch.c))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key)
+    )
+
+
+def _insert(rows: list[dict[str, object]], *, postgres: bool) -> tuple[Any, Any]:
+    """The one statement that stores these rows, with its parameters, for the backend."""
+    if postgres:
+        return _INSERT_PG, {name: [row[name] for row in rows] for name in _COLUMNS}
+    return _INSERT_SQLITE, rows
+
+
+_INSERT_SQLITE, _INSERT_PG = _sqlite_insert(), _postgresql_insert()
 
 
 def _row(event: Event, key: str, now: datetime) -> dict[str, object]:
