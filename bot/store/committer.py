@@ -56,6 +56,11 @@ class InboxCommitter:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 
+    @property
+    def waiting(self) -> int:
+        """Events handed over and not yet in a batch being committed."""
+        return len(self._queue)
+
     async def store(self, event: inbox.Event, *, dedupe_key: str, now: datetime) -> bool:
         """Store the event once it is committed; False: its key was stored before.
 
