@@ -501,8 +501,13 @@ async def run_latency(args: argparse.Namespace) -> None:
     )
     print(
         f"  webhook -> Slack channel alert: p50 {pct(latencies, 0.5) * 1000:.0f} ms, "
-        f"p99 {pct(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
-        "(target p50 < 250 ms, p99 < 1 s)"
+        f"p90 {pct(latencies, 0.9) * 1000:.0f} ms, p99 {pct(latencies, 0.99) * 1000:.0f} ms, "
+        f"max {max(latencies) * 1000:.0f} ms (target p50 < 250 ms, p99 < 1 s)"
+    )
+    slowest = sorted(range(len(latencies)), key=latencies.__getitem__)[-3:]
+    print(
+        "  slowest: "
+        + ", ".join(f"#{i + 1} {latencies[i] * 1000:.0f} ms" for i in reversed(slowest))
     )
 
 
