@@ -72,8 +72,8 @@ class InboxCommitter:
         self._queue.append(waiting)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="inbox-committer")
-        # shield: a client that hangs up must not cancel the answer its batch is waiting for.
-        return await asyncio.shield(waiting.stored)
+        # A waiter cancelled meanwhile cancels only its own future: its batch commits anyway.
+        return await waiting.stored
 
     async def close(self) -> None:
         """Refuse new events; wait until those already handed over are committed or failed."""

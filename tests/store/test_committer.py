@@ -160,3 +160,15 @@ async def test_the_batch_insert_is_the_one_store_event_uses(db: Database) -> Non
     )
     assert row.received_at == row.available_at == NOW
     assert inbox.zendesk_event(row) == trigger(2)
+
+
+async def test_a_waiter_that_goes_away_leaves_its_batch_to_commit(db: Database) -> None:
+    committer = InboxCommitter(db)
+    gone = asyncio.ensure_future(committer.store(trigger(1), dedupe_key="gone", now=NOW))
+    stays = asyncio.ensure_future(committer.store(trigger(2), dedupe_key="stays", now=NOW))
+    await asyncio.sleep(0)  # both handed over
+    gone.cancel()
+    assert await stays is True
+    await committer.close()
+    # Stored but never acknowledged: its sender delivers it again and hears "duplicate".
+    assert await stored_rows(db) == 2
