@@ -7,12 +7,14 @@ or parked by the queue's one policy (``queue.fail``, called by the worker).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import ARRAY, String, Table, Text, bindparam, func, select, update
+from sqlalchemy import JSON, String, Table, Text, bindparam, cast, column, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,7 +102,7 @@ def _stored(events: Sequence[tuple[Event, str]], returned: Iterable[str]) -> lis
     return stored
 
 
-_TABLE = cast(Table, InboxEvent.__table__)
+_TABLE = cast_type(Table, InboxEvent.__table__)
 _COLUMNS = (
     *("source", "dedupe_key", "kind", "ticket_id", "event", "status", "attempts"),
     *("available_at", "received_at"),
@@ -120,16 +122,20 @@ def _sqlite_insert() -> Any:
 
 
 def _postgresql_insert() -> Any:
-    # One array per column, unnested: the statement's text is the same for every batch, so
-    # psycopg parses it once and PostgreSQL plans it once (a prepared statement), where a
-    # multi-row VALUES is a new statement for each batch size.
+    # The batch as one JSON array of rows, read back by json_to_recordset: the statement's text
+    # is the same for every batch size, so psycopg parses it once and PostgreSQL plans it once
+    # (a prepared statement), and the rows cost one json.dumps, not a parameter each.
     table = _TABLE
-    arrays = []
+    fields = []
     for name in _COLUMNS:
         # Strings unbounded: a cast to VARCHAR(n) would cut a long value the insert refuses.
-        item = Text() if isinstance(table.c[name].type, String) else table.c[name].type
-        arrays.append(bindparam(name, type_=ARRAY(item)))  # psycopg's dialect casts it
-    batch = func.unnest(*arrays).table_valued(*_COLUMNS).render_derived(name="batch")
+        kind = Text() if isinstance(table.c[name].type, String) else table.c[name].type
+        fields.append(column(name, kind))
+    batch = (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text()), JSON))
+        .table_valued(*fields)
+        .render_derived(name="batch", with_types=True)
+    )
     return (
         postgresql.insert(table)
         .from_select(list(_COLUMNS), select(*batch.c))
@@ -138,10 +144,22 @@ def _postgresql_insert() -> Any:
     )
 
 
+def _pg_rows(rows: list[dict[str, object]]) -> str:
+    """The rows as the JSON text json_to_recordset reads: times as naive UTC, as stored."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in ("available_at", "received_at"):
+            at = cast_type(datetime, row[name])
+            row[name] = at.astimezone(UTC).replace(tzinfo=None).isoformat()
+        out.append(row)
+    return json.dumps(out)
+
+
 def _insert(rows: list[dict[str, object]], *, postgres: bool) -> tuple[Any, Any]:
     """The one statement that stores these rows, with its parameters, for the backend."""
     if postgres:
-        return _INSERT_PG, {name: [row[name] for row in rows] for name in _COLUMNS}
+        return _INSERT_PG, {"rows": _pg_rows(rows)}
     return _INSERT_SQLITE, rows
 
 
