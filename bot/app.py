@@ -12,8 +12,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.desk.roster import load_roster
 from bot.metrics import Metrics
+from bot.ports import ZendeskPort
 from bot.services import Services, Unconfigured
-from bot.store import health, outbox
+from bot.store import health, outbox, pacing
 from bot.store.db import Database, head_revision
 from bot.store.gauges import gauges
 
@@ -23,20 +24,30 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 SERVER = "Baton"  # the Server header of every response
 
 
-def build_services(settings: Settings, *, metrics: Metrics | None = None) -> Services:
-    """Create the database, roster and integration clients from settings."""
+def build_services(
+    settings: Settings, *, metrics: Metrics | None = None, paced: bool = True
+) -> Services:
+    """Create the database, roster and integration clients from settings; ``paced`` puts
+    Zendesk behind the shared budget (the web app and the worker; not a one-off command)."""
     from integrations import transactions
     from integrations.jira import JiraClient
     from integrations.slack import SlackClient, SlackSignIn
     from integrations.zendesk import ZendeskClient
 
-    zendesk = ZendeskClient.from_settings(settings) if settings.zendesk_configured else None
+    db = Database(settings.database_url)
+    zendesk: ZendeskPort | None = None
+    if settings.zendesk_configured:
+        zendesk = ZendeskClient.from_settings(settings)
+        if paced:
+            # Every call waits its turn for the account's budget, shared through the database.
+            limit = settings.config.delivery.zendesk_requests_per_minute
+            zendesk = pacing.paced(db, zendesk, per_minute=lambda: limit)
     jira = JiraClient.from_settings(settings) if settings.jira_configured else None
     slack = SlackClient.from_settings(settings) if settings.slack_bot_token else None
     source = transactions.from_settings(settings)
     return Services(
         settings=settings,
-        db=Database(settings.database_url),
+        db=db,
         roster=load_roster(settings.roster_path),
         zendesk=zendesk or Unconfigured("zendesk"),
         slack=slack or Unconfigured("slack"),

@@ -77,6 +77,17 @@ class WebhookSetup:
     created_compliance_trigger: bool = False
 
 
+@dataclass(frozen=True)
+class RateSeen:
+    """What one answer said of the account's request budget (its rate-limit headers)."""
+
+    at: datetime  # when the answer came
+    limit: int | None = None  # requests per window: X-Rate-Limit, ratelimit-limit
+    remaining: int | None = None  # left in the window: X-Rate-Limit-Remaining, ratelimit-remaining
+    reset_seconds: float | None = None  # until the window refills: ratelimit-reset, Retry-After
+    refused: bool = False  # a 429: nothing is left until reset_seconds
+
+
 class ZendeskPort(Protocol):
     async def get_ticket(self, ticket_id: int) -> Ticket:
         """Read a ticket with its requester and organization."""
@@ -112,6 +123,10 @@ class ZendeskPort(Protocol):
 
     async def user_names(self, user_ids: list[int]) -> dict[int, str]:
         """The Zendesk names of these users (agents), those Zendesk knows."""
+        ...
+
+    def rate_seen(self) -> RateSeen | None:
+        """What the latest answer said of the rate limit (None: nothing said yet)."""
         ...
 
 

@@ -13,9 +13,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -32,7 +33,7 @@ from bot.money import decide as money_decide
 from bot.reports import weekly as weekly_report
 from bot.resolutions import pending
 from bot.services import Services
-from bot.store import health, inbox, outbox, queue
+from bot.store import health, inbox, outbox, pacing, queue
 from bot.store.models import InboxEvent, OutboxMessage
 from bot.timers import runner
 
@@ -76,8 +77,13 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.poll_seconds = poll_seconds
         self.timer_seconds = timer_seconds
-        self._limit = asyncio.Semaphore(concurrency)
+        # Events (each a Zendesk read first) and deliveries have their own slots, so a slow
+        # read never holds an alert back, nor a slow post a read.
+        self._event_slots = asyncio.Semaphore(concurrency)
+        self._delivery_slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
+        self._running: dict[str, set[asyncio.Task[None]]] = {"events": set(), "deliveries": set()}
+        self._wake = asyncio.Event()  # a task finished: its slot, and maybe its ticket, is free
         self._last_timer = 0.0
         # Reminders, breaches, claim time-outs and handovers (off: the routing-only demo).
         self._timers = runner.TimerPass(services, self.name) if sla_timers else None
@@ -101,34 +107,90 @@ class Worker:
         log.info("worker.stopped", extra={"worker": self.name})
 
     async def _loop(self, stop: asyncio.Event) -> None:
+        """Keep every slot busy: claim as slots free up, without waiting for a whole batch, so
+        one slow call holds only its own ticket. Finishes the work in hand on stop."""
         failures = 0
-        while not stop.is_set():
-            wait = self.poll_seconds
-            try:
-                counts = await self.run_once()
-                failures = 0
-            except Exception:  # a bad batch must not kill the process; leases make it safe
-                failures += 1
-                # The database may be down: back off instead of logging a traceback 5x a second.
-                wait = idle_backoff(failures, self.poll_seconds)
-                log.exception("worker.batch_failed", extra={"worker": self.name, "retry_in": wait})
-                counts = Counts()
-            if counts.total == 0:
+        stopping = asyncio.create_task(self._wake_on(stop))
+        try:
+            while not stop.is_set():
+                wait = self.poll_seconds
+                try:
+                    await self._fill()
+                    failures = 0
+                except Exception:  # a bad pass must not kill the process; leases make it safe
+                    failures += 1
+                    # The database may be down: back off instead of a traceback 5x a second.
+                    wait = idle_backoff(failures, self.poll_seconds)
+                    log.exception(
+                        "worker.batch_failed", extra={"worker": self.name, "retry_in": wait}
+                    )
+                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait)
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+        finally:
+            stopping.cancel()
+            running = [t for tasks in self._running.values() for t in tasks]
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
-    async def run_once(self) -> Counts:
-        """One pass: probes of services that are down, events, deliveries, due timers."""
+    async def _wake_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake.set()
+
+    def _spawn(self, pool: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._running[pool].add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._running[pool].discard(t)
+            self._wake.set()
+            if not t.cancelled() and (err := t.exception()) is not None:
+                # Its lease runs out and another pass takes it again; say why it failed.
+                log.error("worker.task_failed", exc_info=err, extra={"worker": self.name})
+
+        task.add_done_callback(done)
+
+    def _free(self, pool: str) -> int:
+        return self._concurrency - len(self._running[pool])
+
+    async def _health(self) -> tuple[dict[str, health.State], set[str], set[str]]:
+        """Every service's state, and which rest (down or rate-limited) or are rate-limited."""
         now = self.services.clock()
         async with self.services.db.session() as s:
             states = await health.states(s)
         self._troubled |= {svc for svc, st in states.items() if st.troubled}
         resting = {svc for svc, st in states.items() if st.resting(now)}
         limited = {svc for svc, st in states.items() if st.rate_limited(now)}
+        return states, resting, limited
+
+    async def _fill(self) -> int:
+        """Probes, then new events and deliveries into the free slots, then due timers."""
+        states, resting, limited = await self._health()
+        started = await self.probe([svc for svc, st in states.items() if st.down])
+        if (free := self._free("events")) > 0 and "zendesk" not in limited:
+            for event in await self._claim_events(free):
+                self._spawn("events", self._process(event))
+                started += 1
+        if (free := self._free("deliveries")) > 0:
+            for row in await self._claim_rows(free, resting):
+                self._spawn("deliveries", self._deliver(row))
+                started += 1
+        return started + (await self._due_timers()).total
+
+    async def run_once(self) -> Counts:
+        """One pass, all of it awaited: probes, events, deliveries, due timers (tests, demo)."""
+        states, resting, limited = await self._health()
         counts = Counts()
         counts.deliveries = await self.probe([svc for svc, st in states.items() if st.down])
         counts.events = await self.process_events(limited)
         counts.deliveries += await self.deliver_outbox(resting)
+        timed = await self._due_timers()
+        counts.rerouted, counts.timers = timed.rerouted, timed.timers
+        return counts
+
+    async def _due_timers(self) -> Counts:
+        """Every timer_seconds: waiting escalations, incidents, timers, expiries, digests."""
+        counts = Counts()
         if time.monotonic() - self._last_timer >= self.timer_seconds:
             self._last_timer = time.monotonic()
             counts.rerouted = len(await intake.route_waiting(self.services))
@@ -232,15 +294,21 @@ class Worker:
         """
         if "zendesk" in rate_limited:
             return 0  # every event starts with a Zendesk read
-        async with self.services.db.session() as s:
-            events = await inbox.claim(
-                s, worker=self.name, limit=self._concurrency * 2, now=self.services.clock()
-            )
+        events = await self._claim_events(self._concurrency * 2)
         await asyncio.gather(*(self._process(e) for e in events))
         return len(events)
 
+    async def _claim_events(self, limit: int) -> list[InboxEvent]:
+        async with self.services.db.session() as s:
+            return await inbox.claim(s, worker=self.name, limit=limit, now=self.services.clock())
+
     async def _process(self, event: InboxEvent) -> None:
-        async with self._limit:
+        # The Zendesk budget serves a VIP's read first, then the oldest (bot/store/pacing).
+        with pacing.priority(vip=event.priority > 0, since=event.received_at):
+            await self._process_in_slot(event)
+
+    async def _process_in_slot(self, event: InboxEvent) -> None:
+        async with self._event_slots:
             try:
                 if event.source == "jira":
                     # An incident's own issue first (bot/incidents), else a ticket's.
@@ -304,19 +372,27 @@ class Worker:
     # --- outbox --------------------------------------------------------------------------
 
     async def deliver_outbox(self, resting: Collection[str] = ()) -> int:
-        async with self.services.db.session() as s:
-            rows = await outbox.claim(
-                s,
-                worker=self.name,
-                limit=self._concurrency * 2,
-                now=self.services.clock(),
-                skip_services=resting,
-            )
+        rows = await self._claim_rows(self._concurrency * 2, resting)
         await asyncio.gather(*(self._deliver(r) for r in rows))
         return len(rows)
 
+    async def _claim_rows(self, limit: int, resting: Collection[str]) -> list[OutboxMessage]:
+        skip = set(resting)
+        pacer = getattr(self.services.zendesk, "pacer", None)
+        if isinstance(pacer, pacing.Pacer) and pacer.writes_held():
+            # The window's requests are the waiting reads': the ticket updates come after.
+            skip.add("zendesk")
+        async with self.services.db.session() as s:
+            return await outbox.claim(
+                s, worker=self.name, limit=limit, now=self.services.clock(), skip_services=skip
+            )
+
     async def _deliver(self, row: OutboxMessage) -> None:
-        async with self._limit:
+        with pacing.priority(vip=row.priority > 0, since=row.created_at):
+            await self._deliver_in_slot(row)
+
+    async def _deliver_in_slot(self, row: OutboxMessage) -> None:
+        async with self._delivery_slots:
             started = time.perf_counter()
             result = await outbox.attempt(
                 row,

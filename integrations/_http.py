@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from bot.errors import IntegrationError, NotFound
+from bot.ports import RateSeen
 
 DETAIL_CHARS = 200  # of an error body kept in the message (the row and the log, never Slack)
 
@@ -49,6 +50,41 @@ def retry_after(headers: Mapping[str, str] | None) -> float | None:
     if not headers:
         return None
     return retry_after_seconds(headers.get("Retry-After") or headers.get("retry-after"))
+
+
+def _whole(headers: Mapping[str, str], *names: str) -> int | None:
+    for name in names:
+        value = headers.get(name) or headers.get(name.lower())
+        if value is not None:
+            try:
+                return max(0, int(float(value)))
+            except ValueError:
+                continue
+    return None
+
+
+def rate_seen(
+    headers: Mapping[str, str] | None, *, status: int, now: datetime | None = None
+) -> RateSeen | None:
+    """What an answer's rate-limit headers say (None: it says nothing): Zendesk's account-wide
+    ``X-Rate-Limit`` / ``X-Rate-Limit-Remaining``, the ``ratelimit-limit`` / ``-remaining`` /
+    ``-reset`` of its ticketing APIs, and a 429's ``Retry-After``."""
+    if not headers:
+        return None
+    limit = _whole(headers, "X-Rate-Limit", "RateLimit-Limit")
+    remaining = _whole(headers, "X-Rate-Limit-Remaining", "RateLimit-Remaining")
+    reset: float | None = _whole(headers, "RateLimit-Reset")
+    if status == 429:
+        reset = retry_after(headers) if retry_after(headers) is not None else reset
+    if limit is None and remaining is None and reset is None and status != 429:
+        return None
+    return RateSeen(
+        at=now or datetime.now(UTC),
+        limit=limit,
+        remaining=0 if status == 429 else remaining,
+        reset_seconds=reset,
+        refused=status == 429,
+    )
 
 
 def refused(

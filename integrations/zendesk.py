@@ -22,7 +22,14 @@ from zenpy.lib.exception import ZenpyException
 from bot.config import Settings, Tags
 from bot.domain import Requester, Ticket
 from bot.errors import ConfigError, IntegrationError, NotFound, TooLarge
-from bot.ports import Attachment, TicketComment, TicketFiles, TicketUpdate, WebhookSetup
+from bot.ports import (
+    Attachment,
+    RateSeen,
+    TicketComment,
+    TicketFiles,
+    TicketUpdate,
+    WebhookSetup,
+)
 from integrations import _http
 from integrations.zendesk_triggers import (
     COMPLIANCE_TRIGGER_TITLE,
@@ -202,7 +209,9 @@ class ZendeskClient:
         self.session = requests.Session()
         for scheme in ("http://", "https://"):
             self.session.mount(scheme, HTTPAdapter(max_retries=0))
-        self.session.hooks["response"].append(_raise_http_errors)
+        # What each answer says of the account's rate limit, read before an error is raised.
+        self._rate: RateSeen | None = None
+        self.session.hooks["response"].extend([self._note_rate, _raise_http_errors])
         self.zenpy = Zenpy(
             subdomain=subdomain,
             domain=domain,
@@ -217,6 +226,15 @@ class ZendeskClient:
             api.protocol = protocol
             if path:
                 api.api_prefix = f"{path}/{api.api_prefix.lstrip('/')}"
+
+    def _note_rate(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        seen = _http.rate_seen(response.headers, status=response.status_code)
+        if seen is not None:
+            self._rate = seen  # one assignment: safe from the calls' threads
+
+    def rate_seen(self) -> RateSeen | None:
+        """What the latest answer said of the account's rate limit."""
+        return self._rate
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ZendeskClient:

@@ -18,8 +18,10 @@ from bot.events.zendesk import ZendeskEvent
 from bot.services import Services, Unconfigured
 from bot.store import inbox
 from bot.store.db import Database
-from bot.store.models import InboxEvent, OutboxMessage
+from bot.store.models import Escalation, InboxEvent, OutboxMessage
 from bot.worker import MAX_IDLE_BACKOFF, Worker, idle_backoff
+from tests.fakes.zendesk_server import FakeZendesk
+from tests.web import zendesk_services
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)
@@ -112,3 +114,43 @@ async def test_a_database_hiccup_is_retried_not_parked(
     async with services.db.session() as s:
         event = await s.get(InboxEvent, event_id)
     assert event is not None and event.status == "done" and len(calls) == 2
+
+
+async def test_one_slow_zendesk_read_holds_only_its_own_ticket(
+    db: Database, fake_zendesk: FakeZendesk
+) -> None:
+    services = zendesk_services(db, fake_zendesk, Clock(T0), secret="s3cret")
+
+    async def arrives(ticket: int) -> None:
+        fake_zendesk.add_escalation(ticket)
+        async with db.session() as s:
+            event = ZendeskEvent(kind="trigger", ticket_id=ticket)
+            await inbox.store_event(s, event=event, dedupe_key=f"{ticket}", now=T0)
+
+    gate = fake_zendesk.hold_answers(seconds=60, when=lambda r: r.path.endswith("/5101.json"))
+    await arrives(5101)
+    stop = asyncio.Event()
+    task = asyncio.create_task(Worker(services, poll_seconds=0.02).run(stop))
+    try:
+        async with asyncio.timeout(30):
+            while not fake_zendesk.requests_to("GET", r".*/5101\.json"):
+                await asyncio.sleep(0.02)
+            # The worker is stuck on 5101's read; a ticket that arrives now is not held up.
+            await arrives(5102)
+            while (await intake_status(db, 5102)) is None:
+                await asyncio.sleep(0.02)
+        assert await intake_status(db, 5101) is None  # still waiting for its read
+        gate.set()
+        async with asyncio.timeout(30):
+            while (await intake_status(db, 5101)) is None:
+                await asyncio.sleep(0.02)
+    finally:
+        gate.set()
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+
+
+async def intake_status(db: Database, ticket_id: int) -> str | None:
+    async with db.read_session() as s:
+        status = await s.scalar(select(Escalation.status).where(Escalation.ticket_id == ticket_id))
+    return str(status) if status is not None else None

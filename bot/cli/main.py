@@ -106,7 +106,12 @@ def serve(port: int | None, host: str) -> None:
 
 
 @main.command()
-@click.option("--concurrency", default=8, show_default=True, help="Deliveries in flight at once.")
+@click.option(
+    "--concurrency",
+    default=8,
+    show_default=True,
+    help="Events in hand at once, and as many deliveries (one ticket's stay in order).",
+)
 @click.option("--poll", default=0.2, show_default=True, help="Seconds between polls when idle.")
 def worker(concurrency: int, poll: float) -> None:
     """Run the background process: routing, outbox delivery, timers.
@@ -287,7 +292,7 @@ def zendesk_setup(public_url: str) -> None:
     tags = settings.config.tags  # the names from BATON_CONFIG, not the defaults
 
     async def go() -> None:
-        services = build_services(settings)
+        services = build_services(settings, paced=False)  # a handful of calls, once
         try:
             result = await services.zendesk.setup_webhook(endpoint_url=endpoint, tags=tags)
         except IntegrationError as err:  # name the server it could not reach or that refused

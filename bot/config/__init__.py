@@ -83,6 +83,9 @@ class Delivery:
     max_backoff_seconds: float = 300.0
     # While a service is down, one probe every this many seconds tells when it is back.
     probe_seconds: float = 30.0
+    # The Zendesk plan's API requests per minute (Suite Growth and Professional: 400; Team 200,
+    # Enterprise 700). Every process draws from one budget; a lower X-Rate-Limit wins.
+    zendesk_requests_per_minute: int = 400
 
     @property
     def retry_budget(self) -> timedelta:
@@ -226,7 +229,7 @@ def _batonconfig(model: BatonConfigFile) -> BatonConfig:
         tags=Tags(**tags, categories={**base.tags.categories, **model.tags.categories}),
         sla_minutes={**base.sla_minutes, **model.sla_minutes},
         jira_projects={**base.jira_projects, **model.jira_projects},
-        delivery=Delivery(**_floats(model.delivery)),
+        delivery=Delivery(**_numbers(model.delivery)),
         timers=Timers(**_floats(model.timers)),
         transactions=transactions_config.build(model.transactions),
         jira=jira_settings.build(model.jira),
@@ -240,6 +243,14 @@ def _batonconfig(model: BatonConfigFile) -> BatonConfig:
 
 def _floats(model: FileModel) -> dict[str, float]:
     return {k: float(v) for k, v in model.model_dump(exclude_unset=True).items()}
+
+
+def _numbers(model: FileModel) -> dict[str, Any]:
+    """The keys given, floats as floats and whole numbers (counts) as they are."""
+    return {
+        k: v if isinstance(v, int) else float(v)
+        for k, v in model.model_dump(exclude_unset=True).items()
+    }
 
 
 def _show_env(name: str, value: Any) -> str:

@@ -51,6 +51,7 @@ class DeliveryFile(FileModel):
     retry_hours: Annotated[float, Field(gt=0)] | None = None
     max_backoff_seconds: Annotated[float, Field(gt=0)] | None = None
     probe_seconds: Annotated[float, Field(gt=0)] | None = None
+    zendesk_requests_per_minute: Annotated[int, Field(gt=0, le=100_000)] | None = None
 
 
 class TimersFile(FileModel):

@@ -174,6 +174,12 @@ async def _is_escalated(services: Services, ticket_id: int) -> bool:
 ESCALATION_KINDS = frozenset({"ticket.created", "ticket.tags_changed"})
 
 
+def event_priority(event: ZendeskEvent, *, tags: Tags) -> int:
+    """1 when the body's tags already say VIP (read and routed first in a burst), else 0; a
+    VIP known only from the organization is first from its read on."""
+    return 1 if event.tags and {tags.vip, *tags.extra_vip} & event.tags else 0
+
+
 def event_matters(event: ZendeskEvent, *, tags: Tags) -> bool:
     """Whether a Zendesk event is worth storing, judged by what its body says.
 
@@ -381,6 +387,8 @@ async def route_escalation(
     if was_waiting and decision.analyst is not None:
         # The leads were told it was waiting: their message now says who has it.
         items.append(alerts.changed(esc, ref=f"routed:{row.id}"))
+    if facts.vip:  # a burst's VIP alerts and ticket updates go out first
+        items = [replace(i, priority=1) for i in items]
     await outbox.enqueue(s, items, now=now)
     await deadlines.sync(s, services.settings.config, esc, now=now)
     return Outcome(

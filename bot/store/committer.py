@@ -37,6 +37,7 @@ class _Waiting:
     event: inbox.Event
     dedupe_key: str
     now: datetime
+    priority: int
     stored: asyncio.Future[bool] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -61,14 +62,16 @@ class InboxCommitter:
         """Events handed over and not yet in a batch being committed."""
         return len(self._queue)
 
-    async def store(self, event: inbox.Event, *, dedupe_key: str, now: datetime) -> bool:
+    async def store(
+        self, event: inbox.Event, *, dedupe_key: str, now: datetime, priority: int = 0
+    ) -> bool:
         """Store the event once it is committed; False: its key was stored before.
 
         Raises SQLAlchemyError when the commit failed (or the app is stopping): not stored.
         """
         if self._closed:
             raise CommitterClosed("the web process is stopping")
-        waiting = _Waiting(event, dedupe_key, now)
+        waiting = _Waiting(event, dedupe_key, now, priority)
         self._queue.append(waiting)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="inbox-committer")
@@ -96,9 +99,9 @@ class InboxCommitter:
     async def _commit(self, batch: Sequence[_Waiting]) -> None:
         try:
             events = [(w.event, w.dedupe_key) for w in batch]
-            times = [w.now for w in batch]
+            times, ranks = [w.now for w in batch], [w.priority for w in batch]
             stored = await self.db.run_write(
-                lambda conn: inbox.store_events_on(conn, events, now=times)
+                lambda conn: inbox.store_events_on(conn, events, now=times, priority=ranks)
             )
         except SQLAlchemyError as err:  # every waiter hears of it; the next batch tries again
             log.warning(

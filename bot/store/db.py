@@ -180,6 +180,11 @@ class Database:
         async with self._write_lock:
             return await loop.run_in_executor(self._thread, transaction)
 
+    def writing(self) -> bool:
+        """Whether the current task holds SQLite's one write session (it must not wait on
+        another task that needs it)."""
+        return self._writer is not None and self._writer is asyncio.current_task()
+
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """Open a read-only session: one consistent snapshot that never waits for a writer.

@@ -34,6 +34,7 @@ QUEUE = queue.Queue(
     parked=FAILED,
     order_by="ticket_id",
     created="received_at",
+    priority="priority",
 )
 
 
@@ -46,9 +47,10 @@ async def store_event(
     event: Event,
     dedupe_key: str,
     now: datetime,
+    priority: int = 0,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
-    (stored,) = await store_events(session, [(event, dedupe_key)], now=now)
+    (stored,) = await store_events(session, [(event, dedupe_key)], now=now, priority=priority)
     return stored
 
 
@@ -57,10 +59,11 @@ async def store_events(
     events: Sequence[tuple[Event, str]],
     *,
     now: datetime | Sequence[datetime],
+    priority: int | Sequence[int] = 0,
 ) -> list[bool]:
     """Store (event, dedupe key) pairs in one INSERT; for each, False if its key was stored
-    before (earlier in this list included). now: one time for all, or one per event."""
-    rows = _rows(events, now)
+    before (earlier in this list included). now and priority: one for all, or one per event."""
+    rows = _rows(events, now, priority)
     if not rows:
         return []
     dialect = session.bind.dialect.name if session.bind else "sqlite"
@@ -73,9 +76,10 @@ def store_events_on(
     events: Sequence[tuple[Event, str]],
     *,
     now: datetime | Sequence[datetime],
+    priority: int | Sequence[int] = 0,
 ) -> list[bool]:
     """store_events on a plain connection (Database.run_write: the webhooks' group commit)."""
-    rows = _rows(events, now)
+    rows = _rows(events, now, priority)
     if not rows:
         return []
     result = conn.execute(*_insert(rows, postgres=conn.dialect.name == "postgresql"))
@@ -83,13 +87,16 @@ def store_events_on(
 
 
 def _rows(
-    events: Sequence[tuple[Event, str]], now: datetime | Sequence[datetime]
+    events: Sequence[tuple[Event, str]],
+    now: datetime | Sequence[datetime],
+    priority: int | Sequence[int],
 ) -> list[dict[str, object]]:
     times = [now] * len(events) if isinstance(now, datetime) else list(now)
+    ranks = [priority] * len(events) if isinstance(priority, int) else list(priority)
     rows: dict[str, dict[str, object]] = {}
-    for (event, key), at in zip(events, times, strict=True):
+    for (event, key), at, rank in zip(events, times, ranks, strict=True):
         # The first of two deliveries with one key is the one stored, as if they came apart.
-        rows.setdefault(key, _row(event, key, at))
+        rows.setdefault(key, _row(event, key, at, rank))
     return list(rows.values())
 
 
@@ -105,7 +112,7 @@ def _stored(events: Sequence[tuple[Event, str]], returned: Iterable[str]) -> lis
 _TABLE = cast_type(Table, InboxEvent.__table__)
 _COLUMNS = (
     *("source", "dedupe_key", "kind", "ticket_id", "event", "status", "attempts"),
-    *("available_at", "received_at"),
+    *("available_at", "received_at", "priority"),
 )
 
 
@@ -166,7 +173,7 @@ def _insert(rows: list[dict[str, object]], *, postgres: bool) -> tuple[Any, Any]
 _INSERT_SQLITE, _INSERT_PG = _sqlite_insert(), _postgresql_insert()
 
 
-def _row(event: Event, key: str, now: datetime) -> dict[str, object]:
+def _row(event: Event, key: str, now: datetime, priority: int) -> dict[str, object]:
     return {
         "source": zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
         "dedupe_key": key,
@@ -177,6 +184,7 @@ def _row(event: Event, key: str, now: datetime) -> dict[str, object]:
         "attempts": 0,
         "available_at": now,
         "received_at": now,
+        "priority": priority,
     }
 
 

@@ -174,6 +174,8 @@ class InboxEvent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # The retry budget counts from here (received_at until an operator retries it by hand).
     retry_from: Mapped[datetime | None]
+    # Claimed before others when work waits (bot/store/queue): 1 for a VIP escalation.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_inbox_events_status_available", "status", "available_at"),)
 
@@ -203,6 +205,8 @@ class OutboxMessage(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The retry budget counts from here (created_at until an operator retries it by hand).
     retry_from: Mapped[datetime | None]
+    # Claimed before others when work waits (bot/store/queue): 1 for a VIP escalation's.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
 
@@ -283,6 +287,19 @@ class ServiceHealth(Base):
     paused_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     announced: Mapped[bool] = mapped_column(Boolean, default=False)  # leads told it is down
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ServiceBudget(Base):
+    """A service's requests left in its current rate-limit window, drawn by every process."""
+
+    __tablename__ = "service_budgets"
+
+    service: Mapped[str] = mapped_column(String(20), primary_key=True)
+    per_minute: Mapped[int] = mapped_column(Integer)  # the limit the window started with
+    window_starts: Mapped[datetime]  # when Baton refilled it: older answers are of another
+    window_ends: Mapped[datetime]
+    left: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

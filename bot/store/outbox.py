@@ -38,6 +38,7 @@ QUEUE = queue.Queue(
     parked=DEAD,
     order_by="ordering_key",
     created="created_at",
+    priority="priority",
 )
 
 
@@ -51,6 +52,7 @@ class OutboxItem:
     payload: Mapping[str, Any]
     escalation_id: int | None = None
     delay: timedelta = timedelta(0)
+    priority: int = 0  # 1: claimed before others (a VIP escalation's)
 
 
 # Delivers one row's payload; returns a small result to store. Raises IntegrationError.
@@ -84,6 +86,7 @@ async def enqueue(session: AsyncSession, items: Sequence[OutboxItem], *, now: da
             "payload": dict(i.payload),
             "escalation_id": i.escalation_id,
             "ordering_key": ordering_key(i),
+            "priority": i.priority,
             "status": PENDING,
             "attempts": 0,
             "available_at": now + i.delay,

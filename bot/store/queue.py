@@ -1,7 +1,8 @@
 """One durable work queue under the inbox, the outbox and timers: claim with a lease, in order.
 
 Rows are claimed by a worker for a lease (a crashed worker's rows are taken over when it runs
-out), only when due, and only at the head of their ordering key: while an earlier row with the
+out), only when due, highest priority (a VIP escalation's) first and then the oldest, and only
+at the head of their ordering key: while an earlier row with the
 same key is waiting or in flight, later ones wait, so writes to one ticket land in the order
 they were enqueued. One policy decides what becomes of a failed row (``fail``): it backs off
 exponentially up to a cap, never sooner than the service's Retry-After, and is parked for an
@@ -37,6 +38,7 @@ class Queue:
     parked: str  # given up, waiting for an operator: "failed" (inbox), "dead" (outbox)
     order_by: str  # the ordering-key column
     created: str  # when the row was stored: the retry budget counts from it by default
+    priority: str | None = None  # a column claimed highest first (VIP), before age
 
     @property
     def waiting(self) -> tuple[str, str]:
@@ -137,12 +139,15 @@ async def claim(
     m = q.model
     due = _due(q, now, ignore_due=ignore_due)
     conditions = [due, _at_head(q), *where]
+    order = [m.available_at, m.id]
+    if q.priority is not None:
+        order.insert(0, getattr(m, q.priority).desc())
     ids = list(
         (
             await session.execute(
                 select(m.id)
                 .where(*conditions)
-                .order_by(m.available_at, m.id)
+                .order_by(*order)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
@@ -165,7 +170,7 @@ async def claim(
     rows = await session.execute(
         select(m)
         .where(m.id.in_(ids), m.claimed_by == worker, m.status == q.in_flight)
-        .order_by(m.available_at, m.id)
+        .order_by(*order)
         .execution_options(populate_existing=True)
     )
     return list(rows.scalars())

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import handlers.body as request_body
 from bot.errors import SignatureError
-from bot.escalations.intake import event_matters
+from bot.escalations.intake import event_matters, event_priority
 from bot.events import zendesk as zendesk_events
 from bot.events.zendesk import TIMESTAMP, BadZendeskEvent
 from bot.services import Services
@@ -57,7 +57,12 @@ def make_handler(services: Services, inbox: InboxCommitter) -> Any:
             )
             return web.json_response({"status": "ignored"})
         try:
-            stored = await inbox.store(event, dedupe_key=key, now=services.clock())
+            stored = await inbox.store(
+                event,
+                dedupe_key=key,
+                now=services.clock(),
+                priority=event_priority(event, tags=services.settings.config.tags),
+            )
         except SQLAlchemyError as err:
             return storage_unavailable("zendesk", err)
         # Its batch has committed here: only now is the event durable.

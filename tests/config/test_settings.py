@@ -173,6 +173,14 @@ def refusal(tmp_path: Path, text: str) -> str:
             "[delivery]\nprobe_seconds = -1\n",
             "[delivery] probe_seconds = -1: expected a number greater than 0",
         ),
+        (
+            "[delivery]\nzendesk_requests_per_minute = 0\n",
+            "[delivery] zendesk_requests_per_minute = 0: expected a number greater than 0",
+        ),
+        (
+            "[delivery]\nzendesk_requests_per_minute = 2.5\n",
+            "[delivery] zendesk_requests_per_minute = 2.5: expected a whole number",
+        ),
         ('[tags]\nrouted = " "\n', "[tags] routed = ' ': expected text, not empty"),
         ("tags = 5\n", "line 1: tags = 5: expected a table"),
     ],

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
+import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,10 +55,27 @@ class State:
 
 
 class FakeZendesk(FakeServer):
-    """The fake's state and controls; the HTTP server runs in a daemon thread."""
+    """The fake's state and controls; the HTTP server runs in a daemon thread.
 
-    def __init__(self, *, email: str = EMAIL, token: str = TOKEN) -> None:
+    Like Zendesk it allows ``rate_limit`` API requests a minute to the account (default 700,
+    the Enterprise plan, as in the recorded 429), in fixed windows: every answer says what is
+    left (``X-Rate-Limit``, ``X-Rate-Limit-Remaining``, ``ratelimit-*``), and a request over
+    the limit gets the recorded 429 with the seconds until the window refills as Retry-After.
+    """
+
+    def __init__(
+        self,
+        *,
+        email: str = EMAIL,
+        token: str = TOKEN,
+        rate_limit: int | None = 700,
+        window_seconds: float = 60.0,
+    ) -> None:
         super().__init__()
+        self.rate_limit, self.window_seconds = rate_limit, window_seconds
+        self.refused = 0  # requests answered 429 because the window's budget was spent
+        self._window_ends = 0.0
+        self._used = 0
         self.email, self.token = email, token
         self.state = State()
         self._taken = 0  # requests already handed out by take_calls()
@@ -286,6 +305,43 @@ class FakeZendesk(FakeServer):
 
     def route(self, request: Request) -> Answer:
         return route(self, request.method, request.path, request.query, request.json)
+
+    def handle(self, request: Request) -> Answer:
+        if self.rate_limit is None or not request.path.startswith("/api/"):
+            return super().handle(request)  # the file store is not the API
+        with self._lock:
+            now = time.monotonic()
+            if now >= self._window_ends:
+                self._window_ends, self._used = now + self.window_seconds, 0
+            reset = str(max(1, math.ceil(self._window_ends - now)))
+            over = self._used >= self.rate_limit
+            if over:
+                self.refused += 1
+            else:
+                self._used += 1
+            left = str(self.rate_limit - self._used)
+        limit = str(self.rate_limit)
+        if over:
+            self.record(request)
+            return (
+                429,
+                {
+                    "Content-Type": "text/plain",
+                    "retry-after": reset,
+                    "x-rate-limit": limit,
+                    "x-rate-limit-remaining": "0",
+                },
+                RATE_LIMITED["body"],
+            )
+        status, headers, body = super().handle(request)
+        counted = {
+            "x-rate-limit": limit,
+            "x-rate-limit-remaining": left,
+            "ratelimit-limit": limit,
+            "ratelimit-remaining": left,
+            "ratelimit-reset": reset,
+        }
+        return status, {**counted, **headers}, body
 
 
 @pytest.fixture

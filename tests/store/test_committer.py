@@ -172,3 +172,14 @@ async def test_a_waiter_that_goes_away_leaves_its_batch_to_commit(db: Database) 
     await committer.close()
     # Stored but never acknowledged: its sender delivers it again and hears "duplicate".
     assert await stored_rows(db) == 2
+
+
+async def test_each_event_keeps_its_own_priority_in_a_shared_batch(db: Database) -> None:
+    committer = InboxCommitter(db)
+    await asyncio.gather(
+        committer.store(trigger(1), dedupe_key="vip", now=NOW, priority=1),
+        committer.store(trigger(2), dedupe_key="other", now=NOW),
+    )
+    async with db.read_session() as s:
+        ranks = dict((await s.execute(select(InboxEvent.dedupe_key, InboxEvent.priority))).all())
+    assert ranks == {"vip": 1, "other": 0}

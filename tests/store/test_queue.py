@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from bot.config import Delivery
-from bot.store import outbox, queue
+from bot.events.zendesk import ZendeskEvent
+from bot.store import inbox, outbox, queue
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
 from bot.store.outbox import OutboxItem
@@ -83,3 +84,28 @@ async def test_settle_stores_the_next_attempt_or_parks_and_needs_the_lease(db: D
     assert got["a"].available_at.replace(tzinfo=UTC) == T0 + timedelta(seconds=30)
     assert (got["b"].status, got["b"].last_error) == (outbox.DEAD, "refused")
     assert got["a"].lease_until is None and got["b"].lease_until is None
+
+
+async def test_vip_work_is_claimed_first_then_the_oldest_keeping_each_tickets_order(
+    db: Database,
+) -> None:
+    async with db.session() as s:
+        for i, (ticket, vip) in enumerate([(1, False), (2, False), (3, True), (1, True)]):
+            await inbox.store_event(
+                s,
+                event=ZendeskEvent(kind="esc_senior", ticket_id=ticket),
+                dedupe_key=f"e{i}",
+                now=T0 + timedelta(seconds=i),
+                priority=1 if vip else 0,
+            )
+        items = [
+            OutboxItem(key="a", service="slack", action="post", payload={}),
+            OutboxItem(key="b", service="slack", action="post", payload={}, priority=1),
+        ]
+        await outbox.enqueue(s, items, now=T0)
+    async with db.session() as s:
+        events = await inbox.claim(s, worker="w", limit=10, now=T0 + timedelta(minutes=1))
+        rows = await outbox.claim(s, worker="w", limit=10, now=T0 + timedelta(minutes=1))
+    # The VIP ticket 3 first; ticket 1's later (VIP) event waits behind its earlier one.
+    assert [(e.ticket_id, e.priority) for e in events] == [(3, 1), (1, 0), (2, 0)]
+    assert [r.idempotency_key for r in rows] == ["b", "a"]
