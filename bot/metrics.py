@@ -93,8 +93,18 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self._metrics: dict[str, Any] = {}
+        # Each labelled series once: prometheus_client's labels() locks and validates each call,
+        # and the web process counts three series per request.
+        self._series: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
     def _metric(self, name: str, kind: str, labels: Mapping[str, str], help: str) -> Any:
+        key = (name, tuple(labels.items()))
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = self._labelled(name, kind, labels, help)
+        return series
+
+    def _labelled(self, name: str, kind: str, labels: Mapping[str, str], help: str) -> Any:
         metric = self._metrics.get(name)
         if metric is None:
             spec = METRICS.get(name) or Spec(kind, help or name, tuple(sorted(labels)))

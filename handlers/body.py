@@ -44,6 +44,13 @@ async def read_body(request: web.Request, *, limit: int | None = None) -> bytes:
     """
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge
+    if limit is not None and request.content.is_eof():
+        # The whole body came with the headers (a webhook's usually does): nothing to wait for,
+        # so no timer to arm and cancel.
+        body = request.content.read_nowait()
+        if len(body) > limit:
+            raise BodyTooLarge
+        return body
     timeout = request.config_dict.get(BODY_TIMEOUT, DEFAULT_BODY_TIMEOUT)
     try:
         async with asyncio.timeout(timeout):

@@ -6,9 +6,11 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from bot.store.committer import InboxCommitter
 from handlers.dashboard import routes as dashboard
 from handlers.slack import endpoint as slack
 from handlers.webhooks import jira, zendesk
+from handlers.webhooks.gate import INBOX
 
 
 def register(
@@ -18,7 +20,14 @@ def register(
 
     ``slack_web``: the Web API client the Slack adapter wraps (services.slack), for bolt.
     """
-    zendesk.register(app, services)
-    jira.register(app, services)
+    # Stored together, acknowledged after the commit; closed before the database is.
+    inbox = app[INBOX] = InboxCommitter(services.db)
+
+    async def _close_inbox(_app: web.Application) -> None:
+        await inbox.close()
+
+    app.on_cleanup.append(_close_inbox)
+    zendesk.register(app, services, inbox)
+    jira.register(app, services, inbox)
     slack.register(app, services, slack_web=slack_web)
     dashboard.register(app, services)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.events import MAX_KEY, MAX_KIND
@@ -50,7 +50,8 @@ class JiraEvent:
 
     def to_json(self) -> dict[str, Any]:
         """The fields as the inbox stores them."""
-        return asdict(self)
+        # Every field is a scalar: no deep copy (asdict) needed.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JiraEvent:

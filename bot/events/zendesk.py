@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.events import MAX_KEY, MAX_KIND
@@ -49,7 +49,9 @@ class ZendeskEvent:
 
     def to_json(self) -> dict[str, Any]:
         """The fields as the inbox stores them."""
-        data = asdict(self)
+        # Field by field, not asdict(): every field is a scalar, and asdict deep-copies each
+        # one (a tenth of the webhook's cost of storing an event).
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["tags"] = sorted(self.tags) if self.tags is not None else None
         return data
 

@@ -63,16 +63,21 @@ def _dm(key: str, slack_id: str, text: str, blocks: list[dict[str, Any]]) -> Out
     return OutboxItem(key=key, service=alerts.SERVICE, action=alerts.POST, payload=payload)
 
 
-async def store_event(s: AsyncSession, *, event: JiraEvent, dedupe_key: str, now: datetime) -> bool:
-    """Store a Jira event once, under its linked ticket (False: delivered before)."""
-    # The ticket id orders the event with the ticket's other work; an issue not (yet) linked
-    # is stored anyway: its create's answer may still be on its way.
+async def linked(s: AsyncSession, event: JiraEvent) -> JiraEvent:
+    """The event under its linked ticket, which orders it with the ticket's other work.
+
+    An issue not (yet) linked keeps no ticket and is stored anyway: its create's answer may
+    still be on its way.
+    """
     ticket_id = await s.scalar(
         select(JiraLink.ticket_id).where(JiraLink.issue_id == event.issue_id)
     )
-    return await inbox.store_event(
-        s, event=replace(event, ticket_id=ticket_id), dedupe_key=dedupe_key, now=now
-    )
+    return replace(event, ticket_id=ticket_id)
+
+
+async def store_event(s: AsyncSession, *, event: JiraEvent, dedupe_key: str, now: datetime) -> bool:
+    """Store a Jira event once, under its linked ticket (False: delivered before)."""
+    return await inbox.store_event(s, event=await linked(s, event), dedupe_key=dedupe_key, now=now)
 
 
 async def process_event(services: Services, event: InboxEvent, *, worker: str) -> str:

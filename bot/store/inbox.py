@@ -7,13 +7,16 @@ or parked by the queue's one policy (``queue.fail``, called by the worker).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, String, Table, Text, bindparam, cast, column, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import jira, zendesk
@@ -35,32 +38,154 @@ QUEUE = queue.Queue(
 )
 
 
+Event = ZendeskEvent | JiraEvent
+
+
 async def store_event(
     session: AsyncSession,
     *,
-    event: ZendeskEvent | JiraEvent,
+    event: Event,
     dedupe_key: str,
     now: datetime,
     priority: int = 0,
 ) -> bool:
     """Store an event once; returns False when the same dedupe key was stored before."""
+    (stored,) = await store_events(session, [(event, dedupe_key)], now=now, priority=priority)
+    return stored
+
+
+async def store_events(
+    session: AsyncSession,
+    events: Sequence[tuple[Event, str]],
+    *,
+    now: datetime | Sequence[datetime],
+    priority: int | Sequence[int] = 0,
+) -> list[bool]:
+    """Store (event, dedupe key) pairs in one INSERT; for each, False if its key was stored
+    before (earlier in this list included). now and priority: one for all, or one per event."""
+    rows = _rows(events, now, priority)
+    if not rows:
+        return []
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    ins = pg_insert(InboxEvent) if dialect == "postgresql" else sqlite_insert(InboxEvent)
-    stmt = ins.values(
-        source=zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
-        dedupe_key=dedupe_key,
-        kind=event.kind,
-        ticket_id=event.ticket_id,
-        event=event.to_json(),
-        status=PENDING,
-        attempts=0,
-        available_at=now,
-        received_at=now,
-        priority=priority,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = await session.execute(*_insert(rows, postgres=dialect == "postgresql"))
+    return _stored(events, result.scalars())
+
+
+def store_events_on(
+    conn: Connection,
+    events: Sequence[tuple[Event, str]],
+    *,
+    now: datetime | Sequence[datetime],
+    priority: int | Sequence[int] = 0,
+) -> list[bool]:
+    """store_events on a plain connection (Database.run_write: the webhooks' group commit)."""
+    rows = _rows(events, now, priority)
+    if not rows:
+        return []
+    result = conn.execute(*_insert(rows, postgres=conn.dialect.name == "postgresql"))
+    return _stored(events, result.scalars())
+
+
+def _rows(
+    events: Sequence[tuple[Event, str]],
+    now: datetime | Sequence[datetime],
+    priority: int | Sequence[int],
+) -> list[dict[str, object]]:
+    times = [now] * len(events) if isinstance(now, datetime) else list(now)
+    ranks = [priority] * len(events) if isinstance(priority, int) else list(priority)
+    rows: dict[str, dict[str, object]] = {}
+    for (event, key), at, rank in zip(events, times, ranks, strict=True):
+        # The first of two deliveries with one key is the one stored, as if they came apart.
+        rows.setdefault(key, _row(event, key, at, rank))
+    return list(rows.values())
+
+
+def _stored(events: Sequence[tuple[Event, str]], returned: Iterable[str]) -> list[bool]:
+    fresh = set(returned)
+    stored = []
+    for _event, key in events:
+        stored.append(key in fresh)
+        fresh.discard(key)  # a second delivery of the key in this list is a duplicate
+    return stored
+
+
+_TABLE = cast_type(Table, InboxEvent.__table__)
+_COLUMNS = (
+    *("source", "dedupe_key", "kind", "ticket_id", "event", "status", "attempts"),
+    *("available_at", "received_at", "priority"),
+)
+
+
+def _sqlite_insert() -> Any:
+    # Core, not the ORM's bulk path, and one cached statement whatever the batch size:
+    # SQLAlchemy sends a batch as one multi-row INSERT (its "insertmanyvalues").
+    table = _TABLE
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
-    result = await session.execute(stmt.returning(InboxEvent.id))
-    return result.first() is not None
+    return (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key)
+    )
+
+
+def _postgresql_insert() -> Any:
+    # The batch as one JSON array of rows, read back by json_to_recordset: the statement's text
+    # is the same for every batch size, so psycopg parses it once and PostgreSQL plans it once
+    # (a prepared statement), and the rows cost one json.dumps, not a parameter each.
+    table = _TABLE
+    fields = []
+    for name in _COLUMNS:
+        # Strings unbounded: a cast to VARCHAR(n) would cut a long value the insert refuses.
+        kind = Text() if isinstance(table.c[name].type, String) else table.c[name].type
+        fields.append(column(name, kind))
+    batch = (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text()), JSON))
+        .table_valued(*fields)
+        .render_derived(name="batch", with_types=True)
+    )
+    return (
+        postgresql.insert(table)
+        .from_select(list(_COLUMNS), select(*batch.c))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key)
+    )
+
+
+def _pg_rows(rows: list[dict[str, object]]) -> str:
+    """The rows as the JSON text json_to_recordset reads: times as naive UTC, as stored."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in ("available_at", "received_at"):
+            at = cast_type(datetime, row[name])
+            row[name] = at.astimezone(UTC).replace(tzinfo=None).isoformat()
+        out.append(row)
+    return json.dumps(out)
+
+
+def _insert(rows: list[dict[str, object]], *, postgres: bool) -> tuple[Any, Any]:
+    """The one statement that stores these rows, with its parameters, for the backend."""
+    if postgres:
+        return _INSERT_PG, {"rows": _pg_rows(rows)}
+    return _INSERT_SQLITE, rows
+
+
+_INSERT_SQLITE, _INSERT_PG = _sqlite_insert(), _postgresql_insert()
+
+
+def _row(event: Event, key: str, now: datetime, priority: int) -> dict[str, object]:
+    return {
+        "source": zendesk.SOURCE if isinstance(event, ZendeskEvent) else jira.SOURCE,
+        "dedupe_key": key,
+        "kind": event.kind,
+        "ticket_id": event.ticket_id,
+        "event": event.to_json(),
+        "status": PENDING,
+        "attempts": 0,
+        "available_at": now,
+        "received_at": now,
+        "priority": priority,
+    }
 
 
 def zendesk_event(row: InboxEvent) -> ZendeskEvent:

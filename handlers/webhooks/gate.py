@@ -1,5 +1,6 @@
 """What every signed webhook endpoint shares: the door's checks (a secret configured, JSON, a
-bounded body), refusals counted and logged, and the answer once the event is stored or not."""
+bounded body), refusals counted and logged, the app's inbox committer (events stored together,
+bot/store/committer.py), and the answer once the event is stored or not."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import handlers.body as body
 from bot.services import Services
+from bot.store.committer import InboxCommitter
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024
+# The web app's one committer, shared by the webhook endpoints (handlers/routes.py builds it).
+INBOX: web.AppKey[InboxCommitter] = web.AppKey("inbox_committer", InboxCommitter)
 
 
 def reject(services: Services, source: str, status: int, reason: str, event: str) -> web.Response:

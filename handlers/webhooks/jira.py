@@ -18,6 +18,7 @@ from bot.events import jira as jira_events
 from bot.events.jira import BadJiraEvent
 from bot.jira import events as jira_work
 from bot.services import Services
+from bot.store.committer import InboxCommitter
 from handlers.signing import verify_hub_signature
 from handlers.webhooks.gate import admitted, reject, storage_unavailable
 
@@ -27,8 +28,8 @@ PATH = "/webhooks/jira"
 SIGNATURE = "X-Hub-Signature"
 
 
-def make_handler(services: Services) -> Any:
-    """Build the endpoint bound to services."""
+def make_handler(services: Services, inbox: InboxCommitter) -> Any:
+    """Build the endpoint bound to services, storing through the app's inbox committer."""
 
     async def jira_webhook(request: web.Request) -> web.Response:
         secret = services.settings.jira_webhook_secret
@@ -51,10 +52,9 @@ def make_handler(services: Services) -> Any:
             log.info("jira_webhook.ignored", extra={"kind": event.kind})
             return web.json_response({"status": "ignored"})
         try:
-            async with services.db.session() as session:
-                stored = await jira_work.store_event(
-                    session, event=event, dedupe_key=key, now=services.clock()
-                )
+            async with services.db.read_session() as session:
+                event = await jira_work.linked(session, event)
+            stored = await inbox.store(event, dedupe_key=key, now=services.clock())
         except SQLAlchemyError as err:
             return storage_unavailable("jira", err)
         status = "stored" if stored else "duplicate"
@@ -64,6 +64,6 @@ def make_handler(services: Services) -> Any:
     return jira_webhook
 
 
-def register(app: web.Application, services: Services) -> None:
+def register(app: web.Application, services: Services, inbox: InboxCommitter) -> None:
     """Add POST /webhooks/jira."""
-    app.router.add_post(PATH, make_handler(services))
+    app.router.add_post(PATH, make_handler(services, inbox))

@@ -14,7 +14,7 @@ from bot.escalations.intake import event_matters, event_priority
 from bot.events import zendesk as zendesk_events
 from bot.events.zendesk import TIMESTAMP, BadZendeskEvent
 from bot.services import Services
-from bot.store import inbox
+from bot.store.committer import InboxCommitter
 from handlers.signing import verify_zendesk_signature
 from handlers.webhooks.gate import admitted, reject, storage_unavailable
 
@@ -24,8 +24,8 @@ PATH = "/webhooks/zendesk"
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 
 
-def make_handler(services: Services) -> Any:
-    """Build the endpoint bound to services."""
+def make_handler(services: Services, inbox: InboxCommitter) -> Any:
+    """Build the endpoint bound to services, storing through the app's inbox committer."""
 
     async def zendesk_webhook(request: web.Request) -> web.Response:
         secret = services.settings.zendesk_webhook_secret
@@ -57,17 +57,15 @@ def make_handler(services: Services) -> Any:
             )
             return web.json_response({"status": "ignored"})
         try:
-            async with services.db.session() as session:
-                stored = await inbox.store_event(
-                    session,
-                    event=event,
-                    dedupe_key=key,
-                    now=services.clock(),
-                    priority=event_priority(event, tags=services.settings.config.tags),
-                )
+            stored = await inbox.store(
+                event,
+                dedupe_key=key,
+                now=services.clock(),
+                priority=event_priority(event, tags=services.settings.config.tags),
+            )
         except SQLAlchemyError as err:
             return storage_unavailable("zendesk", err)
-        # The session block has committed here: only now is the event durable.
+        # Its batch has committed here: only now is the event durable.
         status = "stored" if stored else "duplicate"
         log.info(
             "zendesk_webhook.received",
@@ -78,6 +76,6 @@ def make_handler(services: Services) -> Any:
     return zendesk_webhook
 
 
-def register(app: web.Application, services: Services) -> None:
+def register(app: web.Application, services: Services, inbox: InboxCommitter) -> None:
     """Add POST /webhooks/zendesk."""
-    app.router.add_post(PATH, make_handler(services))
+    app.router.add_post(PATH, make_handler(services, inbox))
