@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import RateSeen
+from bot.store.db import locked_row
 from bot.store.models import InboxEvent, ServiceBudget
 
 WINDOW = timedelta(minutes=1)
@@ -51,25 +50,17 @@ class Grant:
 async def _row(
     session: AsyncSession, service: str, *, per_minute: int, now: datetime
 ) -> ServiceBudget:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    ins = pg_insert(ServiceBudget) if dialect == "postgresql" else sqlite_insert(ServiceBudget)
-    await session.execute(
-        ins.values(
-            service=service,
-            per_minute=per_minute,
-            window_starts=now,
-            window_ends=now,
-            left=0,
-            updated_at=now,
-        ).on_conflict_do_nothing()
+    row: ServiceBudget = await locked_row(
+        session,
+        ServiceBudget,
+        "service",
+        service,
+        per_minute=per_minute,
+        window_starts=now,
+        window_ends=now,
+        left=0,
+        updated_at=now,
     )
-    row = await session.scalar(
-        select(ServiceBudget)
-        .where(ServiceBudget.service == service)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None  # inserted just above
     return row
 
 

@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -245,3 +247,22 @@ def _current_revision(sync_conn: Any) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(sync_conn).get_current_revision()
+
+
+async def locked_row(
+    session: AsyncSession, model: Any, key: str, value: str, **defaults: Any
+) -> Any:
+    """The model's row whose primary key column ``key`` is ``value``, locked for this
+    transaction (FOR UPDATE; SQLite's session holds the one writer), inserted with defaults
+    first if it is not there yet (a second process inserting at the same moment is a no-op)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    ins = pg_insert(model) if dialect == "postgresql" else sqlite_insert(model)
+    await session.execute(ins.values({key: value, **defaults}).on_conflict_do_nothing())
+    row = await session.scalar(
+        select(model)
+        .where(getattr(model, key) == value)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None  # inserted just above
+    return row

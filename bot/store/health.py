@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import IntegrationError
 from bot.store import inbox, outbox
+from bot.store.db import locked_row
 from bot.store.models import OutboxMessage, ServiceHealth
 
 log = logging.getLogger(__name__)
@@ -93,18 +92,9 @@ async def take_probe(session: AsyncSession, *, service: str, now: datetime, ever
 
 
 async def _row(session: AsyncSession, service: str) -> ServiceHealth:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    ins = pg_insert(ServiceHealth) if dialect == "postgresql" else sqlite_insert(ServiceHealth)
-    await session.execute(
-        ins.values(service=service, failures=0, announced=False).on_conflict_do_nothing()
+    row: ServiceHealth = await locked_row(
+        session, ServiceHealth, "service", service, failures=0, announced=False
     )
-    row = await session.scalar(
-        select(ServiceHealth)
-        .where(ServiceHealth.service == service)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None  # inserted just above
     return row
 
 
