@@ -16,7 +16,6 @@ import contextlib
 import heapq
 import itertools
 import logging
-import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -102,7 +101,6 @@ class Pacer:
         self._arrived = asyncio.Event()
         self._server: asyncio.Task[None] | None = None
         self.last: budget.Grant | None = None  # the latest draw: what the worker gates on
-        self.waited = 0.0  # seconds calls spent in the line, in all (for the metrics)
 
     async def take(self, kind: int) -> None:
         """Wait until the budget has a request for a call of this kind."""
@@ -119,11 +117,9 @@ class Pacer:
         self._arrived.set()
         if self._server is None or self._server.done():
             self._server = asyncio.create_task(self._serve(), name=f"pacer:{self.service}")
-        started = time.monotonic()
         try:
             await waiter.turn
         finally:
-            self.waited += time.monotonic() - started
             if not waiter.turn.done():
                 waiter.turn.cancel()  # left the line (cancelled): _serve drops it
 
