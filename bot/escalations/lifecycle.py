@@ -21,37 +21,15 @@ from bot.desk.permissions import Actor, can_assign, can_see, may_hold
 from bot.desk.routing import may_be_given
 from bot.domain import Analyst, EscalationStatus, RoutingDecision
 from bot.errors import N_, UserFacingError
-from bot.escalations import alerts, deadlines, notes
+from bot.escalations import alerts, audit, deadlines, notes
 from bot.escalations.lookup import find_open
 from bot.services import Services
 from bot.slack_messages.alerts import Queued
 from bot.store import outbox
-from bot.store.models import AuditEntry, Escalation, RoutingDecisionRow
+from bot.store.models import Escalation, RoutingDecisionRow
 from bot.store.outbox import OutboxItem
 
 OPEN_STATUSES = tuple(s.value for s in EscalationStatus if s.is_open)
-
-
-async def _audit(
-    session: AsyncSession,
-    *,
-    esc: Escalation,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    **detail: object,
-) -> AuditEntry:
-    entry = AuditEntry(
-        at=now,
-        actor=actor.key,
-        action=action,
-        escalation_id=esc.id,
-        ticket_id=esc.ticket_id,
-        detail=dict(detail),
-    )
-    session.add(entry)
-    await session.flush()
-    return entry
 
 
 def _zendesk_item(
@@ -187,10 +165,10 @@ async def claim(
     esc.status = EscalationStatus.CLAIMED
     esc.claimed_at = now
     deadlines.on_claimed(esc, now=now)
-    entry = await _audit(
+    entry = await audit.record(
         session,
         esc=esc,
-        actor=actor,
+        actor=actor.key,
         action="escalation.claimed",
         now=now,
         previous=previous,
@@ -242,10 +220,10 @@ async def assign(
     esc.status = EscalationStatus.ROUTED
     esc.claimed_at = None
     deadlines.on_owner(services.settings.config, esc, now=now)
-    entry = await _audit(
+    entry = await audit.record(
         session,
         esc=esc,
-        actor=actor,
+        actor=actor.key,
         action="escalation.assigned",
         now=now,
         previous=previous,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, UserFacingError, UserFacingNotFound
-from bot.escalations import alerts, deadlines, notes
+from bot.escalations import alerts, audit, deadlines, notes
 from bot.incidents.grouping import groupable, open_key
 from bot.services import Services
 from bot.store import outbox
@@ -202,17 +202,9 @@ async def link(
         row.sla_left_seconds = (esc.sla_due_at - now).total_seconds()
     s.add(row)
     esc.incident_ref = incident.ref
-    s.add(
-        AuditEntry(
-            at=now,
-            actor=by,
-            action="incident.linked",
-            escalation_id=esc.id,
-            ticket_id=esc.ticket_id,
-            detail={"incident": incident.id},
-        )
+    await audit.record(
+        s, esc=esc, actor=by, action="incident.linked", now=now, incident=incident.id
     )
-    await s.flush()
     tags = services.settings.config.tags
     items = [
         notes.ticket_update(
@@ -251,17 +243,9 @@ async def unlink(s: AsyncSession, services: Services, *, esc: Escalation, by: st
     resume(esc, row, now=now)
     row.active_escalation_id, row.unlinked_at = None, now
     esc.incident_ref = None
-    s.add(
-        AuditEntry(
-            at=now,
-            actor=by,
-            action="incident.unlinked",
-            escalation_id=esc.id,
-            ticket_id=esc.ticket_id,
-            detail={"incident": incident.id},
-        )
+    await audit.record(
+        s, esc=esc, actor=by, action="incident.unlinked", now=now, incident=incident.id
     )
-    await s.flush()
     items = [
         alerts.changed(esc, ref=f"incident:{incident.id}:{row.id}:unlinked"),
         message_item(incident, ref=f"unlinked:{row.id}"),
