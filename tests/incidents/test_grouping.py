@@ -3,7 +3,6 @@ and category; the incident's effects on the linked tickets, alerts and clocks.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,36 +16,15 @@ from bot.errors import UserFacingError
 from bot.escalations import deadlines
 from bot.incidents import core, overview
 from bot.services import Services
-from bot.store.db import Database
 from bot.store.models import Timer
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.incidents.support import (
-    CONFIG,
-    MONDAY_10,
-    SECRET,
     escalate,
     escalation,
     incidents,
     linked_tickets,
     settle,
 )
-from tests.web import app_client, zendesk_services
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_10)
-
-
-@pytest.fixture
-def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
-    return zendesk_services(db, fake_zendesk, clock, secret=SECRET, config=CONFIG)
-
-
-@pytest.fixture
-async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    async with app_client(services) as c:
-        yield c
 
 
 def agent_notes(fake: FakeZendesk, ticket_id: int) -> list[str]:

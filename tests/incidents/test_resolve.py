@@ -3,7 +3,6 @@ resolution and the solved status — once each, across a killed worker and a los
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,19 +18,14 @@ from bot.incidents import resolve as core_resolve
 from bot.incidents.replies import ReplyTemplate, render
 from bot.services import Services
 from bot.store import outbox
-from bot.store.db import Database
 from bot.store.models import OutboxMessage, ResolutionRow
 from tests.fakes.zendesk_server import FakeZendesk
 from tests.incidents.support import (
-    CONFIG,
-    MONDAY_10,
-    SECRET,
     escalate,
     escalation,
     incidents,
     settle,
 )
-from tests.web import app_client, zendesk_services
 
 LANGS = {801: "pt", 802: "es", 803: "zh", 804: "ru", 805: "en"}
 FORM = core_resolve.IncidentForm(
@@ -39,22 +33,6 @@ FORM = core_resolve.IncidentForm(
     summary="Pix settlement API down 09:40-10:35; the provider replayed every transfer.",
     template=ReplyTemplate.PROCESSED,
 )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_10)
-
-
-@pytest.fixture
-def services(db: Database, fake_zendesk: FakeZendesk, clock: Clock) -> Services:
-    return zendesk_services(db, fake_zendesk, clock, secret=SECRET, config=CONFIG)
-
-
-@pytest.fixture
-async def client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    async with app_client(services) as c:
-        yield c
 
 
 def public(fake: FakeZendesk, ticket_id: int) -> list[str]:
