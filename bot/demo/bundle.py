@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import Tags
 from bot.domain import Requester, Ticket
 from bot.errors import NotConfigured, NotFound
+from bot.events.zendesk import ZendeskEvent
 from bot.ports import Attachment, TicketComment, TicketFiles, TicketUpdate, WebhookSetup
+from bot.services import Services
+from bot.store import inbox
+from bot.worker import Worker
 
 
 def load_bundled(path: Path) -> list[Ticket]:
@@ -99,3 +103,17 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+async def webhook_lands(services: Services, worker: Worker, clock: Clock, ticket: Ticket) -> None:
+    """The ticket's escalation webhook lands a minute after the agent tags it, and the worker
+    does what it brings."""
+    clock.now = ticket.created_at + timedelta(minutes=1)
+    async with services.db.session() as s:
+        await inbox.store_event(
+            s,
+            event=ZendeskEvent(kind="trigger", ticket_id=ticket.id),
+            dedupe_key=f"demo:{ticket.id}",
+            now=clock.now,
+        )
+    await worker.drain()

@@ -15,17 +15,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.demo.bundle import BundledTickets, Clock
+from bot.demo.bundle import BundledTickets, Clock, webhook_lands
 from bot.desk.permissions import actor_for
 from bot.domain import Requester, Role, RootCause, Ticket
 from bot.escalations.notes import LANGUAGE_NAMES
-from bot.events.zendesk import ZendeskEvent
 from bot.incidents import core
 from bot.incidents.overview import listing
 from bot.incidents.replies import ReplyTemplate
 from bot.incidents.resolve import IncidentForm, resolve
 from bot.services import Services
-from bot.store import inbox
 from bot.store.models import Escalation, OutboxMessage
 from bot.worker import Worker
 
@@ -150,15 +148,7 @@ async def run_incident(
     )
     opened: int | None = None
     for ticket in tickets:
-        clock.now = ticket.created_at + timedelta(minutes=1)
-        async with services.db.session() as s:
-            await inbox.store_event(
-                s,
-                event=ZendeskEvent(kind="trigger", ticket_id=ticket.id),
-                dedupe_key=f"demo:{ticket.id}",
-                now=clock.now,
-            )
-        await worker.drain()
+        await webhook_lands(services, worker, clock, ticket)
         async with services.db.session() as s:
             esc = await s.scalar(select(Escalation).where(Escalation.ticket_id == ticket.id))
             incidents = await listing(s)

@@ -16,18 +16,16 @@ from sqlalchemy.engine import make_url
 from bot import resources
 from bot.config import Settings, load_batonconfig
 from bot.demo.backoffice import findings_lines, open_backoffice
-from bot.demo.bundle import BundledTickets, Clock, load_bundled
+from bot.demo.bundle import BundledTickets, Clock, load_bundled, webhook_lands
 from bot.demo.day import run_day
 from bot.demo.incidents import run_incident
 from bot.demo.money import run_money
 from bot.demo.report import print_report
 from bot.desk.roster import load_roster
 from bot.domain import EscalationStatus
-from bot.events.zendesk import ZendeskEvent
 from bot.jira.preview import print_issues as print_jira_issues
 from bot.services import Services, Unconfigured
 from bot.store import db as dbmod
-from bot.store import inbox
 from bot.store.db import Database
 from bot.store.models import Escalation, OutboxMessage, RoutingDecisionRow
 from bot.worker import Worker
@@ -81,16 +79,7 @@ async def run_demo(*, database_url: str, escalations: str | None, echo: Echo) ->
     try:
         for ticket in tickets:
             await _run_until(services, worker, clock, ticket.created_at)
-            # A webhook lands a minute after the agent tags the ticket.
-            clock.now = ticket.created_at + timedelta(minutes=1)
-            async with services.db.session() as s:
-                await inbox.store_event(
-                    s,
-                    event=ZendeskEvent(kind="trigger", ticket_id=ticket.id),
-                    dedupe_key=f"demo:{ticket.id}",
-                    now=clock.now,
-                )
-            await worker.drain()
+            await webhook_lands(services, worker, clock, ticket)
         # Let time run on to the next shift, so the last waiting escalation is routed too.
         await _run_until(services, worker, clock, clock.now + timedelta(days=2))
         await _print_table(services, echo)
